@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/**
+ * The one place that reads the environment. `loadConfig` parses it once per entry point and
+ * returns a frozen object that is passed down; a bad value fails start-up listing every bad key.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v))
+  .pipe(z.url().optional());
+
+const envSchema = z.object({
+  ONECLICK_DATA_DIR: z.string().min(1).default('.data'),
+  ONECLICK_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  ONECLICK_HTTP_PORT: port.default(8080),
+  /** Where links printed to users point; defaults to http://host:port. */
+  ONECLICK_PUBLIC_URL: optionalUrl,
+  DATABASE_URL: optionalUrl,
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('oneclick'),
+  /** Embedded dev server: gRPC port and Web UI port. */
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_DEV_UI_PORT: port.default(8233),
+  /** Path to a Temporal CLI binary; otherwise PATH, then the build cache. */
+  TEMPORAL_CLI: optionalString,
+  /**
+   * Master keys: `kid:base64(32 bytes)` entries separated by commas, the first one active; older
+   * ones still decrypt. Unset: generated on first start into the data directory.
+   */
+  ONECLICK_MASTER_KEY: optionalString,
+  /** KooGallery access key used to check inbound marketplace signatures. Unset: generated. */
+  MARKETPLACE_ACCESS_KEY: optionalString,
+  HUAWEICLOUD_AK: optionalString,
+  HUAWEICLOUD_SK: optionalString,
+  HUAWEICLOUD_PROJECT_ID: optionalString,
+  HUAWEICLOUD_REGION: z.string().min(1).default('cn-north-4'),
+  HUAWEICLOUD_ECS_ENDPOINT: optionalUrl,
+  HUAWEICLOUD_VPC_ENDPOINT: optionalUrl,
+  /** Package uploads larger than this are refused. */
+  ONECLICK_MAX_PACKAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 ** 3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly dataDir: string;
+  readonly http: { readonly host: string; readonly port: number; readonly publicUrl?: string };
+  /** PostgreSQL URL, or undefined for embedded PGlite under `dataDir/pglite`. */
+  readonly databaseUrl?: string;
+  readonly temporal: {
+    /** Undefined: OneClick starts the Temporal CLI dev server itself. */
+    readonly address?: string;
+    readonly namespace: string;
+    readonly taskQueue: string;
+    readonly tls: boolean;
+    readonly tlsCertPath?: string;
+    readonly tlsKeyPath?: string;
+    readonly tlsCaPath?: string;
+    readonly apiKey?: string;
+    readonly devPort: number;
+    readonly devUiPort: number;
+    readonly cliPath?: string;
+  };
+  readonly masterKey?: string;
+  readonly marketplaceAccessKey?: string;
+  readonly huaweiCloud: {
+    readonly ak?: string;
+    readonly sk?: string;
+    readonly projectId?: string;
+    readonly region: string;
+    readonly ecsEndpoint?: string;
+    readonly vpcEndpoint?: string;
+    /** True when no credentials are set: OneClick runs the sandbox cloud. */
+    readonly sandbox: boolean;
+  };
+  readonly maxPackageBytes: number;
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Bad configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const hasAk = Boolean(e.HUAWEICLOUD_AK);
+  if (hasAk !== Boolean(e.HUAWEICLOUD_SK)) {
+    problems.push('HUAWEICLOUD_AK/HUAWEICLOUD_SK: set both or neither');
+  }
+  if (hasAk && !e.HUAWEICLOUD_PROJECT_ID) {
+    problems.push('HUAWEICLOUD_PROJECT_ID: required with HUAWEICLOUD_AK');
+  }
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    problems.push('TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: set both or neither');
+  }
+  if (e.ONECLICK_MASTER_KEY) {
+    const bad = parseKeyringProblems(e.ONECLICK_MASTER_KEY);
+    if (bad) problems.push(`ONECLICK_MASTER_KEY: ${bad}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config: Config = {
+    dataDir: path.resolve(e.ONECLICK_DATA_DIR),
+    http: {
+      host: e.ONECLICK_HTTP_HOST,
+      port: e.ONECLICK_HTTP_PORT,
+      publicUrl: e.ONECLICK_PUBLIC_URL,
+    },
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT) || Boolean(e.TEMPORAL_API_KEY),
+      tlsCertPath: e.TEMPORAL_TLS_CERT,
+      tlsKeyPath: e.TEMPORAL_TLS_KEY,
+      tlsCaPath: e.TEMPORAL_TLS_CA,
+      apiKey: e.TEMPORAL_API_KEY,
+      devPort: e.TEMPORAL_DEV_PORT,
+      devUiPort: e.TEMPORAL_DEV_UI_PORT,
+      cliPath: e.TEMPORAL_CLI,
+    },
+    masterKey: e.ONECLICK_MASTER_KEY,
+    marketplaceAccessKey: e.MARKETPLACE_ACCESS_KEY,
+    huaweiCloud: {
+      ak: e.HUAWEICLOUD_AK,
+      sk: e.HUAWEICLOUD_SK,
+      projectId: e.HUAWEICLOUD_PROJECT_ID,
+      region: e.HUAWEICLOUD_REGION,
+      ecsEndpoint: e.HUAWEICLOUD_ECS_ENDPOINT,
+      vpcEndpoint: e.HUAWEICLOUD_VPC_ENDPOINT,
+      sandbox: !hasAk,
+    },
+    maxPackageBytes: e.ONECLICK_MAX_PACKAGE_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+/** Returns a description of what is wrong with a `kid:base64,...` keyring, or undefined. */
+export function parseKeyringProblems(text: string): string | undefined {
+  for (const entry of text.split(',')) {
+    const [kid, b64, ...rest] = entry.trim().split(':');
+    if (!kid || !b64 || rest.length > 0 || !/^[A-Za-z0-9._-]{1,64}$/.test(kid)) {
+      return 'expected kid:base64 entries separated by commas';
+    }
+    if (Buffer.from(b64, 'base64').length !== 32) return `key ${kid} is not 32 bytes of base64`;
+  }
+  return undefined;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

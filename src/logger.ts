@@ -21,7 +21,6 @@ export const SECRET_FIELDS = [
   'secret',
   'license',
   'licenseCode',
-  'code',
   'signature',
 ] as const;
 

@@ -142,10 +142,10 @@ export function parseFingerprint(text: string): FingerprintParts {
 }
 
 function splitCanonical(canonical: string): FingerprintParts {
-  const fields = canonical.split('|');
-  return Object.fromEntries(
-    FINGERPRINT_PARTS.map((p, i) => [p, fields[i] === '' ? [] : fields[i]!.split(',')]),
-  ) as FingerprintParts;
+  const [mac, diskId, boardId, cpuId] = canonical
+    .split('|')
+    .map((field) => (field === '' ? [] : field.split(',')));
+  return { mac: mac ?? [], diskId: diskId ?? [], boardId: boardId ?? [], cpuId: cpuId ?? [] };
 }
 
 /** Parses and re-formats a fingerprint string into its canonical form. */

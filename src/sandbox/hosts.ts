@@ -1,0 +1,443 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+
+/**
+ * Sandbox hosts: each is a real OpenSSH sshd in its own network namespace (own address in
+ * 198.18.0.0/15, own MAC, a veth pair to this machine so it is reachable from here) and its own
+ * mount and UTS namespaces (own /opt, /root, /tmp, /etc/machine-id, hostname, passwd/shadow).
+ * Linux and root only. Slots are claimed with lock files under /run so concurrent test processes
+ * never collide, and a slot whose owner died is cleaned up by the next claimant.
+ */
+
+/** A running sandbox host. */
+export interface SandboxHost {
+  id: string;
+  hostname: string;
+  ip: string;
+  mac: string;
+  netns: string;
+  hostVeth: string;
+  sshPort: number;
+  setLinkUp(up: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startSandboxHost}. */
+export interface SandboxHostOptions {
+  id: string;
+  hostname: string;
+  authorizedKeys?: string[];
+  rootPassword?: string;
+  /** The host's network is up at once; sshd answers only after this delay (a slow boot). */
+  bootDelayMs?: number;
+}
+
+const RUN_DIR = '/run/oneclick-sandbox';
+const SLOT_DIR = path.join(RUN_DIR, 'slots');
+const SSHD = '/usr/sbin/sshd';
+// 198.18.0.0/15 split into /30 links: slot n uses .4n+1 on this machine and .4n+2 inside.
+const BASE = (198 << 24) | (18 << 16);
+const SLOTS = 1 << 15;
+const SSH_PORT = 22;
+
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const HOSTNAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const KEY_PATTERN =
+  /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( [^\r\n]*)?$/;
+
+function ipv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+function names(slot: number) {
+  return {
+    netns: `oc-sbx-${slot}`,
+    hostVeth: `ocv${slot}`,
+    peerVeth: `ocp${slot}`,
+    hostIp: ipv4(BASE + slot * 4 + 1),
+    ip: ipv4(BASE + slot * 4 + 2),
+    // Locally administered unicast MAC derived from the slot, so it is unique among live hosts.
+    mac: `02:0c:${randomBytes(2)
+      .toString('hex')
+      .replace(
+        /(..)(..)/,
+        '$1:$2',
+      )}:${((slot >> 8) & 255).toString(16).padStart(2, '0')}:${(slot & 255).toString(16).padStart(2, '0')}`,
+    dir: path.join(RUN_DIR, `host-${slot}`),
+  };
+}
+
+function run(cmd: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) {
+        reject(
+          new AppError('SANDBOX_HOST_COMMAND_FAILED', `${cmd} ${args[0] ?? ''} failed: ${stderr}`, {
+            cause: err,
+          }),
+        );
+      } else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes everything of a slot synchronously: processes in its netns, the netns, files. */
+function destroySlotSync(slot: number): void {
+  const n = names(slot);
+  try {
+    const pids = execFileSync('ip', ['netns', 'pids', n.netns], { encoding: 'utf8' });
+    for (const pid of pids.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  } catch {
+    // no such netns
+  }
+  for (const args of [
+    ['netns', 'del', n.netns],
+    ['link', 'del', n.hostVeth],
+  ]) {
+    try {
+      execFileSync('ip', args, { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(n.dir, { recursive: true, force: true });
+  rmSync(path.join(SLOT_DIR, String(slot)), { force: true });
+}
+
+/** Claims a free slot; reclaims slots whose owning process has died. */
+function claimSlot(): number {
+  mkdirSync(SLOT_DIR, { recursive: true, mode: 0o755 });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const slot = randomInt(1, SLOTS);
+    const file = path.join(SLOT_DIR, String(slot));
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return slot;
+    } catch {
+      const owner = Number(readFileSync(file, 'utf8').trim() || '0');
+      if (owner > 0 && !pidAlive(owner)) destroySlotSync(slot);
+    }
+  }
+  throw new AppError('SANDBOX_HOSTS_EXHAUSTED', 'no free sandbox host slot in 198.18.0.0/15');
+}
+
+/** Cleans up every slot left behind by dead processes (e.g. a test run that was killed). */
+export function cleanupStaleSandboxHosts(): number {
+  let cleaned = 0;
+  const readOwner = (entry: string): number | undefined => {
+    try {
+      return Number(readFileSync(path.join(SLOT_DIR, entry), 'utf8').trim() || '0');
+    } catch {
+      return undefined;
+    }
+  };
+  const entries = ((): string[] => {
+    try {
+      return readdirSync(SLOT_DIR);
+    } catch {
+      return [];
+    }
+  })();
+  for (const entry of entries) {
+    const slot = Number(entry);
+    const owner = readOwner(entry);
+    if (!Number.isInteger(slot) || owner === undefined) continue;
+    if (owner !== process.pid && !pidAlive(owner)) {
+      destroySlotSync(slot);
+      cleaned++;
+    }
+  }
+  return cleaned;
+}
+
+// Slots this process owns, torn down synchronously if the process exits without stopping them.
+const liveSlots = new Set<number>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const slot of liveSlots) destroySlotSync(slot);
+  });
+}
+
+function validate(opts: SandboxHostOptions): void {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+    throw new AppError('SANDBOX_REQUIRES_LINUX_ROOT', 'sandbox hosts need Linux and root');
+  }
+  if (!ID_PATTERN.test(opts.id)) {
+    throw new AppError('INVALID_SANDBOX_HOST_ID', 'host id must be 1-64 of [A-Za-z0-9_.-]');
+  }
+  if (!HOSTNAME_PATTERN.test(opts.hostname)) {
+    throw new AppError('INVALID_HOSTNAME', `invalid hostname: ${JSON.stringify(opts.hostname)}`);
+  }
+  for (const key of opts.authorizedKeys ?? []) {
+    if (!KEY_PATTERN.test(key.trim())) {
+      throw new AppError(
+        'INVALID_AUTHORIZED_KEY',
+        'an authorized key is not an OpenSSH public key',
+      );
+    }
+  }
+  if (opts.rootPassword !== undefined && /[\r\n:]/.test(opts.rootPassword)) {
+    throw new AppError('INVALID_ROOT_PASSWORD', 'root password may not contain newlines or colons');
+  }
+}
+
+function sshdConfig(dir: string, ip: string): string {
+  return [
+    `ListenAddress ${ip}:${SSH_PORT}`,
+    `HostKey ${dir}/ssh_host_ed25519_key`,
+    `PidFile ${dir}/sshd.pid`,
+    `AuthorizedKeysFile ${dir}/authorized_keys`,
+    'PermitRootLogin yes',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication yes',
+    'KbdInteractiveAuthentication no',
+    // Without PAM sshd checks passwords against /etc/shadow itself: the per-host one mounted below.
+    'UsePAM no',
+    'UseDNS no',
+    'PrintMotd no',
+    'MaxStartups 100:30:200',
+    'Subsystem sftp internal-sftp',
+    'LogLevel ERROR',
+    '',
+  ].join('\n');
+}
+
+/** Rewrites root's entry of /etc/shadow with the given hash, or locks password login. */
+function shadowWithRoot(hash: string | undefined): string {
+  const lines = readFileSync('/etc/shadow', 'utf8').split('\n');
+  return lines
+    .map((line) => {
+      if (!line.startsWith('root:')) return line;
+      const fields = line.split(':');
+      fields[1] = hash ?? '!';
+      return fields.join(':');
+    })
+    .join('\n');
+}
+
+// Runs inside the host's new mount and UTS namespaces, then becomes sshd. Own files are bind
+// mounted over the shared ones so nothing this host writes reaches the machine or its peers.
+const INIT_SCRIPT = `set -e
+D="$1"; HN="$2"; DELAY="$3"
+hostname "$HN"
+mount --bind "$D/opt" /opt
+mount --bind "$D/root" /root
+mount --bind "$D/tmp" /tmp
+mount --bind "$D/machine-id" /etc/machine-id
+mount --bind "$D/hostname" /etc/hostname
+mount --bind "$D/shadow" /etc/shadow
+mkdir -p /run/sshd
+if [ "$DELAY" -gt 0 ]; then sleep "$(awk "BEGIN{print $DELAY/1000}")"; fi
+exec ${SSHD} -D -e -f "$D/sshd_config"
+`;
+
+async function prepareFiles(dir: string, ip: string, opts: SandboxHostOptions): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(RUN_DIR, { recursive: true, mode: 0o755 });
+  await mkdir(dir, { mode: 0o700 });
+  await Promise.all(['opt', 'root', 'tmp'].map((d) => mkdir(path.join(dir, d))));
+  await chmod(path.join(dir, 'tmp'), 0o1777);
+  await chmod(path.join(dir, 'root'), 0o700);
+  const hash =
+    opts.rootPassword === undefined
+      ? undefined
+      : (await run('openssl', ['passwd', '-6', '-stdin'], `${opts.rootPassword}\n`)).trim();
+  await Promise.all([
+    writeFile(path.join(dir, 'machine-id'), `${randomBytes(16).toString('hex')}\n`),
+    writeFile(path.join(dir, 'hostname'), `${opts.hostname}\n`),
+    writeFile(path.join(dir, 'shadow'), shadowWithRoot(hash), { mode: 0o640 }),
+    writeFile(
+      path.join(dir, 'authorized_keys'),
+      (opts.authorizedKeys ?? []).map((k) => `${k.trim()}\n`).join(''),
+      { mode: 0o600 },
+    ),
+    writeFile(path.join(dir, 'sshd_config'), sshdConfig(dir, ip), { mode: 0o600 }),
+    writeFile(path.join(dir, 'init.sh'), INIT_SCRIPT, { mode: 0o700 }),
+    run('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      opts.hostname,
+      '-f',
+      path.join(dir, 'ssh_host_ed25519_key'),
+    ]),
+  ]);
+}
+
+async function createNetwork(n: ReturnType<typeof names>): Promise<void> {
+  // Two `ip -batch` runs instead of a dozen processes: this runs 50 times at once in the bench.
+  const outside = [
+    `netns add ${n.netns}`,
+    `link add ${n.hostVeth} type veth peer name ${n.peerVeth}`,
+    `link set ${n.peerVeth} netns ${n.netns}`,
+    `addr add ${n.hostIp}/30 dev ${n.hostVeth}`,
+    `link set ${n.hostVeth} up`,
+  ];
+  const inside = [
+    `link set ${n.peerVeth} name eth0`,
+    `link set eth0 address ${n.mac}`,
+    `addr add ${n.ip}/30 dev eth0`,
+    'link set lo up',
+    'link set eth0 up',
+    `route add default via ${n.hostIp}`,
+  ];
+  await fenceSandboxRange();
+  await run('ip', ['-batch', '-'], `${outside.join('\n')}\n`);
+  await run('ip', ['-n', n.netns, '-batch', '-'], `${inside.join('\n')}\n`);
+}
+
+let fenced: Promise<void> | undefined;
+/**
+ * Makes 198.18.0.0/15 unreachable except through a live host's veth (its /30 is more specific).
+ * Without it, traffic to a stopped host or one whose link is down would leave this machine by
+ * the default route; sandbox traffic must never leave the machine.
+ */
+function fenceSandboxRange(): Promise<void> {
+  fenced ??= run('ip', ['route', 'replace', 'unreachable', '198.18.0.0/15']).then(() => undefined);
+  return fenced;
+}
+
+/** Resolves once something accepts TCP connections on ip:port. */
+export async function waitForPort(
+  ip: string,
+  port: number,
+  timeoutMs: number,
+  isDead: () => boolean = () => false,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = connect({ host: ip, port, timeout: 1000 });
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once('error', () => resolve(false));
+      sock.once('timeout', () => {
+        sock.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    if (isDead()) throw new AppError('SANDBOX_SSHD_DIED', `sshd on ${ip} exited`);
+    if (Date.now() > deadline) {
+      throw new AppError('SANDBOX_SSHD_TIMEOUT', `sshd on ${ip}:${port} did not answer`);
+    }
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+/**
+ * Starts a sandbox host. Without `bootDelayMs` it resolves once sshd answers; with it, it
+ * resolves as soon as the network is up and sshd starts answering after the delay.
+ */
+export async function startSandboxHost(opts: SandboxHostOptions): Promise<SandboxHost> {
+  validate(opts);
+  installExitHook();
+  const slot = claimSlot();
+  liveSlots.add(slot);
+  const n = names(slot);
+  let sshd: ChildProcess | undefined;
+  let exited = false;
+  let stderr = '';
+  try {
+    await prepareFiles(n.dir, n.ip, opts);
+    await createNetwork(n);
+    const delay = Math.max(0, Math.floor(opts.bootDelayMs ?? 0));
+    sshd = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        n.netns,
+        'unshare',
+        '--mount',
+        '--uts',
+        '--propagation',
+        'private',
+        '--',
+        '/bin/sh',
+        path.join(n.dir, 'init.sh'),
+        n.dir,
+        opts.hostname,
+        String(delay),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    sshd.stderr?.setEncoding('utf8');
+    sshd.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    sshd.once('exit', () => {
+      exited = true;
+    });
+    if (delay === 0) await waitForPort(n.ip, SSH_PORT, 15_000, () => exited);
+  } catch (e) {
+    sshd?.kill('SIGKILL');
+    destroySlotSync(slot);
+    liveSlots.delete(slot);
+    if (e instanceof AppError && e.code === 'SANDBOX_SSHD_DIED') {
+      throw new AppError('SANDBOX_SSHD_DIED', `sshd for ${opts.id} exited: ${stderr.trim()}`);
+    }
+    throw e;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    id: opts.id,
+    hostname: opts.hostname,
+    ip: n.ip,
+    mac: n.mac,
+    netns: n.netns,
+    hostVeth: n.hostVeth,
+    sshPort: SSH_PORT,
+    async setLinkUp(up: boolean): Promise<void> {
+      await run('ip', ['link', 'set', n.hostVeth, up ? 'up' : 'down']);
+    },
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        // Kill sshd and anything its sessions left running, then drop the namespaces.
+        const pids = (await run('ip', ['netns', 'pids', n.netns]).catch(() => ''))
+          .split(/\s+/)
+          .filter(Boolean);
+        for (const pid of pids) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        sshd?.kill('SIGKILL');
+        destroySlotSync(slot);
+        liveSlots.delete(slot);
+      })();
+      return stopped;
+    },
+  };
+}

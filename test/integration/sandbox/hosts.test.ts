@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, utils, type ConnectConfig } from 'ssh2';
+import { startSandboxHost, type SandboxHost } from '../../../src/sandbox/hosts.js';
+import { AppError } from '../../../src/errors.js';
+
+const PASSWORD = 'Sandb0x!pass';
+
+function sshExec(cfg: ConnectConfig, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const conn = new Client();
+    conn
+      .on('ready', () => {
+        conn.exec(command, (err, stream) => {
+          if (err) return reject(err);
+          let out = '';
+          stream.on('data', (d: Buffer) => (out += d.toString('utf8')));
+          stream.stderr.on('data', () => undefined);
+          stream.on('close', () => {
+            conn.end();
+            resolve(out);
+          });
+        });
+      })
+      .on('error', reject)
+      .connect({ readyTimeout: 10_000, ...cfg });
+  });
+}
+
+function portAnswers(ip: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: ip, port, timeout: 500 });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+  });
+}
+
+const netnsList = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+
+describe('sandbox hosts', () => {
+  const keys = utils.generateKeyPairSync('ed25519');
+  let a: SandboxHost;
+  let b: SandboxHost;
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([
+      startSandboxHost({
+        id: 'host-a',
+        hostname: 'host-a',
+        authorizedKeys: [keys.public],
+        rootPassword: PASSWORD,
+      }),
+      startSandboxHost({ id: 'host-b', hostname: 'host-b', rootPassword: 'Other!pass9' }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('logs in as root with the authorized key and with the root password', async () => {
+    const viaKey = await sshExec(
+      { host: a.ip, port: a.sshPort, username: 'root', privateKey: keys.private },
+      'hostname; id -u',
+    );
+    expect(viaKey.split('\n').slice(0, 2)).toEqual(['host-a', '0']);
+    const viaPassword = await sshExec(
+      { host: a.ip, port: a.sshPort, username: 'root', password: PASSWORD },
+      'hostname',
+    );
+    expect(viaPassword.trim()).toBe('host-a');
+  });
+
+  it('refuses a wrong password and a key that is not authorized', async () => {
+    await expect(
+      sshExec({ host: a.ip, port: a.sshPort, username: 'root', password: 'wrong' }, 'true'),
+    ).rejects.toThrow(/authentication/i);
+    await expect(
+      sshExec({ host: b.ip, port: b.sshPort, username: 'root', privateKey: keys.private }, 'true'),
+    ).rejects.toThrow(/authentication/i);
+  });
+
+  it('gives each host its own address, MAC, hostname, machine-id and /opt', async () => {
+    const cfgA = { host: a.ip, port: a.sshPort, username: 'root', password: PASSWORD };
+    const cfgB = { host: b.ip, port: b.sshPort, username: 'root', password: 'Other!pass9' };
+    const script =
+      'hostname; cat /etc/machine-id; cat /sys/class/net/eth0/address; ' +
+      'ip -4 -o addr show eth0 | grep -o "inet [0-9.]*"; echo x > /opt/marker; ls /opt';
+    const [outA, outB] = await Promise.all([sshExec(cfgA, script), sshExec(cfgB, 'ls /opt')]);
+    const [hostname, machineId, mac, inet, opt] = outA.trim().split('\n');
+    expect(hostname).toBe('host-a');
+    expect(machineId).toMatch(/^[0-9a-f]{32}$/);
+    expect(machineId).not.toBe(
+      execFileSync('cat', ['/etc/machine-id'], { encoding: 'utf8' }).trim(),
+    );
+    expect(mac).toBe(a.mac);
+    expect(inet).toBe(`inet ${a.ip}`);
+    expect(opt).toBe('marker');
+    expect(outB.trim()).toBe('');
+    expect(a.ip).toMatch(/^198\.(18|19)\./);
+    expect(a.ip).not.toBe(b.ip);
+    expect(a.mac).not.toBe(b.mac);
+  });
+
+  it('cuts and restores the network with setLinkUp', async () => {
+    await a.setLinkUp(false);
+    expect(await portAnswers(a.ip, a.sshPort)).toBe(false);
+    await a.setLinkUp(true);
+    expect(await portAnswers(a.ip, a.sshPort)).toBe(true);
+  });
+
+  it('starts sshd only after the boot delay', async () => {
+    const slow = await startSandboxHost({ id: 'slow', hostname: 'slow', bootDelayMs: 1500 });
+    try {
+      expect(await portAnswers(slow.ip, slow.sshPort)).toBe(false);
+      await expect.poll(() => portAnswers(slow.ip, slow.sshPort), { timeout: 15_000 }).toBe(true);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('removes the namespaces and stops sshd on stop', async () => {
+    const h = await startSandboxHost({ id: 'gone', hostname: 'gone', rootPassword: PASSWORD });
+    expect(netnsList()).toContain(h.netns);
+    await h.stop();
+    expect(netnsList()).not.toContain(h.netns);
+    expect(await portAnswers(h.ip, h.sshPort)).toBe(false);
+    await h.stop(); // idempotent
+  });
+
+  it('refuses a bad hostname or key with a clear code', async () => {
+    await expect(startSandboxHost({ id: 'x', hostname: 'bad name' })).rejects.toMatchObject({
+      code: 'INVALID_HOSTNAME',
+    });
+    await expect(
+      startSandboxHost({ id: 'x', hostname: 'ok', authorizedKeys: ['not a key\nroot'] }),
+    ).rejects.toBeInstanceOf(AppError);
+  });
+});

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors.js';
+import type { Sql } from '../db/sql.js';
+
+/** OpenSSH's display form of a host key: `SHA256:` + unpadded base64 of the key blob's digest. */
+export function hostKeyFingerprint(keyBlob: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '');
+}
+
+/** The error that stops a deployment when a server presents a key other than the pinned one. */
+export function hostKeyMismatch(serverId: string, expected: string, actual: string): AppError {
+  return new AppError(
+    'HOST_KEY_MISMATCH',
+    `host key of server ${serverId} changed: pinned ${expected}, presented ${actual}`,
+    { retryable: false, context: { serverId, expected, actual } },
+  );
+}
+
+/** Where host-key pins live: one SHA-256 fingerprint per server, recorded at first contact. */
+export interface HostKeyPins {
+  /** The pinned fingerprint, or undefined before first contact. */
+  get(serverId: string): Promise<string | undefined>;
+  /**
+   * Pins `fingerprint` unless a pin exists; returns the pin in force afterwards, so two racing
+   * first contacts agree on one key.
+   */
+  pinIfAbsent(serverId: string, fingerprint: string): Promise<string>;
+  /** Forgets a server's pin (the server was deleted or rebuilt on purpose). */
+  forget(serverId: string): Promise<void>;
+}
+
+/** Host-key pins in the `ssh_host_keys` table (migration 0200). */
+export function createSqlHostKeyPins(sql: Sql): HostKeyPins {
+  return {
+    async get(serverId) {
+      const rows = await sql.query<{ fingerprint: string }>(
+        'select fingerprint from ssh_host_keys where server_id = $1',
+        [serverId],
+      );
+      return rows[0]?.fingerprint;
+    },
+    async pinIfAbsent(serverId, fingerprint) {
+      await sql.query(
+        `insert into ssh_host_keys (server_id, fingerprint) values ($1, $2)
+         on conflict (server_id) do nothing`,
+        [serverId, fingerprint],
+      );
+      const pinned = await this.get(serverId);
+      return pinned ?? fingerprint;
+    },
+    async forget(serverId) {
+      await sql.query('delete from ssh_host_keys where server_id = $1', [serverId]);
+    },
+  };
+}

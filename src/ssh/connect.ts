@@ -52,9 +52,7 @@ function targetName(t: SshTarget): string {
 
 /** ssh2 tags its errors with a `level`; it tells a refused socket from a refused login. */
 function errorLevel(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'level' in err
-    ? String((err as { level: unknown }).level)
-    : undefined;
+  return typeof err === 'object' && err !== null && 'level' in err ? String(err.level) : undefined;
 }
 
 /** Maps an ssh2 connection error onto an AppError without copying anything secret. */

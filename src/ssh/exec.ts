@@ -32,15 +32,16 @@ export interface ExecResult {
   stdout?: string;
 }
 
-function validateEnv(env: Readonly<Record<string, string>>): void {
+function envProblem(env: Readonly<Record<string, string>>): AppError | undefined {
   for (const name of Object.keys(env)) {
     if (!ENV_NAME_RE.test(name)) {
-      throw new AppError(
+      return new AppError(
         'INVALID_ENV_NAME',
         `environment variable name ${JSON.stringify(name)} is not valid`,
       );
     }
   }
+  return undefined;
 }
 
 /** Runs a command over exec and resolves with its exit status and output tail; never rejects on a non-zero exit. */
@@ -50,11 +51,8 @@ export function runCommand(
   options: ExecOptions & { captureStdout?: boolean } = {},
 ): Promise<ExecResult> {
   const env = options.env ?? {};
-  try {
-    validateEnv(env);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  const badEnv = envProblem(env);
+  if (badEnv) return Promise.reject(badEnv);
   if (options.signal?.aborted) {
     return Promise.reject(new AppError('CANCELLED', 'cancelled', { retryable: false }));
   }

@@ -58,10 +58,10 @@ export function issueCertificate(
   // forge only encodes RSA keys; give it a throwaway shape, then swap in the real SPKI and AlgId.
   cert.publicKey = placeholderRsa();
   // getTBSCertificate is public in forge but missing from its type definitions.
-  const { getTBSCertificate } = forge.pki as unknown as {
-    getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 & { value: forge.asn1.Asn1[] };
+  const pki = forge.pki as unknown as {
+    getTBSCertificate: (c: forge.pki.Certificate) => forge.asn1.Asn1 & { value: forge.asn1.Asn1[] };
   };
-  const tbs = getTBSCertificate(cert);
+  const tbs = pki.getTBSCertificate(cert);
   const spki = subject.publicKey.export({ type: 'spki', format: 'der' });
   const algId = algorithmIdentifier(signer.alg);
   tbs.value.splice(2, 1, algId);

@@ -65,13 +65,14 @@ export interface KeyImport {
 
 /** Imports a private key from PEM/PKCS#8 or PKCS#12 and checks it is a key OneClick signs with. */
 export function importSigningKey(input: KeyImport): SigningKey {
-  if ((input.pem === undefined) === (input.pkcs12 === undefined)) {
+  const { pem, pkcs12 } = input;
+  if ((pem === undefined) === (pkcs12 === undefined)) {
     throw new AppError('KEY_IMPORT_INVALID', 'Give exactly one of pem or pkcs12');
   }
   const privateKey =
-    input.pem !== undefined
-      ? parsePem(input.pem, input.passphrase)
-      : parsePkcs12(input.pkcs12 as Uint8Array, input.passphrase ?? '');
+    pem !== undefined
+      ? parsePem(pem, input.passphrase)
+      : parsePkcs12(pkcs12 ?? new Uint8Array(), input.passphrase ?? '');
   return fromPrivateKey(privateKey, input.alg);
 }
 
@@ -105,8 +106,9 @@ function parsePkcs12(der: Uint8Array, passphrase: string): KeyObject {
       'The PKCS#12 file could not be read (wrong passphrase, or an unsupported cipher)',
     );
   }
-  for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
-    const bags = p12.getBags({ bagType: bagType as string })[bagType as string] ?? [];
+  const bagTypes = [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag] as string[];
+  for (const bagType of bagTypes) {
+    const bags: forge.pkcs12.Bag[] = p12.getBags({ bagType })[bagType] ?? [];
     for (const bag of bags) {
       // forge decodes RSA keys itself; other types (Ed25519) come back as PrivateKeyInfo ASN.1.
       const info = bag.key

@@ -42,7 +42,7 @@ export function unseal(sealed: string, keys: WrappingKey | readonly WrappingKey[
   if (prefix !== PREFIX || !kid || !ivText || ctText === undefined || !tagText || rest.length) {
     throw malformed();
   }
-  const list = Array.isArray(keys) ? keys : [keys as WrappingKey];
+  const list: readonly WrappingKey[] = 'kid' in keys ? [keys] : keys;
   const wrap = list.find((k) => k.kid === kid);
   if (!wrap) {
     throw new AppError('WRAPPING_KEY_UNKNOWN', `No wrapping key with id ${kid} is configured`, {

@@ -76,7 +76,7 @@ describe('package upload route', () => {
       headers: { 'content-type': 'application/octet-stream' },
       body,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
       'PACKAGE_TOO_LARGE',

@@ -200,8 +200,8 @@ function validate(opts: SandboxHostOptions): void {
       );
     }
   }
-  if (opts.rootPassword !== undefined && /[\r\n:]/.test(opts.rootPassword)) {
-    throw new AppError('INVALID_ROOT_PASSWORD', 'root password may not contain newlines or colons');
+  if (opts.rootPassword !== undefined && /[\r\n]/.test(opts.rootPassword)) {
+    throw new AppError('INVALID_ROOT_PASSWORD', 'root password may not contain line breaks');
   }
 }
 

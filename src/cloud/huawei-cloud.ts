@@ -1,0 +1,521 @@
+import * as ecs from '@huaweicloud/huaweicloud-sdk-ecs';
+import * as vpc from '@huaweicloud/huaweicloud-sdk-vpc';
+import { AppError } from '../errors.js';
+import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
+import { buildSdkClients, sdkCall, type SdkClients } from './sdk-clients.js';
+import type {
+  CloudAdapter,
+  CreateServerInput,
+  Job,
+  RuleSpec,
+  SecurityGroup,
+  SecurityGroupRule,
+  Server,
+  Subnet,
+  Vpc,
+  WaitOptions,
+} from './types.js';
+
+/**
+ * Huawei Cloud ECS/VPC through the official SDK: every call has a timeout, is retried when the
+ * failure is transient (honouring Retry-After) and fails with a clear AppError code otherwise.
+ * Responses are plain JSON (reference §0 #1), read with bracket access on snake_case fields.
+ */
+
+export interface HuaweiCloudOptions {
+  ecsEndpoint: string;
+  vpcEndpoint: string;
+  ak: string;
+  sk: string;
+  projectId: string;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Default poll interval for waits (default 5 s; the sandbox runs with far less). */
+  pollMs?: number;
+  /** Default ceiling for waits (default 30 min, as Terraform). */
+  waitTimeoutMs?: number;
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as Json) : {});
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
+
+function toVpc(v: Json): Vpc {
+  return { id: text(v.id), name: text(v.name), cidr: text(v.cidr), status: text(v.status) };
+}
+
+function toSubnet(s: Json): Subnet {
+  return {
+    id: text(s.id),
+    name: text(s.name),
+    cidr: text(s.cidr),
+    gatewayIp: text(s.gateway_ip),
+    vpcId: text(s.vpc_id),
+    status: text(s.status),
+  };
+}
+
+function toRule(r: Json): SecurityGroupRule {
+  const protocol = text(r.protocol);
+  return {
+    id: text(r.id),
+    securityGroupId: text(r.security_group_id),
+    direction: text(r.direction) === 'egress' ? 'egress' : 'ingress',
+    protocol: (protocol || 'tcp') as RuleSpec['protocol'],
+    ports: text(r.multiport) || undefined,
+    remoteIpPrefix: text(r.remote_ip_prefix) || undefined,
+    ethertype: text(r.ethertype) === 'IPv6' ? 'IPv6' : 'IPv4',
+    description: text(r.description) || undefined,
+    ...(protocol === '' ? { anyProtocol: true } : {}),
+  };
+}
+
+function toServer(s: Json): Server {
+  const addresses: Server['addresses'] = [];
+  let vpcId: string | undefined;
+  for (const [key, entries] of Object.entries(obj(s.addresses))) {
+    vpcId ??= key;
+    for (const a of list(entries)) {
+      addresses.push({
+        addr: text(a.addr),
+        type: text(a['OS-EXT-IPS:type']) || 'fixed',
+        mac: text(a['OS-EXT-IPS-MAC:mac_addr']) || undefined,
+      });
+    }
+  }
+  const tags: Record<string, string> = {};
+  for (const t of Array.isArray(s.tags) ? s.tags : []) {
+    if (typeof t !== 'string') continue;
+    const eq = t.indexOf('=');
+    tags[eq < 0 ? t : t.slice(0, eq)] = eq < 0 ? '' : t.slice(eq + 1);
+  }
+  const fault = obj(s.fault);
+  return {
+    id: text(s.id),
+    name: text(s.name),
+    status: text(s.status),
+    vpcId: text(obj(s.metadata).vpc_id) || vpcId,
+    ip: addresses.find((a) => a.type === 'fixed')?.addr,
+    addresses,
+    tags,
+    fault:
+      s.fault === undefined
+        ? undefined
+        : {
+            code: typeof fault.code === 'number' ? fault.code : undefined,
+            message: text(fault.message),
+          },
+  };
+}
+
+function toJob(j: Json): Job {
+  const subs = list(obj(j.entities).sub_jobs);
+  const failed = subs.find((s) => text(s.status) === 'FAIL');
+  return {
+    id: text(j.job_id),
+    status: text(j.status),
+    type: text(j.job_type),
+    serverIds: subs.map((s) => text(obj(s.entities).server_id)).filter(Boolean),
+    errorCode: text(j.error_code) || text(failed?.error_code) || undefined,
+    failReason:
+      text(j.fail_reason) ||
+      text(failed?.fail_reason) ||
+      text(obj(failed?.entities).errorcode_message) ||
+      undefined,
+  };
+}
+
+/** cloud-init user data that authorizes one key for root, base64 as ECS wants it. */
+export function userDataForKey(publicKey: string): string {
+  const doc = `#cloud-config\ndisable_root: false\nssh_authorized_keys:\n  - ${publicKey.trim()}\n`;
+  return Buffer.from(doc, 'utf8').toString('base64');
+}
+
+/** Same rule for idempotency: the fields a rule is identified by. */
+export function ruleKey(r: RuleSpec): string {
+  return [
+    r.direction,
+    r.ethertype ?? 'IPv4',
+    r.protocol,
+    r.ports ?? '',
+    r.remoteIpPrefix ?? (r.direction === 'ingress' ? '0.0.0.0/0' : ''),
+  ].join('|');
+}
+
+class HuaweiCloud implements CloudAdapter {
+  private readonly sdk: SdkClients;
+  private readonly retry: RetryPolicy;
+  private readonly pollMs: number;
+  private readonly waitTimeoutMs: number;
+
+  constructor(o: HuaweiCloudOptions) {
+    this.sdk = buildSdkClients({ ...o, timeoutMs: o.timeoutMs ?? 30_000 });
+    this.retry = { ...DEFAULT_RETRY, ...o.retry };
+    this.pollMs = o.pollMs ?? 5_000;
+    this.waitTimeoutMs = o.waitTimeoutMs ?? 30 * 60_000;
+  }
+
+  private call<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(op, this.retry, () => sdkCall(op, fn));
+  }
+
+  /** Like call, but a 404 reads as undefined. */
+  private async maybe<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(op, fn);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'CLOUD_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
+  /** Polls `probe` until it returns a value; transient errors just mean "ask again". */
+  private async waitFor<T>(
+    what: string,
+    opts: WaitOptions | undefined,
+    probe: () => Promise<{ done: T } | { state: string }>,
+  ): Promise<T> {
+    const deadline = Date.now() + (opts?.timeoutMs ?? this.waitTimeoutMs);
+    const pollMs = opts?.pollMs ?? this.pollMs;
+    for (;;) {
+      let state: string;
+      try {
+        const r = await probe();
+        if ('done' in r) return r.done;
+        state = r.state;
+      } catch (e) {
+        if (!(e instanceof AppError) || !e.retryable) throw e;
+        state = e.code;
+      }
+      opts?.onPoll?.(state);
+      if (Date.now() > deadline) {
+        throw new AppError('CLOUD_WAIT_TIMEOUT', `${what} still ${state} after the wait ceiling`, {
+          retryable: true,
+        });
+      }
+      await sleep(pollMs, opts?.signal);
+    }
+  }
+
+  async createVpc(input: { name: string; cidr: string; description?: string }): Promise<Vpc> {
+    const option = new vpc.CreateVpcOption().withName(input.name).withCidr(input.cidr);
+    if (input.description) option.withDescription(input.description);
+    const req = new vpc.CreateVpcRequest().withBody(new vpc.CreateVpcRequestBody().withVpc(option));
+    const res = await this.call('CreateVpc', () => this.sdk.vpc.createVpc(req));
+    return toVpc(obj(obj(res)['vpc']));
+  }
+
+  async showVpc(id: string): Promise<Vpc | undefined> {
+    const res = await this.maybe('ShowVpc', () =>
+      this.sdk.vpc.showVpc(new vpc.ShowVpcRequest().withVpcId(id)),
+    );
+    return res === undefined ? undefined : toVpc(obj(obj(res)['vpc']));
+  }
+
+  waitVpcReady(id: string, opts?: WaitOptions): Promise<Vpc> {
+    return this.waitFor<Vpc>(`VPC ${id}`, opts, async () => {
+      const v = await this.showVpc(id);
+      if (!v) throw new AppError('CLOUD_NOT_FOUND', `VPC ${id} does not exist`);
+      if (v.status === 'OK') return { done: v };
+      if (v.status === 'ERROR') throw new AppError('CLOUD_RESOURCE_ERROR', `VPC ${id} is in ERROR`);
+      return { state: v.status };
+    });
+  }
+
+  /** Re-issues a delete while the resource is in use (409), until it is gone (404 or 204). */
+  private deleteUntilGone(
+    what: string,
+    opts: WaitOptions | undefined,
+    del: () => Promise<unknown>,
+  ) {
+    return this.waitFor(what, { timeoutMs: 20 * 60_000, ...opts }, async () => {
+      try {
+        await del();
+        return { done: undefined };
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'CLOUD_NOT_FOUND') return { done: undefined };
+        if (e instanceof AppError && e.code === 'CLOUD_CONFLICT') return { state: 'IN_USE' };
+        throw e;
+      }
+    });
+  }
+
+  async deleteVpc(id: string, opts?: WaitOptions): Promise<void> {
+    await this.deleteUntilGone(`delete VPC ${id}`, opts, () =>
+      this.call('DeleteVpc', () =>
+        this.sdk.vpc.deleteVpc(new vpc.DeleteVpcRequest().withVpcId(id)),
+      ),
+    );
+  }
+
+  async createSubnet(input: {
+    name: string;
+    cidr: string;
+    gatewayIp: string;
+    vpcId: string;
+    primaryDns?: string;
+    secondaryDns?: string;
+  }): Promise<Subnet> {
+    const option = new vpc.CreateSubnetOption()
+      .withName(input.name)
+      .withCidr(input.cidr)
+      .withGatewayIp(input.gatewayIp)
+      .withVpcId(input.vpcId)
+      .withDhcpEnable(true);
+    if (input.primaryDns) option.withPrimaryDns(input.primaryDns);
+    if (input.secondaryDns) option.withSecondaryDns(input.secondaryDns);
+    const req = new vpc.CreateSubnetRequest().withBody(
+      new vpc.CreateSubnetRequestBody().withSubnet(option),
+    );
+    const res = await this.call('CreateSubnet', () => this.sdk.vpc.createSubnet(req));
+    return toSubnet(obj(obj(res)['subnet']));
+  }
+
+  async showSubnet(id: string): Promise<Subnet | undefined> {
+    const res = await this.maybe('ShowSubnet', () =>
+      this.sdk.vpc.showSubnet(new vpc.ShowSubnetRequest().withSubnetId(id)),
+    );
+    return res === undefined ? undefined : toSubnet(obj(obj(res)['subnet']));
+  }
+
+  waitSubnetReady(id: string, opts?: WaitOptions): Promise<Subnet> {
+    return this.waitFor<Subnet>(`subnet ${id}`, opts, async () => {
+      const s = await this.showSubnet(id);
+      if (!s) throw new AppError('CLOUD_NOT_FOUND', `subnet ${id} does not exist`);
+      if (s.status === 'ACTIVE') return { done: s };
+      if (s.status === 'ERROR' || s.status === 'DOWN') {
+        throw new AppError('CLOUD_RESOURCE_ERROR', `subnet ${id} is ${s.status}`);
+      }
+      return { state: s.status };
+    });
+  }
+
+  async deleteSubnet(vpcId: string, subnetId: string, opts?: WaitOptions): Promise<void> {
+    await this.deleteUntilGone(`delete subnet ${subnetId}`, opts, () =>
+      this.call('DeleteSubnet', () =>
+        this.sdk.vpc.deleteSubnet(
+          new vpc.DeleteSubnetRequest().withVpcId(vpcId).withSubnetId(subnetId),
+        ),
+      ),
+    );
+  }
+
+  async createSecurityGroup(input: { name: string; description?: string }): Promise<SecurityGroup> {
+    const option = new vpc.v3.CreateSecurityGroupOption().withName(input.name);
+    if (input.description) option.withDescription(input.description);
+    const req = new vpc.v3.CreateSecurityGroupRequest().withBody(
+      new vpc.v3.CreateSecurityGroupRequestBody().withSecurityGroup(option),
+    );
+    const res = await this.call('CreateSecurityGroup', () =>
+      this.sdk.vpc3.createSecurityGroup(req),
+    );
+    const sg = obj(obj(res)['security_group']);
+    return { id: text(sg.id), name: text(sg.name) };
+  }
+
+  async showSecurityGroup(id: string): Promise<SecurityGroup | undefined> {
+    const res = await this.maybe('ShowSecurityGroup', () =>
+      this.sdk.vpc3.showSecurityGroup(
+        new vpc.v3.ShowSecurityGroupRequest().withSecurityGroupId(id),
+      ),
+    );
+    if (res === undefined) return undefined;
+    const sg = obj(obj(res)['security_group']);
+    return { id: text(sg.id), name: text(sg.name) };
+  }
+
+  async listSecurityGroups(filter: { name?: string } = {}): Promise<SecurityGroup[]> {
+    const req = new vpc.v3.ListSecurityGroupsRequest();
+    if (filter.name) req.withName([filter.name]);
+    const res = await this.call('ListSecurityGroups', () => this.sdk.vpc3.listSecurityGroups(req));
+    return list(obj(res)['security_groups']).map((g) => ({ id: text(g.id), name: text(g.name) }));
+  }
+
+  async listSecurityGroupRules(securityGroupId: string): Promise<SecurityGroupRule[]> {
+    const req = new vpc.v3.ListSecurityGroupRulesRequest().withSecurityGroupId([securityGroupId]);
+    const res = await this.call('ListSecurityGroupRules', () =>
+      this.sdk.vpc3.listSecurityGroupRules(req),
+    );
+    return list(obj(res)['security_group_rules']).map(toRule);
+  }
+
+  async ensureSecurityGroupRules(
+    securityGroupId: string,
+    rules: RuleSpec[],
+  ): Promise<{ created: string[]; skipped: number }> {
+    const existing = new Set((await this.listSecurityGroupRules(securityGroupId)).map(ruleKey));
+    const created: string[] = [];
+    let skipped = 0;
+    for (const rule of rules) {
+      const key = ruleKey(rule);
+      if (existing.has(key)) {
+        skipped++;
+        continue;
+      }
+      const option = new vpc.v3.CreateSecurityGroupRuleOption()
+        .withSecurityGroupId(securityGroupId)
+        .withDirection(rule.direction)
+        .withEthertype(rule.ethertype ?? 'IPv4')
+        .withProtocol(rule.protocol)
+        .withAction('allow');
+      if (rule.ports) option.withMultiport(rule.ports);
+      const prefix =
+        rule.remoteIpPrefix ?? (rule.direction === 'ingress' ? '0.0.0.0/0' : undefined);
+      if (prefix) option.withRemoteIpPrefix(prefix);
+      if (rule.description) option.withDescription(rule.description);
+      const req = new vpc.v3.CreateSecurityGroupRuleRequest().withBody(
+        new vpc.v3.CreateSecurityGroupRuleRequestBody().withSecurityGroupRule(option),
+      );
+      try {
+        const res = await this.call('CreateSecurityGroupRule', () =>
+          this.sdk.vpc3.createSecurityGroupRule(req),
+        );
+        created.push(text(obj(obj(res)['security_group_rule']).id));
+      } catch (e) {
+        // Created by a racing attempt (or our own lost answer): it exists, which is what we want.
+        if (e instanceof AppError && e.code === 'CLOUD_CONFLICT') skipped++;
+        else throw e;
+      }
+      existing.add(key);
+    }
+    return { created, skipped };
+  }
+
+  async deleteSecurityGroup(id: string, opts?: WaitOptions): Promise<void> {
+    await this.deleteUntilGone(`delete security group ${id}`, opts, () =>
+      this.call('DeleteSecurityGroup', () =>
+        this.sdk.vpc3.deleteSecurityGroup(
+          new vpc.v3.DeleteSecurityGroupRequest().withSecurityGroupId(id),
+        ),
+      ),
+    );
+  }
+
+  async createServer(input: CreateServerInput): Promise<{ jobId: string; serverIds: string[] }> {
+    const server = new ecs.PrePaidServer()
+      .withName(input.name)
+      .withImageRef(input.imageRef)
+      .withFlavorRef(input.flavorRef)
+      .withVpcid(input.vpcId)
+      .withNics([new ecs.PrePaidServerNic().withSubnetId(input.subnetId)])
+      .withRootVolume(
+        new ecs.PrePaidServerRootVolume()
+          .withVolumetype(input.rootVolume?.type ?? 'SSD')
+          .withSize(input.rootVolume?.sizeGb ?? 40),
+      )
+      .withSecurityGroups(
+        input.securityGroupIds.map((id) => new ecs.PrePaidServerSecurityGroup().withId(id)),
+      )
+      .withCount(1)
+      .withServerTags(
+        Object.entries(input.tags ?? {}).map(([key, value]) =>
+          new ecs.PrePaidServerTag().withKey(key).withValue(value),
+        ),
+      )
+      .withExtendparam(new ecs.PrePaidServerExtendParam().withChargingMode('postPaid'));
+    if (input.availabilityZone) server.withAvailabilityZone(input.availabilityZone);
+    if (input.adminPass !== undefined) server.withAdminPass(input.adminPass);
+    if (input.sshPublicKey) server.withUserData(userDataForKey(input.sshPublicKey));
+    const req = new ecs.CreateServersRequest()
+      .withXClientToken(input.clientToken)
+      .withBody(new ecs.CreateServersRequestBody().withServer(server));
+    // Retrying is safe only because every attempt carries the same X-Client-Token and body.
+    const res = obj(await this.call('CreateServers', () => this.sdk.ecs.createServers(req)));
+    const ids = Array.isArray(res['serverIds']) ? res['serverIds'].map(text) : [];
+    return { jobId: text(res['job_id']), serverIds: ids };
+  }
+
+  async showJob(id: string): Promise<Job> {
+    const res = await this.call('ShowJob', () =>
+      this.sdk.ecs.showJob(new ecs.ShowJobRequest().withJobId(id)),
+    );
+    return toJob(obj(res));
+  }
+
+  waitJob(id: string, opts?: WaitOptions): Promise<Job> {
+    return this.waitFor<Job>(`job ${id}`, opts, async () => {
+      const job = await this.showJob(id);
+      if (job.status === 'SUCCESS') return { done: job };
+      if (job.status === 'FAIL') {
+        throw new AppError(
+          'CLOUD_JOB_FAILED',
+          `job ${id} failed${job.errorCode ? ` with ${job.errorCode}` : ''}: ${job.failReason ?? 'no reason given'}`,
+          { context: { jobId: id, remoteCode: job.errorCode, serverIds: job.serverIds } },
+        );
+      }
+      return { state: job.status };
+    });
+  }
+
+  async showServer(id: string): Promise<Server | undefined> {
+    const res = await this.maybe('ShowServer', () =>
+      this.sdk.ecs.showServer(new ecs.ShowServerRequest().withServerId(id)),
+    );
+    return res === undefined ? undefined : toServer(obj(obj(res)['server']));
+  }
+
+  waitServerActive(id: string, opts?: WaitOptions): Promise<Server> {
+    return this.waitFor<Server>(`server ${id}`, opts, async () => {
+      const s = await this.showServer(id);
+      // ECS may answer 404 while a server is still being created.
+      if (!s) return { state: 'NOT_FOUND' };
+      if (s.status === 'ACTIVE') return { done: s };
+      if (s.status === 'ERROR') {
+        throw new AppError(
+          'CLOUD_SERVER_ERROR',
+          `server ${id} is in ERROR: ${s.fault?.message ?? 'no fault given'}`,
+          { context: { serverId: id, faultCode: s.fault?.code } },
+        );
+      }
+      return { state: s.status };
+    });
+  }
+
+  async findServersByTag(key: string, value: string): Promise<Server[]> {
+    const out: Server[] = [];
+    for (let page = 1; ; page++) {
+      const req = new ecs.ListServersDetailsRequest()
+        .withTags(`${key}=${value}`)
+        .withLimit(100)
+        .withOffset(page);
+      const res = obj(
+        await this.call('ListServersDetails', () => this.sdk.ecs.listServersDetails(req)),
+      );
+      const servers = list(res['servers']).map(toServer);
+      out.push(...servers);
+      if (servers.length < 100) return out;
+    }
+  }
+
+  async deleteServers(ids: string[]): Promise<string | undefined> {
+    if (ids.length === 0) return undefined;
+    const body = new ecs.DeleteServersRequestBody()
+      .withServers(ids.map((id) => new ecs.ServerId().withId(id)))
+      .withDeletePublicip(true)
+      .withDeleteVolume(true);
+    try {
+      const res = await this.call('DeleteServers', () =>
+        this.sdk.ecs.deleteServers(new ecs.DeleteServersRequest().withBody(body)),
+      );
+      return text(obj(res)['job_id']) || undefined;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'CLOUD_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
+  waitServerDeleted(id: string, opts?: WaitOptions): Promise<void> {
+    return this.waitFor(`deletion of server ${id}`, opts, async () => {
+      const s = await this.showServer(id);
+      if (!s || s.status === 'DELETED' || s.status === 'SOFT_DELETED') return { done: undefined };
+      return { state: s.status };
+    });
+  }
+}
+
+/** Builds the Huawei Cloud adapter. */
+export function createHuaweiCloud(options: HuaweiCloudOptions): CloudAdapter {
+  return new HuaweiCloud(options);
+}

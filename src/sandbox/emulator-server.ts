@@ -1,0 +1,352 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySdkHmacSha256, type VerifyFailure } from '../signing/sdk-hmac-sha256.js';
+import {
+  apigError,
+  ecsError,
+  vpcV1Error,
+  vpcV3Error,
+  type ApiRequest,
+  type ApiResponse,
+} from './api-types.js';
+import * as ecsApi from './ecs-api.js';
+import type { ProjectState } from './emulator-state.js';
+import { newRequestId } from './emulator-state.js';
+import type { Emulator } from './emulator.js';
+import type { FaultRates, Operation } from './faults.js';
+import * as vpcApi from './vpc-api.js';
+
+/**
+ * The sandbox cloud's HTTP face: one server for the ECS and VPC paths (they do not collide), which
+ * checks the SDK-HMAC-SHA256 signature like the API gateway, keeps projects apart, injects the
+ * faults asked for and answers with each API family's own error body. `/_sandbox/inventory` reads
+ * the inventory; `PUT /_sandbox/faults` sets fault rates for a sandbox run from the command line.
+ */
+
+type Family = 'ecs' | 'vpc1' | 'vpc3';
+type Handler = (emu: Emulator, p: ProjectState, req: ApiRequest) => ApiResponse;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  op: Operation;
+  family: Family;
+  params: string[];
+  handler: Handler;
+}
+
+const P = '([0-9A-Za-z_-]+)';
+const route = (
+  method: string,
+  path: string,
+  op: Operation,
+  family: Family,
+  handler: Handler,
+): Route => {
+  const params: string[] = [];
+  const source = path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    params.push(name);
+    return P;
+  });
+  return {
+    method,
+    pattern: new RegExp(`^${source.replace(/\./g, '\\.')}$`),
+    op,
+    family,
+    params,
+    handler,
+  };
+};
+
+const ROUTES: Route[] = [
+  route('POST', '/v1/{project_id}/vpcs', 'CreateVpc', 'vpc1', vpcApi.createVpc),
+  route('GET', '/v1/{project_id}/vpcs', 'ListVpcs', 'vpc1', vpcApi.listVpcs),
+  route('GET', '/v1/{project_id}/vpcs/{vpc_id}', 'ShowVpc', 'vpc1', vpcApi.showVpc),
+  route('DELETE', '/v1/{project_id}/vpcs/{vpc_id}', 'DeleteVpc', 'vpc1', vpcApi.deleteVpc),
+  route('POST', '/v1/{project_id}/subnets', 'CreateSubnet', 'vpc1', vpcApi.createSubnet),
+  route('GET', '/v1/{project_id}/subnets', 'ListSubnets', 'vpc1', vpcApi.listSubnets),
+  route('GET', '/v1/{project_id}/subnets/{subnet_id}', 'ShowSubnet', 'vpc1', vpcApi.showSubnet),
+  route(
+    'DELETE',
+    '/v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}',
+    'DeleteSubnet',
+    'vpc1',
+    vpcApi.deleteSubnet,
+  ),
+  route(
+    'POST',
+    '/v3/{project_id}/vpc/security-groups',
+    'CreateSecurityGroup',
+    'vpc3',
+    vpcApi.createSecurityGroup,
+  ),
+  route(
+    'GET',
+    '/v3/{project_id}/vpc/security-groups',
+    'ListSecurityGroups',
+    'vpc3',
+    vpcApi.listSecurityGroups,
+  ),
+  route(
+    'GET',
+    '/v3/{project_id}/vpc/security-groups/{security_group_id}',
+    'ShowSecurityGroup',
+    'vpc3',
+    vpcApi.showSecurityGroup,
+  ),
+  route(
+    'DELETE',
+    '/v3/{project_id}/vpc/security-groups/{security_group_id}',
+    'DeleteSecurityGroup',
+    'vpc3',
+    vpcApi.deleteSecurityGroup,
+  ),
+  route(
+    'POST',
+    '/v3/{project_id}/vpc/security-group-rules',
+    'CreateSecurityGroupRule',
+    'vpc3',
+    vpcApi.createSecurityGroupRule,
+  ),
+  route(
+    'GET',
+    '/v3/{project_id}/vpc/security-group-rules',
+    'ListSecurityGroupRules',
+    'vpc3',
+    vpcApi.listSecurityGroupRules,
+  ),
+  route(
+    'DELETE',
+    '/v3/{project_id}/vpc/security-group-rules/{security_group_rule_id}',
+    'DeleteSecurityGroupRule',
+    'vpc3',
+    vpcApi.deleteSecurityGroupRule,
+  ),
+  route('POST', '/v1.1/{project_id}/cloudservers', 'CreateServers', 'ecs', ecsApi.createServers),
+  route('GET', '/v1/{project_id}/jobs/{job_id}', 'ShowJob', 'ecs', ecsApi.showJob),
+  route(
+    'GET',
+    '/v1/{project_id}/cloudservers/detail',
+    'ListServersDetails',
+    'ecs',
+    ecsApi.listServersDetails,
+  ),
+  route('GET', '/v1/{project_id}/cloudservers/{server_id}', 'ShowServer', 'ecs', ecsApi.showServer),
+  route(
+    'POST',
+    '/v1/{project_id}/cloudservers/delete',
+    'DeleteServers',
+    'ecs',
+    ecsApi.deleteServers,
+  ),
+];
+
+const MAX_BODY = 1024 * 1024;
+
+const SIGNATURE_MESSAGES: Record<VerifyFailure, string> = {
+  MISSING_AUTHORIZATION: 'Incorrect IAM authentication information: Authorization header missing',
+  MALFORMED_AUTHORIZATION:
+    'Incorrect IAM authentication information: malformed Authorization header',
+  MISSING_DATE: 'Incorrect IAM authentication information: X-Sdk-Date missing or malformed',
+  DATE_OUT_OF_WINDOW:
+    'Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off',
+  UNKNOWN_ACCESS_KEY: 'Incorrect IAM authentication information: unknown access key',
+  BAD_SIGNATURE: 'Incorrect IAM authentication information: verify aksk signature fail',
+};
+
+function familyError(
+  family: Family,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+) {
+  switch (family) {
+    case 'ecs':
+      return ecsError(status, code, message);
+    case 'vpc1':
+      return vpcV1Error(status, code, message);
+    case 'vpc3':
+      return vpcV3Error(status, code, message, requestId);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(undefined);
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, requestId: string, answer: ApiResponse): void {
+  const headers: Record<string, string> = {
+    'X-Request-Id': requestId,
+    ...answer.headers,
+  };
+  if (answer.status === 204 || answer.body === undefined) {
+    res.writeHead(answer.status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+async function handle(
+  emu: Emulator,
+  req: IncomingMessage,
+  requestId: string,
+): Promise<ApiResponse> {
+  const url = req.url ?? '/';
+  const qi = url.indexOf('?');
+  const rawPath = qi < 0 ? url : url.slice(0, qi);
+  const rawQuery = qi < 0 ? '' : url.slice(qi + 1);
+  const method = req.method ?? 'GET';
+  const rawBody = await readBody(req);
+  if (rawBody === undefined)
+    return apigError(413, 'APIGW.0201', 'Request entity too large', requestId);
+
+  if (rawPath === '/_sandbox/inventory' && method === 'GET') {
+    return { status: 200, body: emu.inventory() };
+  }
+  if (rawPath === '/_sandbox/faults' && method === 'PUT') {
+    const rates = JSON.parse(rawBody || '{}') as FaultRates & {
+      retryAfterSeconds?: number;
+      slowBootMs?: number;
+    };
+    emu.faults.setRates(rates);
+    if (rates.retryAfterSeconds !== undefined)
+      emu.faults.retryAfterSeconds = rates.retryAfterSeconds;
+    if (rates.slowBootMs !== undefined) emu.faults.slowBootMs = rates.slowBootMs;
+    return { status: 200, body: { ok: true } };
+  }
+
+  let matched: { route: Route; params: Record<string, string> } | undefined;
+  for (const r of ROUTES) {
+    if (r.method !== method) continue;
+    const m = r.pattern.exec(rawPath);
+    if (!m) continue;
+    matched = {
+      route: r,
+      params: Object.fromEntries(r.params.map((name, i) => [name, m[i + 1] ?? ''])),
+    };
+    break;
+  }
+  if (!matched) {
+    return apigError(
+      404,
+      'APIGW.0101',
+      'The API does not exist or has not been published in the environment',
+      requestId,
+    );
+  }
+  const { route: r, params } = matched;
+
+  const verdict = await verifySdkHmacSha256(
+    { method, rawPath, query: rawQuery, headers: req.headers, body: rawBody },
+    (ak) => emu.secretOf(ak),
+  );
+  if (!verdict.ok) {
+    const code = verdict.reason === 'DATE_OUT_OF_WINDOW' ? 'APIGW.0303' : 'APIGW.0301';
+    return apigError(401, code, SIGNATURE_MESSAGES[verdict.reason], requestId);
+  }
+  const projectId = params.project_id ?? '';
+  const headerProject = req.headers['x-project-id'];
+  const project = emu.projectFor(verdict.ak, projectId);
+  if (!project || (typeof headerProject === 'string' && headerProject !== projectId)) {
+    return apigError(
+      403,
+      'APIGW.0302',
+      'The IAM user is not authorized to access the API.',
+      requestId,
+    );
+  }
+
+  const fault = emu.faults.forRequest(r.op);
+  if (fault?.kind === 'throttle') {
+    return {
+      ...apigError(
+        429,
+        'APIGW.0308',
+        'The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute',
+        requestId,
+      ),
+      headers: { 'Retry-After': String(fault.retryAfterSeconds) },
+    };
+  }
+  const injected = () =>
+    familyError(
+      r.family,
+      fault?.kind === 'error' ? fault.status : 500,
+      'SYS.0500',
+      'Internal server error (injected by the sandbox).',
+      requestId,
+    );
+  if (fault?.kind === 'error' && fault.when === 'before') return injected();
+
+  let body: unknown;
+  if (rawBody !== '') {
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      return familyError(
+        r.family,
+        400,
+        r.family === 'ecs' ? 'Ecs.0005' : 'VPC.0002',
+        'request body is illegal: not JSON.',
+        requestId,
+      );
+    }
+  }
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(rawQuery)) (query[k] ??= []).push(v);
+  const answer = r.handler(emu, project, {
+    op: r.op,
+    projectId,
+    params,
+    query,
+    body,
+    headers: req.headers,
+    requestId,
+  });
+  return fault?.kind === 'error' ? injected() : answer;
+}
+
+/** Starts the HTTP server on host:port (0 picks a free port) and returns it with its base URL. */
+export async function listen(
+  emu: Emulator,
+  host: string,
+  port: number,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const requestId = newRequestId();
+    handle(emu, req, requestId).then(
+      (answer) => send(res, requestId, answer),
+      () =>
+        send(res, requestId, apigError(500, 'APIGW.0103', 'The backend service failed', requestId)),
+    );
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const { port: actual } = server.address() as AddressInfo;
+  return { server, url: `http://${host}:${actual}` };
+}

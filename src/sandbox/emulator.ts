@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import type { Faults } from './faults.js';
+import {
+  nowIso,
+  ProjectState,
+  snapshot,
+  type Inventory,
+  type JobRecord,
+  type ServerRecord,
+  type SubJobRecord,
+} from './emulator-state.js';
+import { startSandboxHost, type SandboxHost } from './hosts.js';
+
+/**
+ * The sandbox cloud's engine: accounts, projects, the asynchronous jobs that create and delete
+ * servers, and the sandbox host behind every server. The HTTP layer (emulator-server.ts) and the
+ * API handlers (ecs-api.ts, vpc-api.ts) sit on top of it.
+ */
+
+/** Delays in milliseconds; all zero by default so tests and benchmarks run at full speed. */
+export interface EmulatorDelays {
+  /** Job INIT → RUNNING. */
+  jobStartMs: number;
+  /** RUNNING → server ACTIVE and job SUCCESS (the host boots meanwhile). */
+  serverBuildMs: number;
+  /** Delete job RUNNING → SUCCESS. */
+  serverDeleteMs: number;
+  /** VPC CREATING → OK and subnet UNKNOWN → ACTIVE. */
+  networkActiveMs: number;
+}
+
+/** An AK/SK pair and the projects it may use. */
+export interface SandboxAccount {
+  ak: string;
+  sk: string;
+  projectIds: string[];
+}
+
+/** Flavors the sandbox offers (ECS answers Ecs.0005 for others). */
+export const SANDBOX_FLAVORS: Record<string, { vcpus: string; ram: string }> = {
+  's6.small.1': { vcpus: '1', ram: '1024' },
+  's6.medium.2': { vcpus: '1', ram: '2048' },
+  's6.large.2': { vcpus: '2', ram: '4096' },
+  'c7.large.2': { vcpus: '2', ram: '4096' },
+  'c7.xlarge.2': { vcpus: '4', ram: '8192' },
+};
+
+/** Images the sandbox offers: Debian's userland, as the hosts run this machine's. */
+export const SANDBOX_IMAGES: Record<string, string> = {
+  'd2a5b7b6-5c3f-4b8e-9f0a-1b2c3d4e5f60': 'Debian 12 64bit',
+  'e4c1f0a2-7d6b-4c59-8a3e-2f1d0c9b8a71': 'Ubuntu 22.04 server 64bit',
+};
+/** The image tests and the demo use. */
+export const DEFAULT_IMAGE_ID = 'd2a5b7b6-5c3f-4b8e-9f0a-1b2c3d4e5f60';
+export const DEFAULT_FLAVOR = 's6.small.1';
+
+/** What a create request asked for that must reach the host but never the inventory. */
+export interface HostSecrets {
+  authorizedKeys: string[];
+  rootPassword?: string;
+}
+
+export interface EmulatorOptions {
+  accounts: SandboxAccount[];
+  delays: EmulatorDelays;
+  faults: Faults;
+  region: string;
+  /** Servers per project, counting those being built. */
+  serverQuota: number;
+}
+
+/** The engine behind the HTTP emulator. */
+export class Emulator {
+  readonly projects = new Map<string, ProjectState>();
+  private readonly secrets = new Map<string, string>();
+  private readonly owner = new Map<string, Set<string>>();
+  private readonly hosts = new Map<string, SandboxHost>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private stopping = false;
+
+  constructor(readonly options: EmulatorOptions) {
+    for (const account of options.accounts) this.addAccount(account);
+  }
+
+  get faults(): Faults {
+    return this.options.faults;
+  }
+  get delays(): EmulatorDelays {
+    return this.options.delays;
+  }
+
+  /** Registers an account; its projects start empty. */
+  addAccount(account: SandboxAccount): void {
+    this.secrets.set(account.ak, account.sk);
+    const set = this.owner.get(account.ak) ?? new Set<string>();
+    for (const id of account.projectIds) {
+      set.add(id);
+      if (!this.projects.has(id)) this.projects.set(id, new ProjectState(id));
+    }
+    this.owner.set(account.ak, set);
+  }
+
+  /** The SK of an AK, for the signature check. */
+  secretOf(ak: string): string | undefined {
+    return this.secrets.get(ak);
+  }
+
+  /** The project, if the AK may use it. */
+  projectFor(ak: string, projectId: string): ProjectState | undefined {
+    return this.owner.get(ak)?.has(projectId) ? this.projects.get(projectId) : undefined;
+  }
+
+  inventory(): Inventory {
+    return snapshot(this.projects.values(), (id) => this.hosts.has(id));
+  }
+
+  /** The sandbox host behind a server, if it is running. */
+  hostOf(serverId: string): SandboxHost | undefined {
+    return this.hosts.get(serverId);
+  }
+
+  /** Runs `fn` after `ms`, tracked so stop() can cancel it; 0 still yields to the event loop. */
+  after(ms: number, fn: () => void | Promise<void>): void {
+    const p = new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (this.stopping) return resolve();
+        Promise.resolve()
+          .then(fn)
+          .catch(() => undefined)
+          .finally(resolve);
+      }, ms);
+      this.timers.set(t, resolve);
+    });
+    this.track(p);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Marks a resource ready after the network delay (VPC OK, subnet ACTIVE). */
+  activateLater(activate: () => void): void {
+    if (this.delays.networkActiveMs <= 0) activate();
+    else this.after(this.delays.networkActiveMs, activate);
+  }
+
+  newJob(project: ProjectState, type: string, subType: string, serverIds: string[]): JobRecord {
+    const begin = nowIso();
+    const sub = (serverId: string): SubJobRecord => ({
+      job_id: randomUUID().replace(/-/g, ''),
+      job_type: subType,
+      status: 'INIT',
+      begin_time: begin,
+      end_time: null,
+      error_code: null,
+      fail_reason: null,
+      entities: { server_id: serverId },
+    });
+    const job: JobRecord = {
+      job_id: randomUUID().replace(/-/g, ''),
+      job_type: type,
+      status: 'INIT',
+      begin_time: begin,
+      end_time: null,
+      error_code: null,
+      fail_reason: null,
+      entities: {},
+      sub_jobs: serverIds.map(sub),
+    };
+    project.jobs.set(job.job_id, job);
+    return job;
+  }
+
+  private setJob(
+    job: JobRecord | SubJobRecord,
+    status: 'SUCCESS' | 'FAIL',
+    fail?: [string, string],
+  ) {
+    job.status = status;
+    job.end_time = nowIso();
+    if (fail) {
+      job.error_code = fail[0];
+      job.fail_reason = fail[1];
+    }
+  }
+
+  /** Runs a create-server job: INIT → RUNNING → each server built (or failed) → SUCCESS/FAIL. */
+  runCreateJob(project: ProjectState, job: JobRecord, secrets: HostSecrets): void {
+    this.after(this.delays.jobStartMs, async () => {
+      job.status = 'RUNNING';
+      for (const s of job.sub_jobs) s.status = 'RUNNING';
+      await Promise.all(job.sub_jobs.map((sub) => this.buildServer(project, sub, secrets)));
+      const failed = job.sub_jobs.find((s) => s.status === 'FAIL');
+      if (failed) {
+        this.setJob(job, 'FAIL', [failed.error_code ?? 'Ecs.0002', failed.fail_reason ?? 'failed']);
+      } else this.setJob(job, 'SUCCESS');
+    });
+  }
+
+  private async buildServer(
+    project: ProjectState,
+    sub: SubJobRecord,
+    secrets: HostSecrets,
+  ): Promise<void> {
+    const id = sub.entities.server_id ?? '';
+    const server = project.servers.get(id);
+    if (!server) return;
+    const build = new Promise((r) => setTimeout(r, this.delays.serverBuildMs));
+    if (this.faults.takeJobFailure()) {
+      await build;
+      // ECS rolls a failed creation back: the server is gone, the job says why.
+      project.servers.delete(id);
+      const reason = 'Create server failed: insufficient capacity in the availability zone';
+      sub.entities.errorcode_message = reason;
+      return this.setJob(sub, 'FAIL', ['Ecs.0015', reason]);
+    }
+    if (this.faults.takeServerError()) {
+      await build;
+      server.status = 'ERROR';
+      server.updated = nowIso();
+      server.fault = {
+        code: 500,
+        message: 'No valid host was found. There are not enough hosts available.',
+        created: nowIso(),
+        details: '',
+      };
+      return this.setJob(sub, 'SUCCESS');
+    }
+    try {
+      const [host] = await Promise.all([
+        startSandboxHost({
+          id,
+          hostname: server.name
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, '-')
+            .slice(0, 63),
+          authorizedKeys: secrets.authorizedKeys,
+          rootPassword: secrets.rootPassword,
+          bootDelayMs: this.faults.slowBootMs > 0 ? this.faults.slowBootMs : undefined,
+        }),
+        build,
+      ]);
+      if (this.stopping || !project.servers.has(id)) {
+        await host.stop();
+        return;
+      }
+      this.hosts.set(id, host);
+      server.ip = host.ip;
+      server.mac = host.mac;
+      server.status = 'ACTIVE';
+      server.updated = nowIso();
+      this.setJob(sub, 'SUCCESS');
+    } catch (e) {
+      project.servers.delete(id);
+      const reason = `sandbox host failed to start: ${(e as Error).message}`;
+      this.setJob(sub, 'FAIL', ['Ecs.0002', reason]);
+    }
+  }
+
+  /** Runs a delete job: stops each server's host and removes the server. */
+  runDeleteJob(project: ProjectState, job: JobRecord): void {
+    this.after(this.delays.jobStartMs, async () => {
+      job.status = 'RUNNING';
+      await new Promise((r) => setTimeout(r, this.delays.serverDeleteMs));
+      for (const sub of job.sub_jobs) {
+        const id = sub.entities.server_id ?? '';
+        await this.removeServer(project, id);
+        this.setJob(sub, 'SUCCESS');
+      }
+      this.setJob(job, 'SUCCESS');
+    });
+  }
+
+  private async removeServer(project: ProjectState, id: string): Promise<void> {
+    const host = this.hosts.get(id);
+    this.hosts.delete(id);
+    project.servers.delete(id);
+    await host?.stop();
+  }
+
+  /** Puts an existing server into ERROR (a broken buyer server, for tests). */
+  breakServer(serverId: string, message = 'Hypervisor failure'): boolean {
+    for (const p of this.projects.values()) {
+      const s: ServerRecord | undefined = p.servers.get(serverId);
+      if (!s) continue;
+      s.status = 'ERROR';
+      s.fault = { code: 500, message, created: nowIso(), details: '' };
+      return true;
+    }
+    return false;
+  }
+
+  /** Cancels pending work and stops every host. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const [t, resolve] of this.timers) {
+      clearTimeout(t);
+      resolve();
+    }
+    this.timers.clear();
+    await Promise.allSettled([...this.pending]);
+    const hosts = [...this.hosts.values()];
+    this.hosts.clear();
+    await Promise.allSettled(hosts.map((h) => h.stop()));
+  }
+}

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import type { SshSession } from './connect.js';
 import { OutputTail } from './output-tail.js';
-import { ENV_NAME_RE, exportPrefix } from './shell-quote.js';
+import { ENV_NAME_RE, exportPrefix, shellQuote } from './shell-quote.js';
 
 /** How to run one remote command. */
 export interface ExecOptions {
@@ -25,6 +26,8 @@ export interface ExecResult {
   exitCode: number | null;
   exitSignal?: string;
   timedOut: boolean;
+  /** The channel closed without an exit status: the connection dropped. */
+  connectionLost: boolean;
   /** Last `tailBytes` of stdout and stderr, interleaved as they arrived. */
   tail: string;
   outputBytes: number;
@@ -44,6 +47,32 @@ function envProblem(env: Readonly<Record<string, string>>): AppError | undefined
   return undefined;
 }
 
+/**
+ * Wraps the command so it can be stopped. sshd ignores the SSH `signal` request for root logins
+ * (no privilege separation there), so stopping goes through a second exec that kills the
+ * process recorded in a pid file. That process is `timeout` when the server has it: `timeout`
+ * leads its own process group and passes TERM to the whole group, so a child like `sleep` holding
+ * stdout cannot keep the channel open; it also enforces the time limit on the server by itself.
+ */
+function wrapCommand(script: string, timeoutMs: number, pidFile: string): string {
+  const secs = Math.ceil(timeoutMs / 1000);
+  const pf = shellQuote(pidFile);
+  // The inner shell removes the pid file however it ends (a TERM becomes a normal exit), and
+  // merges stderr into stdout so the tail keeps the order the lines were written in.
+  const inner = shellQuote(`trap 'rm -f ${pf}' EXIT; trap 'exit 143' TERM; exec 2>&1; ${script}`);
+  return [
+    `echo $$ > ${pf}`,
+    `if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 ${secs} sh -c ${inner}; fi`,
+    `exec sh -c ${inner}`,
+  ].join('\n');
+}
+
+/** The command that stops a wrapped command from a second channel. */
+function stopCommand(pidFile: string): string {
+  const pf = shellQuote(pidFile);
+  return `[ -f ${pf} ] && kill -TERM "$(cat ${pf})" 2>/dev/null; sleep 5; [ -f ${pf} ] && kill -KILL "$(cat ${pf})" 2>/dev/null; rm -f ${pf}`;
+}
+
 /** Runs a command over exec and resolves with its exit status and output tail; never rejects on a non-zero exit. */
 export function runCommand(
   session: SshSession,
@@ -56,7 +85,9 @@ export function runCommand(
   if (options.signal?.aborted) {
     return Promise.reject(new AppError('CANCELLED', 'cancelled', { retryable: false }));
   }
-  const full = exportPrefix(env) + command;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const pidFile = `/tmp/.oneclick-${randomBytes(8).toString('hex')}.pid`;
+  const full = wrapCommand(exportPrefix(env) + command, timeoutMs, pidFile);
   const tail = new OutputTail(options.tailBytes ?? 16 * 1024);
   const stdoutChunks: Buffer[] = [];
   return new Promise<ExecResult>((resolve, reject) => {
@@ -75,24 +106,55 @@ export function runCommand(
       }
       let exitCode: number | null = null;
       let exitSignal: string | undefined;
+      let exited = false;
       let timedOut = false;
-      let cancelled = false;
-      const kill = () => {
-        // OpenSSH honours the signal request; closing the channel makes sure we stop waiting.
-        try {
-          stream.signal('KILL');
-        } catch {
-          /* channel already gone */
+      let settled = false;
+      const input = options.stdin;
+      const cleanup = () => {
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(grace);
+        options.signal?.removeEventListener('abort', onAbort);
+        // A piped source would otherwise stay open (and hold its file) after the channel died.
+        if (input && typeof input !== 'string' && !Buffer.isBuffer(input)) {
+          input.unpipe(stream);
+          input.destroy();
         }
+      };
+      const finish = () => {
+        if (settled) return;
+        cleanup();
+        resolve({
+          exitCode: timedOut ? null : exitCode,
+          exitSignal,
+          timedOut,
+          connectionLost: !exited && !timedOut,
+          tail: tail.text(),
+          outputBytes: tail.total,
+          stdout: options.captureStdout ? Buffer.concat(stdoutChunks).toString('utf8') : undefined,
+        });
+      };
+      const kill = () => {
+        session.client.exec(stopCommand(pidFile), (killErr, killer) => {
+          if (killErr) return; // the connection is gone; sshd ends the session by itself
+          killer.on('error', () => undefined);
+          killer.resume();
+          killer.stderr.resume();
+        });
         stream.close();
       };
+      let grace: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
         timedOut = true;
         kill();
-      }, options.timeoutMs ?? 600_000);
+        // On a dead link the channel never confirms the close; do not wait for it forever.
+        grace = setTimeout(finish, 5_000);
+      }, timeoutMs);
       const onAbort = () => {
-        cancelled = true;
+        if (settled) return;
         kill();
+        cleanup();
+        reject(new AppError('CANCELLED', 'cancelled', { retryable: false }));
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const onData = (chunk: Buffer) => {
@@ -105,27 +167,12 @@ export function runCommand(
       });
       stream.stderr.on('data', onData);
       stream.on('exit', (code: number | null, signalName?: string) => {
+        exited = true;
         exitCode = typeof code === 'number' ? code : null;
         if (signalName) exitSignal = signalName;
       });
       stream.on('error', () => undefined);
-      stream.once('close', () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (cancelled) {
-          reject(new AppError('CANCELLED', 'cancelled', { retryable: false }));
-          return;
-        }
-        resolve({
-          exitCode: timedOut ? null : exitCode,
-          exitSignal,
-          timedOut,
-          tail: tail.text(),
-          outputBytes: tail.total,
-          stdout: options.captureStdout ? Buffer.concat(stdoutChunks).toString('utf8') : undefined,
-        });
-      });
-      const input = options.stdin;
+      stream.once('close', finish);
       if (input === undefined) {
         stream.end();
       } else if (typeof input === 'string' || Buffer.isBuffer(input)) {
@@ -156,6 +203,16 @@ export async function runChecked(
       {
         retryable: false,
         context: { serverId: session.serverId, tail: result.tail },
+      },
+    );
+  }
+  if (result.connectionLost) {
+    throw new AppError(
+      'SSH_CONNECTION_LOST',
+      `connection to ${session.serverId} dropped during ${what}`,
+      {
+        retryable: true,
+        context: { serverId: session.serverId },
       },
     );
   }

@@ -88,7 +88,7 @@ export async function startLocalSshd(opts: { startDelayMs?: number } = {}): Prom
       'Subsystem sftp internal-sftp',
       'MaxStartups 100',
       'MaxSessions 50',
-      'LogLevel ERROR',
+      `LogLevel ${process.env.DEBUG_SSHD ? 'DEBUG1' : 'ERROR'}`,
     ].join('\n') + '\n',
   );
   let child: ChildProcess | undefined;
@@ -96,6 +96,9 @@ export async function startLocalSshd(opts: { startDelayMs?: number } = {}): Prom
     execFileSync('mkdir', ['-p', '/run/sshd']);
     child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
       stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      if (process.env.DEBUG_SSHD) process.stderr.write(d);
     });
     await waitForBanner(port, child);
   };

@@ -1,0 +1,295 @@
+import path from 'node:path/posix';
+import { Transform, type Readable } from 'node:stream';
+import type { SFTPWrapper } from 'ssh2';
+import { AppError } from '../errors.js';
+import type { SshSession } from './connect.js';
+import { runChecked, runCommand } from './exec.js';
+import { shellQuote } from './shell-quote.js';
+
+/** The bytes to push and what they must hash to. */
+export interface PushSource {
+  sha256: string;
+  sizeBytes: number;
+  /** Opens the bytes from an offset (a resumed push starts past what the server already has). */
+  open(start: number): Promise<Readable>;
+  /** A local file with the same bytes, needed by the `sftp` method. */
+  localPath?: string;
+}
+
+/**
+ * `stream` pipes the bytes into `tee` over one exec channel and hashes them on the server as they
+ * arrive, so verification costs no second read, and resumes a broken push from the bytes already
+ * there. `sftp` uses ssh2's parallel `fastPut`, then hashes the file on the server.
+ */
+export type PushMethod = 'stream' | 'sftp';
+
+/** Options of one push. */
+export interface PushOptions {
+  /** Absolute path of the file on the server. */
+  remotePath: string;
+  method?: PushMethod;
+  /** File mode after the rename; default 0644 (packages are not secret). */
+  mode?: number;
+  /** Called with the total bytes on the server so far (the activity heartbeats here). */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+  /** SFTP tuning: requests in flight and bytes per request. */
+  sftpConcurrency?: number;
+  sftpChunkSize?: number;
+  /** Longest a push may take before it is killed; default 2 hours. */
+  timeoutMs?: number;
+}
+
+/** What a push did. */
+export interface PushResult {
+  /** True when the file was already on the server with the right sha256. */
+  skipped: boolean;
+  /** Bytes sent over the wire in this call. */
+  bytesSent: number;
+  /** Bytes a previous, broken push had left that this one kept. */
+  resumedFrom: number;
+  remotePath: string;
+  sha256: string;
+}
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+/** The temporary name is derived from the content, so a retry finds what a broken push left. */
+export function partialPathFor(remotePath: string, sha256: string): string {
+  return path.join(
+    path.dirname(remotePath),
+    `.${path.basename(remotePath)}.${sha256.slice(0, 16)}.part`,
+  );
+}
+
+function validate(source: PushSource, options: PushOptions): void {
+  if (!path.isAbsolute(options.remotePath) || options.remotePath.endsWith('/')) {
+    throw new AppError('INVALID_REMOTE_PATH', 'remote path must be an absolute file path');
+  }
+  if (!SHA256_RE.test(source.sha256)) {
+    throw new AppError('INVALID_SHA256', 'package sha256 must be 64 lower-case hex digits');
+  }
+}
+
+/** Asks the server whether the file is already there and how much of a partial push remains. */
+async function probe(
+  session: SshSession,
+  remotePath: string,
+  partial: string,
+  size: number,
+  signal?: AbortSignal,
+): Promise<{ finalSha?: string; partialBytes: number }> {
+  const dst = shellQuote(remotePath);
+  const tmp = shellQuote(partial);
+  // Hash the existing file only when its size already matches: a cheap way to skip the read.
+  const script = [
+    `if [ -f ${dst} ] && [ "$(wc -c < ${dst})" -eq ${size} ]; then sha256sum < ${dst} | cut -c1-64; else echo -; fi`,
+    `if [ -f ${tmp} ]; then wc -c < ${tmp}; else echo 0; fi`,
+  ].join('\n');
+  const result = await runChecked(session, script, {
+    what: 'probe',
+    captureStdout: true,
+    timeoutMs: 10 * 60_000,
+    signal,
+  });
+  const [finalLine, partialLine] = (result.stdout ?? '').trim().split('\n');
+  const finalSha = finalLine?.trim();
+  return {
+    finalSha: finalSha && SHA256_RE.test(finalSha) ? finalSha : undefined,
+    partialBytes: Number.parseInt(partialLine?.trim() ?? '0', 10) || 0,
+  };
+}
+
+/** Counts bytes as they pass on their way to the channel. */
+function counter(onBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+}
+
+function mismatch(session: SshSession, detail: string): AppError {
+  return new AppError(
+    'PUSH_CHECKSUM_MISMATCH',
+    `pushed file on ${session.serverId} failed its sha256 check: ${detail}`,
+    {
+      retryable: true,
+      context: { serverId: session.serverId },
+    },
+  );
+}
+
+async function pushByStream(
+  session: SshSession,
+  source: PushSource,
+  options: PushOptions,
+  partial: string,
+  offset: number,
+): Promise<number> {
+  const dst = shellQuote(options.remotePath);
+  const tmp = shellQuote(partial);
+  const mode = (options.mode ?? 0o644).toString(8);
+  // The old bytes are read back first, then tee appends the new ones: one pass hashes the whole
+  // file. The rename happens only when the digest and the size both match; a short file stays as
+  // the resume point, a wrong full-size one is removed.
+  const script = [
+    'umask 077',
+    `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`,
+    offset === 0 ? `: > ${tmp}` : `[ "$(wc -c < ${tmp})" -eq ${offset} ] || exit 4`,
+    `got=$({ cat ${tmp}; tee -a ${tmp}; } | sha256sum | cut -c1-64)`,
+    `have=$(wc -c < ${tmp})`,
+    `if [ "$got" != ${source.sha256} ] || [ "$have" -ne ${source.sizeBytes} ]; then`,
+    `  if [ "$have" -ge ${source.sizeBytes} ]; then rm -f ${tmp}; fi`,
+    '  echo "got $got size $have" >&2; exit 3',
+    'fi',
+    `chmod ${mode} ${tmp} && mv -f ${tmp} ${dst}`,
+  ].join('\n');
+  const input = await source.open(offset);
+  let sent = 0;
+  const counted = input.pipe(
+    counter((n) => {
+      sent += n;
+      options.onProgress?.(offset + sent);
+    }),
+  );
+  input.on('error', (e) => counted.destroy(e));
+  const result = await runCommand(session, script, {
+    stdin: counted,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? 2 * 3600_000,
+  });
+  input.destroy();
+  if (result.connectionLost) {
+    throw new AppError(
+      'SSH_CONNECTION_LOST',
+      `connection to ${session.serverId} dropped during the push`,
+      {
+        retryable: true,
+        context: { serverId: session.serverId, bytes: offset + sent },
+      },
+    );
+  }
+  if (result.exitCode === 3) throw mismatch(session, result.tail.trim());
+  if (result.exitCode === 4) {
+    throw new AppError('PUSH_RESUME_RACE', 'the partial file changed size under the push', {
+      retryable: true,
+    });
+  }
+  if (result.exitCode !== 0) {
+    throw new AppError(
+      'PUSH_FAILED',
+      `push to ${session.serverId} failed (exit ${String(result.exitCode)})\n${result.tail}`,
+      {
+        retryable: true,
+        context: { serverId: session.serverId },
+      },
+    );
+  }
+  return sent;
+}
+
+function openSftp(session: SshSession): Promise<SFTPWrapper> {
+  return new Promise((resolve, reject) =>
+    session.client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))),
+  );
+}
+
+async function pushBySftp(
+  session: SshSession,
+  source: PushSource,
+  options: PushOptions,
+  partial: string,
+): Promise<number> {
+  if (!source.localPath) {
+    throw new AppError(
+      'PUSH_SOURCE_NOT_LOCAL',
+      'the sftp method needs the package on a local file',
+    );
+  }
+  const localPath = source.localPath;
+  await runChecked(session, `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`, {
+    what: 'mkdir',
+    signal: options.signal,
+  });
+  const sftp = await openSftp(session);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        sftp.end();
+        reject(new AppError('CANCELLED', 'cancelled', { retryable: false }));
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      sftp.fastPut(
+        localPath,
+        partial,
+        {
+          concurrency: options.sftpConcurrency ?? 64,
+          chunkSize: options.sftpChunkSize ?? 255 * 1024,
+          mode: 0o600,
+          step: (transferred) => options.onProgress?.(transferred),
+        },
+        (err) => {
+          options.signal?.removeEventListener('abort', onAbort);
+          if (err) {
+            reject(
+              new AppError(
+                'PUSH_FAILED',
+                `sftp upload to ${session.serverId} failed: ${err.message}`,
+                {
+                  retryable: true,
+                },
+              ),
+            );
+          } else resolve();
+        },
+      );
+    });
+  } finally {
+    sftp.end();
+  }
+  const tmp = shellQuote(partial);
+  const mode = (options.mode ?? 0o644).toString(8);
+  const result = await runCommand(
+    session,
+    `got=$(sha256sum < ${tmp} | cut -c1-64); [ "$got" = ${source.sha256} ] || { rm -f ${tmp}; echo "got $got" >&2; exit 3; }; chmod ${mode} ${tmp} && mv -f ${tmp} ${shellQuote(options.remotePath)}`,
+    { signal: options.signal, timeoutMs: 10 * 60_000 },
+  );
+  if (result.exitCode === 3) throw mismatch(session, result.tail.trim());
+  if (result.exitCode !== 0) {
+    throw new AppError('PUSH_FAILED', `rename on ${session.serverId} failed\n${result.tail}`, {
+      retryable: true,
+    });
+  }
+  return source.sizeBytes;
+}
+
+/**
+ * Pushes a package to `remotePath`: skipped when the server already has the file with the right
+ * sha256; otherwise written to a temporary name, checked against sha256 on the server and renamed
+ * into place. A `stream` push resumes from what a broken earlier push left behind.
+ */
+export async function pushFile(
+  session: SshSession,
+  source: PushSource,
+  options: PushOptions,
+): Promise<PushResult> {
+  validate(source, options);
+  const partial = partialPathFor(options.remotePath, source.sha256);
+  const method = options.method ?? 'stream';
+  const state = await probe(session, options.remotePath, partial, source.sizeBytes, options.signal);
+  const base = { remotePath: options.remotePath, sha256: source.sha256 };
+  if (state.finalSha === source.sha256) {
+    options.onProgress?.(source.sizeBytes);
+    return { ...base, skipped: true, bytesSent: 0, resumedFrom: 0 };
+  }
+  if (method === 'sftp') {
+    const sent = await pushBySftp(session, source, options, partial);
+    return { ...base, skipped: false, bytesSent: sent, resumedFrom: 0 };
+  }
+  // A partial longer than the file cannot be a prefix of it; start over.
+  const offset = state.partialBytes <= source.sizeBytes ? state.partialBytes : 0;
+  const sent = await pushByStream(session, source, options, partial, offset);
+  return { ...base, skipped: false, bytesSent: sent, resumedFrom: offset };
+}

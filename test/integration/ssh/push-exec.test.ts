@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
+import { connectSsh, type SshSession } from '../../../src/ssh/connect.js';
+import { runChecked, runCommand } from '../../../src/ssh/exec.js';
+import { partialPathFor, pushFile } from '../../../src/ssh/push.js';
+import { writeRemoteFile } from '../../../src/ssh/write-file.js';
+import { randomFileSource } from './helpers/file-source.js';
+import { startLocalSshd, type LocalSshd } from './helpers/local-sshd.js';
+
+const MiB = 1024 * 1024;
+const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+async function errorOf(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('push, exec and file writes over a real sshd', () => {
+  let sshd: LocalSshd;
+  let session: SshSession;
+  let local: string;
+  let remote: string;
+  beforeAll(async () => {
+    sshd = await startLocalSshd();
+    session = await connectSsh({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.clientKey,
+    });
+    local = mkdtempSync(path.join(tmpdir(), 'oneclick-local-'));
+    // The "server" shares this filesystem: the remote side is a directory sshd writes into.
+    remote = mkdtempSync(path.join(tmpdir(), 'oneclick-remote-'));
+  });
+  afterAll(async () => {
+    session.close();
+    await sshd.stop();
+    rmSync(local, { recursive: true, force: true });
+    rmSync(remote, { recursive: true, force: true });
+  });
+
+  it('streams a package into place with the right sha256 and skips it the second time', async () => {
+    const src = randomFileSource(path.join(local, 'a.bin'), 32 * MiB + 123);
+    const dst = path.join(remote, 'opt/app/a.bin');
+    let last = 0;
+    const first = await pushFile(session, src, { remotePath: dst, onProgress: (b) => (last = b) });
+    expect(first).toMatchObject({ skipped: false, bytesSent: src.sizeBytes, resumedFrom: 0 });
+    expect(last).toBe(src.sizeBytes);
+    expect(sha256Of(dst)).toBe(src.sha256);
+    expect(statSync(dst).mode & 0o777).toBe(0o644);
+    expect(readdirSync(path.dirname(dst))).toEqual(['a.bin']);
+    const second = await pushFile(session, src, { remotePath: dst });
+    expect(second).toMatchObject({ skipped: true, bytesSent: 0 });
+  });
+
+  it('pushes with tuned SFTP and verifies on the server', async () => {
+    const src = randomFileSource(path.join(local, 'b.bin'), 16 * MiB + 5);
+    const dst = path.join(remote, 'sftp/b.bin');
+    const res = await pushFile(session, src, { remotePath: dst, method: 'sftp' });
+    expect(res).toMatchObject({ skipped: false, bytesSent: src.sizeBytes });
+    expect(sha256Of(dst)).toBe(src.sha256);
+    expect(readdirSync(path.dirname(dst))).toEqual(['b.bin']);
+  });
+
+  it('resumes from the bytes a broken push left and ends with the right sha256', async () => {
+    const src = randomFileSource(path.join(local, 'c.bin'), 8 * MiB);
+    const dst = path.join(remote, 'resume/c.bin');
+    const part = partialPathFor(dst, src.sha256);
+    rmSync(path.dirname(dst), { recursive: true, force: true });
+    await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
+    writeFileSync(part, src.data.subarray(0, 3 * MiB));
+    const res = await pushFile(session, src, { remotePath: dst });
+    expect(res).toMatchObject({ resumedFrom: 3 * MiB, bytesSent: 5 * MiB, skipped: false });
+    expect(sha256Of(dst)).toBe(src.sha256);
+    expect(existsSync(part)).toBe(false);
+  });
+
+  it('throws away a corrupt partial file, and the retry then succeeds', async () => {
+    const src = randomFileSource(path.join(local, 'd.bin'), 4 * MiB);
+    const dst = path.join(remote, 'corrupt/d.bin');
+    const part = partialPathFor(dst, src.sha256);
+    await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
+    const wrong = Buffer.from(src.data.subarray(0, MiB));
+    wrong[10] = wrong[10]! ^ 0xff;
+    writeFileSync(part, wrong);
+    const err = await errorOf(pushFile(session, src, { remotePath: dst }));
+    expect(err.code).toBe('PUSH_CHECKSUM_MISMATCH');
+    expect(err.retryable).toBe(true);
+    expect(existsSync(dst)).toBe(false);
+    expect(existsSync(part)).toBe(false);
+    const retry = await pushFile(session, src, { remotePath: dst });
+    expect(retry.resumedFrom).toBe(0);
+    expect(sha256Of(dst)).toBe(src.sha256);
+  });
+
+  it('stops promptly when cancelled mid-push and never puts a partial file in place', async () => {
+    const src = randomFileSource(path.join(local, 'e.bin'), 256 * MiB);
+    const dst = path.join(remote, 'cancel/e.bin');
+    const ac = new AbortController();
+    let seen = 0;
+    const err = await errorOf(
+      pushFile(session, src, {
+        remotePath: dst,
+        signal: ac.signal,
+        onProgress: (b) => {
+          seen = b;
+          if (b > 8 * MiB) ac.abort();
+        },
+      }),
+    );
+    expect(err.code).toBe('CANCELLED');
+    expect(seen).toBeLessThan(src.sizeBytes);
+    expect(existsSync(dst)).toBe(false);
+    // The same session still works after the cancelled channel.
+    const after = await runChecked(session, 'echo alive', { captureStdout: true });
+    expect(after.stdout).toBe('alive\n');
+  });
+
+  it('refuses a relative remote path with INVALID_REMOTE_PATH', async () => {
+    const src = randomFileSource(path.join(local, 'f.bin'), 10);
+    const err = await errorOf(pushFile(session, src, { remotePath: 'relative/f.bin' }));
+    expect(err.code).toBe('INVALID_REMOTE_PATH');
+  });
+
+  it('runs an installer with INSTALL_DIR, LICENSE_FILE and product variables', async () => {
+    const res = await runChecked(session, 'echo "$INSTALL_DIR|$LICENSE_FILE|$GREETING"', {
+      env: { INSTALL_DIR: '/opt/app', LICENSE_FILE: '/opt/app/license', GREETING: "it's $HOME" },
+      captureStdout: true,
+    });
+    expect(res.stdout).toBe("/opt/app|/opt/app/license|it's $HOME\n");
+  });
+
+  it('fails an installer that exits non-zero with COMMAND_FAILED carrying its output tail', async () => {
+    const err = await errorOf(
+      runChecked(
+        session,
+        'for i in $(seq 1 5000); do echo "line $i"; done; echo "disk full" >&2; exit 7',
+        {
+          what: 'installer',
+          tailBytes: 256,
+        },
+      ),
+    );
+    expect(err.code).toBe('COMMAND_FAILED');
+    expect(err.context).toMatchObject({ exitCode: 7 });
+    const tail = String(err.context?.tail);
+    expect(tail).toContain('disk full');
+    expect(tail).toContain('line 5000');
+    expect(tail).not.toContain('line 10\n');
+    expect(tail).toMatch(/bytes dropped/);
+    expect(err.message).toContain('exit 7');
+  });
+
+  it('kills a command that outlives its timeout', async () => {
+    const res = await runCommand(session, 'echo started; sleep 30; echo never', { timeoutMs: 500 });
+    expect(res.timedOut).toBe(true);
+    expect(res.exitCode).toBeNull();
+    expect(res.tail).toContain('started');
+    expect(res.tail).not.toContain('never');
+  });
+
+  it('refuses an environment variable name that is not a shell name', async () => {
+    const err = await errorOf(runCommand(session, 'true', { env: { 'A;rm -rf /': 'x' } }));
+    expect(err.code).toBe('INVALID_ENV_NAME');
+  });
+
+  it('writes a license file atomically with mode 0600', async () => {
+    const file = path.join(remote, 'lic/license.jws');
+    await writeRemoteFile(session, file, 'eyJhbGciOiJFZERTQSJ9.payload.sig\n');
+    await writeRemoteFile(session, file, 'second version\n');
+    expect(readFileSync(file, 'utf8')).toBe('second version\n');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(path.dirname(file))).toEqual(['license.jws']);
+  });
+});

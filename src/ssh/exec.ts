@@ -70,7 +70,14 @@ function wrapCommand(script: string, timeoutMs: number, pidFile: string): string
 /** The command that stops a wrapped command from a second channel. */
 function stopCommand(pidFile: string): string {
   const pf = shellQuote(pidFile);
-  return `[ -f ${pf} ] && kill -TERM "$(cat ${pf})" 2>/dev/null; sleep 5; [ -f ${pf} ] && kill -KILL "$(cat ${pf})" 2>/dev/null; rm -f ${pf}`;
+  // The pid file goes first, so nothing is left even when this channel is cut short; the KILL
+  // follow-up runs detached for what ignores TERM.
+  return [
+    `p=$(cat ${pf} 2>/dev/null) || exit 0`,
+    `rm -f ${pf}`,
+    'kill -TERM "$p" 2>/dev/null',
+    '(sleep 5; kill -KILL "$p" 2>/dev/null) >/dev/null 2>&1 &',
+  ].join('\n');
 }
 
 /** Runs a command over exec and resolves with its exit status and output tail; never rejects on a non-zero exit. */

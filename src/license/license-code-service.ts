@@ -1,0 +1,234 @@
+import type { Sql } from '../db/sql.js';
+import { newId } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { appendAudit } from './audit-log.js';
+import { formatKooTime } from './koogallery-time.js';
+import {
+  formatLicenseCode,
+  generateLicenseCode,
+  hashLicenseCode,
+  parseLicenseCode,
+  sealLicenseCode,
+  unsealLicenseCode,
+} from './license-code.js';
+import {
+  advanceSupervision,
+  findLicense,
+  insertLicenseOnce,
+  loadOrderContext,
+  updateLicense,
+  type LicenseRecord,
+} from './license-records.js';
+import type { WrappingKey } from './seal.js';
+
+/**
+ * License 2.0: one authorization code per order line, claimed by the buyer, activated and queried
+ * by the seller's software through the open API. Every change is an audit event in the same
+ * transaction as the change.
+ */
+export interface LicenseCodeDeps {
+  sql: Sql;
+  wraps: readonly WrappingKey[];
+  now?: () => Date;
+}
+
+/** What KooGallery's activate answers in `license_code_info` (a JSON string on the wire). */
+export interface LicenseCodeInfo {
+  status: 'ALIVE';
+  expire_time: string | null;
+  product_id: string;
+  order_id: string;
+  amount: number;
+}
+
+/** What query (formerly heartbeat) answers in `data`. */
+export interface LicenseCodeStatusInfo {
+  license_code: string;
+  status: 'ALIVE' | 'EXPIRED' | 'RELEASED';
+  activate_time: string | null;
+  expire_time: string | null;
+  product_id: string;
+  order_id: string;
+}
+
+export class LicenseCodeService {
+  private readonly now: () => Date;
+  constructor(private readonly deps: LicenseCodeDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Issues the order's code, or gives back the one issued before. */
+  async issue(
+    orderRef: string,
+    actor: string,
+  ): Promise<{ license: LicenseRecord; code: string; created: boolean }> {
+    const { sql, wraps } = this.deps;
+    return sql.transaction(async (tx) => {
+      const existing = await findLicense(tx, 'order_id', orderRef);
+      if (existing) return { license: existing, code: this.reveal(existing), created: false };
+      const ctx = await loadOrderContext(tx, orderRef);
+      if (ctx.licenseModel !== 'license2') {
+        throw new AppError('LICENSE_MODEL_MISMATCH', 'This order is not a License 2.0 order', {
+          status: 409,
+        });
+      }
+      if (ctx.orderStatus !== 'active') {
+        throw new AppError('ORDER_NOT_ACTIVE', `The order is ${ctx.orderStatus}`, { status: 409 });
+      }
+      const code = generateLicenseCode();
+      const { record, created } = await insertLicenseOnce(tx, {
+        id: newId('lic'),
+        orderId: orderRef,
+        sellerId: ctx.sellerId,
+        model: 'license2',
+        generatorId: ctx.generatorId,
+        codeHash: hashLicenseCode(code),
+        sealedCode: sealLicenseCode(code, wraps[0] as WrappingKey),
+        status: 'issued',
+        expiresAt: ctx.expireTime,
+      });
+      if (created) {
+        await appendAudit(
+          tx,
+          {
+            actor,
+            action: 'license.issued',
+            subject: record.id,
+            data: { orderRef, model: 'license2' },
+          },
+          this.now(),
+        );
+      }
+      return { license: record, code: this.reveal(record), created };
+    });
+  }
+
+  /** The formatted code of a license (for its buyer and seller only: the caller checks). */
+  reveal(license: LicenseRecord): string {
+    if (!license.sealedCode)
+      throw new AppError('LICENSE_MODEL_MISMATCH', 'This license has no code', { status: 409 });
+    return formatLicenseCode(unsealLicenseCode(license.sealedCode, this.deps.wraps));
+  }
+
+  /** The buyer claims the code: ends negotiated unsubscription. Claiming twice is a no-op. */
+  async claim(licenseId: string, actor: string): Promise<LicenseRecord> {
+    return this.deps.sql.transaction(async (tx) => {
+      const l = await findLicense(tx, 'id', licenseId, true);
+      if (!l || l.model !== 'license2') throw new AppError('NOT_FOUND', 'No such license');
+      if (l.revokedAt)
+        throw new AppError('LICENSE_REVOKED', 'The license was revoked', { status: 409 });
+      if (l.status !== 'issued') return l;
+      const now = this.now();
+      const updated = await updateLicense(tx, l.id, { status: 'claimed', claimed_at: now });
+      await advanceSupervision(
+        tx,
+        l.orderId,
+        'code_claimed',
+        'buyer claimed the authorization code',
+      );
+      await appendAudit(tx, { actor, action: 'license.claimed', subject: l.id }, now);
+      return updated;
+    });
+  }
+
+  /**
+   * Activation by the seller's software (open API). `sellerId` is the AK's owner: a code of another
+   * seller is answered as unknown, so codes cannot be probed across sellers.
+   */
+  async activate(
+    sellerId: string,
+    codeInput: string,
+    realEffectTime?: Date,
+  ): Promise<{ license: LicenseRecord; info: LicenseCodeInfo }> {
+    const hash = hashLicenseCode(this.parse(codeInput));
+    return this.deps.sql.transaction(async (tx) => {
+      const l = await findLicense(tx, 'code_hash', hash, true);
+      if (!l || l.sellerId !== sellerId) throw unknownCode();
+      if (l.status === 'issued') {
+        throw new AppError('LICENSE_CODE_NOT_CLAIMED', 'The buyer has not claimed this code yet', {
+          status: 409,
+        });
+      }
+      if (l.status !== 'claimed' || l.revokedAt) {
+        throw new AppError(
+          'LICENSE_CODE_STATE',
+          `The code cannot be activated (${l.revokedAt ? 'revoked' : l.status})`,
+          {
+            status: 409,
+          },
+        );
+      }
+      const ctx = await loadOrderContext(tx, l.orderId);
+      const now = this.now();
+      const effective = realEffectTime ?? now;
+      if (
+        effective.getTime() < ctx.orderCreatedAt.getTime() - 1000 ||
+        effective.getTime() > now.getTime() + 60_000
+      ) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'real_effect_time must be between the order time and now',
+        );
+      }
+      const updated = await updateLicense(tx, l.id, { status: 'ALIVE', activated_at: effective });
+      await advanceSupervision(
+        tx,
+        l.orderId,
+        'activated',
+        'authorization code activated',
+        effective,
+      );
+      await appendAudit(
+        tx,
+        { actor: `seller:${sellerId}`, action: 'license.activated', subject: l.id },
+        now,
+      );
+      return {
+        license: updated,
+        info: {
+          status: 'ALIVE',
+          expire_time: updated.expiresAt ? formatKooTime(updated.expiresAt) : null,
+          product_id: ctx.marketplaceProductId,
+          order_id: ctx.marketplaceOrderId,
+          amount: 1,
+        },
+      };
+    });
+  }
+
+  /** Query (formerly heartbeat): ALIVE, EXPIRED (after expiry, frozen included) or RELEASED. */
+  async query(sellerId: string, codeInput: string): Promise<LicenseCodeStatusInfo> {
+    const canonical = this.parse(codeInput);
+    const l = await findLicense(this.deps.sql, 'code_hash', hashLicenseCode(canonical));
+    if (!l || l.sellerId !== sellerId) throw unknownCode();
+    if (l.status === 'issued' || l.status === 'claimed') {
+      throw new AppError('LICENSE_CODE_NOT_ACTIVATED', 'The code has not been activated', {
+        status: 409,
+      });
+    }
+    const ctx = await loadOrderContext(this.deps.sql, l.orderId);
+    const expired = l.status === 'FROZEN' || (l.expiresAt !== null && l.expiresAt <= this.now());
+    return {
+      license_code: formatLicenseCode(canonical),
+      status: l.status === 'RELEASED' || l.revokedAt ? 'RELEASED' : expired ? 'EXPIRED' : 'ALIVE',
+      activate_time: l.activatedAt ? formatKooTime(l.activatedAt) : null,
+      expire_time: l.expiresAt ? formatKooTime(l.expiresAt) : null,
+      product_id: ctx.marketplaceProductId,
+      order_id: ctx.marketplaceOrderId,
+    };
+  }
+
+  private parse(codeInput: string): string {
+    try {
+      return parseLicenseCode(codeInput);
+    } catch (err) {
+      // A typo'd code is simply unknown to the caller; only a shape error is a bad parameter.
+      if (err instanceof AppError && err.code === 'LICENSE_CODE_CHECK_FAILED') throw unknownCode();
+      throw err;
+    }
+  }
+}
+
+function unknownCode(): AppError {
+  return new AppError('LICENSE_CODE_UNKNOWN', 'No such authorization code', { status: 404 });
+}

@@ -1,0 +1,274 @@
+import type { Sql } from '../db/sql.js';
+import { assertSupervisionTransition, type LicenseModel } from '../domain/supervision.js';
+import { AppError } from '../errors.js';
+
+/**
+ * SQL for the license tables and the order context a license needs. Plain functions over `Sql`
+ * so they run inside the caller's transaction.
+ */
+export type LicenseStatus = 'issued' | 'claimed' | 'ALIVE' | 'FROZEN' | 'RELEASED';
+
+export interface LicenseRecord {
+  id: string;
+  orderId: string;
+  sellerId: string;
+  model: LicenseModel;
+  generatorId: string | null;
+  codeHash: string | null;
+  sealedCode: string | null;
+  status: LicenseStatus;
+  claimedAt: Date | null;
+  activatedAt: Date | null;
+  expiresAt: Date | null;
+  fingerprint: string | null;
+  document: string | null;
+  kid: string | null;
+  features: Record<string, string | number | boolean>;
+  revokedAt: Date | null;
+  revokeReason: string | null;
+  createdAt: Date;
+}
+
+interface LicenseRow {
+  id: string;
+  order_id: string;
+  seller_id: string;
+  model: LicenseModel;
+  generator_id: string | null;
+  code_hash: string | null;
+  sealed_code: string | null;
+  status: LicenseStatus;
+  claimed_at: Date | string | null;
+  activated_at: Date | string | null;
+  expires_at: Date | string | null;
+  fingerprint: string | null;
+  document: string | null;
+  kid: string | null;
+  features: Record<string, string | number | boolean>;
+  revoked_at: Date | string | null;
+  revoke_reason: string | null;
+  created_at: Date | string;
+}
+
+const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
+
+const toRecord = (r: LicenseRow): LicenseRecord => ({
+  id: r.id,
+  orderId: r.order_id,
+  sellerId: r.seller_id,
+  model: r.model,
+  generatorId: r.generator_id,
+  codeHash: r.code_hash,
+  sealedCode: r.sealed_code,
+  status: r.status,
+  claimedAt: date(r.claimed_at),
+  activatedAt: date(r.activated_at),
+  expiresAt: date(r.expires_at),
+  fingerprint: r.fingerprint,
+  document: r.document,
+  kid: r.kid,
+  features: r.features,
+  revokedAt: date(r.revoked_at),
+  revokeReason: r.revoke_reason,
+  createdAt: new Date(r.created_at),
+});
+
+/** Looks a license up by one column; `forUpdate` locks the row for the transaction. */
+export async function findLicense(
+  sql: Sql,
+  by: 'id' | 'order_id' | 'code_hash',
+  value: string,
+  forUpdate = false,
+): Promise<LicenseRecord | undefined> {
+  const rows = await sql.query<LicenseRow>(
+    `select * from licenses where ${by} = $1${forUpdate ? ' for update' : ''}`,
+    [value],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Inserts a license unless the order already has one; returns the order's license either way. */
+export async function insertLicenseOnce(
+  sql: Sql,
+  l: {
+    id: string;
+    orderId: string;
+    sellerId: string;
+    model: LicenseModel;
+    generatorId: string | null;
+    codeHash?: string;
+    sealedCode?: string;
+    status: LicenseStatus;
+    expiresAt: Date | null;
+    fingerprint?: string;
+    document?: string;
+    kid?: string;
+    features?: Record<string, unknown>;
+  },
+): Promise<{ record: LicenseRecord; created: boolean }> {
+  const rows = await sql.query<LicenseRow>(
+    `insert into licenses (id, order_id, seller_id, model, generator_id, code_hash, sealed_code,
+       status, expires_at, fingerprint, document, kid, features)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     on conflict (order_id) do nothing returning *`,
+    [
+      l.id,
+      l.orderId,
+      l.sellerId,
+      l.model,
+      l.generatorId,
+      l.codeHash ?? null,
+      l.sealedCode ?? null,
+      l.status,
+      l.expiresAt,
+      l.fingerprint ?? null,
+      l.document ?? null,
+      l.kid ?? null,
+      JSON.stringify(l.features ?? {}),
+    ],
+  );
+  if (rows[0]) return { record: toRecord(rows[0]), created: true };
+  const existing = await findLicense(sql, 'order_id', l.orderId);
+  if (!existing) throw new AppError('INTERNAL', 'license insert conflicted but no license exists');
+  return { record: existing, created: false };
+}
+
+/** Sets columns of a license and returns it. */
+export async function updateLicense(
+  sql: Sql,
+  id: string,
+  set: Partial<{
+    status: LicenseStatus;
+    claimed_at: Date;
+    activated_at: Date;
+    expires_at: Date | null;
+    fingerprint: string;
+    document: string;
+    kid: string;
+    revoked_at: Date;
+    revoke_reason: string;
+  }>,
+): Promise<LicenseRecord> {
+  const entries = Object.entries(set);
+  const assignments = entries.map(([k], i) => `${k} = $${i + 2}`);
+  const rows = await sql.query<LicenseRow>(
+    `update licenses set ${[...assignments, 'updated_at = now()'].join(', ')} where id = $1 returning *`,
+    [id, ...entries.map(([, v]) => v)],
+  );
+  if (!rows[0]) throw new AppError('NOT_FOUND', 'No such license');
+  return toRecord(rows[0]);
+}
+
+/** What a license needs to know about its order and product. */
+export interface OrderContext {
+  orderRef: string;
+  marketplaceOrderId: string;
+  orderLineId: string;
+  buyerId: string;
+  sellerId: string;
+  productId: string;
+  marketplaceProductId: string;
+  skuCode: string | null;
+  orderStatus: 'active' | 'expired' | 'unsubscribed';
+  expireTime: Date | null;
+  testFlag: boolean;
+  orderCreatedAt: Date;
+  licenseModel: LicenseModel;
+  supervisionState: string;
+  generatorId: string | null;
+  graceDays: number;
+  retentionDays: number;
+  rebindLimit: number;
+  rebindWindowDays: number;
+}
+
+/** Loads an order with its product's license settings (defaults when the seller set none). */
+export async function loadOrderContext(sql: Sql, orderRef: string): Promise<OrderContext> {
+  const rows = await sql.query<{
+    id: string;
+    marketplace_order_id: string;
+    order_line_id: string;
+    buyer_id: string;
+    seller_id: string;
+    product_id: string;
+    marketplace_product_id: string;
+    sku_code: string | null;
+    status: OrderContext['orderStatus'];
+    expire_time: Date | string | null;
+    test_flag: boolean;
+    created_at: Date | string;
+    license_model: LicenseModel;
+    sup_state: string | null;
+    generator_id: string | null;
+    grace_days: number | null;
+    retention_days: number | null;
+    rebind_limit: number | null;
+    rebind_window_days: number | null;
+  }>(
+    `select o.id, o.marketplace_order_id, o.order_line_id, o.buyer_id, o.seller_id, o.product_id,
+            p.marketplace_product_id, coalesce(o.sku_code, p.sku_code) as sku_code, o.status,
+            o.expire_time, o.test_flag, o.created_at, p.license_model, s.state as sup_state,
+            ls.generator_id, ls.grace_days, ls.retention_days, ls.rebind_limit, ls.rebind_window_days
+       from orders o
+       join products p on p.id = o.product_id
+       left join supervision_records s on s.order_id = o.id
+       left join product_license_settings ls on ls.product_id = o.product_id
+      where o.id = $1`,
+    [orderRef],
+  );
+  const r = rows[0];
+  if (!r) throw new AppError('NOT_FOUND', 'No such order');
+  return {
+    orderRef: r.id,
+    marketplaceOrderId: r.marketplace_order_id,
+    orderLineId: r.order_line_id,
+    buyerId: r.buyer_id,
+    sellerId: r.seller_id,
+    productId: r.product_id,
+    marketplaceProductId: r.marketplace_product_id,
+    skuCode: r.sku_code,
+    orderStatus: r.status,
+    expireTime: date(r.expire_time),
+    testFlag: r.test_flag,
+    orderCreatedAt: new Date(r.created_at),
+    licenseModel: r.license_model,
+    supervisionState: r.sup_state ?? '',
+    generatorId: r.generator_id,
+    graceDays: r.grace_days ?? 15,
+    retentionDays: r.retention_days ?? 30,
+    rebindLimit: r.rebind_limit ?? 3,
+    rebindWindowDays: r.rebind_window_days ?? 30,
+  };
+}
+
+/**
+ * Moves the order's supervision to `to` when that is the next step; a record already there is left
+ * alone (replays), any other state is refused with INVALID_STATE_TRANSITION.
+ */
+export async function advanceSupervision(
+  tx: Sql,
+  orderRef: string,
+  to: string,
+  note: string,
+  serviceStartTime?: Date,
+): Promise<boolean> {
+  const rows = await tx.query<{ id: string; license_model: LicenseModel; state: string }>(
+    'select id, license_model, state from supervision_records where order_id = $1 for update',
+    [orderRef],
+  );
+  const rec = rows[0];
+  if (!rec) return false; // orders made before supervision existed: nothing to move
+  if (rec.state === to) return false;
+  assertSupervisionTransition(rec.license_model, rec.state, to);
+  await tx.query(
+    `update supervision_records set state = $2, updated_at = now(),
+            service_start_time = coalesce($3, service_start_time)
+      where id = $1`,
+    [rec.id, to, serviceStartTime ?? null],
+  );
+  await tx.query(
+    'insert into supervision_events (record_id, from_state, to_state, note) values ($1, $2, $3, $4)',
+    [rec.id, rec.state, to, note],
+  );
+  return true;
+}

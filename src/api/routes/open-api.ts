@@ -1,0 +1,281 @@
+import { Hono, type Context } from 'hono';
+import { isAppError } from '../../errors.js';
+import type { ApiCredentialStore } from '../../license/api-credentials.js';
+import { parseKooTime } from '../../license/koogallery-time.js';
+import type { LicenseCodeService } from '../../license/license-code-service.js';
+import { verifySdkHmacSha256, type VerifyFailure } from '../../signing/sdk-hmac-sha256.js';
+
+/**
+ * KooGallery's License 2.0 open API for sellers' software, at KooGallery's paths, so software
+ * written for KooGallery only changes its base URL:
+ *   POST /api/mkp-openapi-public/global/v1/license/activate   { license, real_effect_time? }
+ *   POST /api/mkp-openapi-public/global/v1/license/heartbeat  { license }
+ *   POST /api/mkp-openapi-public/global/v2/license/activate   { licenses: [{ license, real_effect_time? }] }
+ *   POST /api/mkp-openapi-public/global/v2/license/heartbeat  { licenses: [{ license }] }
+ * Calls are signed with AK/SK (SDK-HMAC-SHA256); answers use KooGallery's envelope and codes
+ * (`error_code` 92020000 ... ), never OneClick's. The v2 batch shapes are not published by
+ * KooGallery; these are OneClick's, with 92020020 for an invalid code inside a batch.
+ */
+export const OPEN_API_BASE = '/api/mkp-openapi-public/global';
+const MAX_BODY = 64 * 1024;
+const MAX_BATCH = 100;
+
+export const OPEN_API_CODES = {
+  SUCCESS: '92020000',
+  INTERNAL: '92020001',
+  BAD_PARAMETER: '92020002',
+  ILLEGAL_STATE: '92020003',
+  NOT_CLAIMED: '92020004',
+  NO_SUCH_CODE: '92020005',
+  NOT_ACTIVATED: '92020011',
+  INVALID_IN_BATCH: '92020020',
+  HTTP_BAD_REQUEST: '95000001',
+  HTTP_METHOD: '95000002',
+  HTTP_MEDIA_TYPE: '95000003',
+  HTTP_UNREADABLE: '95000004',
+} as const;
+
+const MESSAGES: Record<string, string> = {
+  '92020000': 'success',
+  '92020001': 'internal error',
+  '92020002': 'bad parameter',
+  '92020003': 'illegal state: the code is already activated or no longer usable',
+  '92020004': 'the buyer has not claimed the code yet',
+  '92020005': 'no such code',
+  '92020011': 'the code is not activated',
+  '92020020': 'invalid code in batch',
+};
+
+/** Maps the license service's codes to KooGallery's. */
+export function openApiCode(code: string): string {
+  switch (code) {
+    case 'LICENSE_CODE_MALFORMED':
+    case 'VALIDATION_FAILED':
+      return OPEN_API_CODES.BAD_PARAMETER;
+    case 'LICENSE_CODE_UNKNOWN':
+    case 'LICENSE_CODE_CHECK_FAILED':
+      return OPEN_API_CODES.NO_SUCH_CODE;
+    case 'LICENSE_CODE_NOT_CLAIMED':
+      return OPEN_API_CODES.NOT_CLAIMED;
+    case 'LICENSE_CODE_STATE':
+      return OPEN_API_CODES.ILLEGAL_STATE;
+    case 'LICENSE_CODE_NOT_ACTIVATED':
+      return OPEN_API_CODES.NOT_ACTIVATED;
+    default:
+      return OPEN_API_CODES.INTERNAL;
+  }
+}
+
+/** APIG's own answers to signature problems (what Huawei's gateway sends before the API runs). */
+const AUTH_ERRORS: Record<VerifyFailure, { code: string; msg: string }> = {
+  MISSING_AUTHORIZATION: {
+    code: 'APIG.0301',
+    msg: 'Incorrect IAM authentication information: Authorization not found',
+  },
+  MALFORMED_AUTHORIZATION: {
+    code: 'APIG.0301',
+    msg: 'Incorrect IAM authentication information: malformed Authorization',
+  },
+  MISSING_DATE: {
+    code: 'APIG.0301',
+    msg: 'Incorrect IAM authentication information: X-Sdk-Date not found',
+  },
+  DATE_OUT_OF_WINDOW: {
+    code: 'APIG.0303',
+    msg: 'Incorrect app authentication information: the request time is too far off',
+  },
+  UNKNOWN_ACCESS_KEY: {
+    code: 'APIG.0301',
+    msg: 'Incorrect IAM authentication information: unknown access key',
+  },
+  BAD_SIGNATURE: {
+    code: 'APIG.0301',
+    msg: 'Incorrect IAM authentication information: verify aksk signature fail',
+  },
+};
+
+export interface OpenApiDeps {
+  codes: LicenseCodeService;
+  credentials: ApiCredentialStore;
+  /** Logs internal failures (the answer then says only 92020001). */
+  onInternalError?: (err: unknown) => void;
+}
+
+type Envelope = { error_code: string; error_msg: string; data?: unknown };
+type ItemHandler = (sellerId: string, item: Record<string, unknown>) => Promise<Envelope>;
+
+/** The open API as a Hono sub-app; mount at the root (`app.route('/', createOpenApiRoutes(deps))`). */
+export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
+  const app = new Hono();
+  const fail = (
+    c: Context,
+    status: 400 | 401 | 405 | 413 | 415 | 500,
+    code: string,
+    msg?: string,
+  ) => c.json<Envelope>({ error_code: code, error_msg: msg ?? MESSAGES[code] ?? 'error' }, status);
+
+  /** Authenticates and parses; returns the seller and body, or a finished Response. */
+  const admit = async (
+    c: Context,
+  ): Promise<{ sellerId: string; body: Record<string, unknown> } | Response> => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json')
+      return fail(c, 415, OPEN_API_CODES.HTTP_MEDIA_TYPE, 'Content-Type must be application/json');
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > MAX_BODY) return fail(c, 413, OPEN_API_CODES.HTTP_BAD_REQUEST, 'body too large');
+    let raw: Uint8Array;
+    try {
+      raw = new Uint8Array(await c.req.arrayBuffer());
+    } catch {
+      return fail(c, 400, OPEN_API_CODES.HTTP_UNREADABLE, 'unreadable body');
+    }
+    if (raw.byteLength > MAX_BODY)
+      return fail(c, 413, OPEN_API_CODES.HTTP_BAD_REQUEST, 'body too large');
+    const url = new URL(c.req.url);
+    let sellerId = '';
+    const verdict = await verifySdkHmacSha256(
+      {
+        method: c.req.method,
+        rawPath: url.pathname,
+        query: url.search.slice(1),
+        headers: c.req.header(),
+        body: raw,
+      },
+      async (ak) => {
+        const found = await deps.credentials.lookup(ak);
+        if (found) sellerId = found.sellerId;
+        return found?.sk;
+      },
+    );
+    if (!verdict.ok) {
+      const e = AUTH_ERRORS[verdict.reason];
+      return fail(c, 401, e.code, e.msg);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(raw).toString('utf8'));
+    } catch {
+      return fail(c, 400, OPEN_API_CODES.HTTP_UNREADABLE, 'body is not JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return fail(c, 400, OPEN_API_CODES.BAD_PARAMETER, 'body must be a JSON object');
+    }
+    return { sellerId, body: body as Record<string, unknown> };
+  };
+
+  const answerError = (c: Context, err: unknown) => {
+    if (isAppError(err)) {
+      const code = openApiCode(err.code);
+      if (code !== OPEN_API_CODES.INTERNAL)
+        return c.json<Envelope>({ error_code: code, error_msg: MESSAGES[code] ?? err.message });
+    }
+    deps.onInternalError?.(err);
+    return fail(c, 500, OPEN_API_CODES.INTERNAL);
+  };
+
+  const activateOne: ItemHandler = async (sellerId, item) => {
+    const license = item.license;
+    if (typeof license !== 'string' || license.length === 0 || license.length > 64) {
+      return {
+        error_code: OPEN_API_CODES.BAD_PARAMETER,
+        error_msg: 'license must be 1 to 64 characters',
+      };
+    }
+    const ret = item.real_effect_time;
+    if (ret !== undefined && typeof ret !== 'string') {
+      return {
+        error_code: OPEN_API_CODES.BAD_PARAMETER,
+        error_msg: 'real_effect_time must be yyyyMMddHHmmss',
+      };
+    }
+    const effective =
+      ret === undefined || ret === '' ? undefined : parseKooTime(ret, 'real_effect_time');
+    const { info } = await deps.codes.activate(sellerId, license, effective);
+    // KooGallery sends license_code_info as a JSON *string*; software parses it a second time.
+    return {
+      error_code: OPEN_API_CODES.SUCCESS,
+      error_msg: 'success',
+      data: { license_code_info: JSON.stringify(info) },
+    };
+  };
+
+  const queryOne: ItemHandler = async (sellerId, item) => {
+    const license = item.license;
+    if (typeof license !== 'string' || license.length === 0 || license.length > 64) {
+      return {
+        error_code: OPEN_API_CODES.BAD_PARAMETER,
+        error_msg: 'license must be 1 to 64 characters',
+      };
+    }
+    return {
+      error_code: OPEN_API_CODES.SUCCESS,
+      error_msg: 'success',
+      data: await deps.codes.query(sellerId, license),
+    };
+  };
+
+  const single = (handler: ItemHandler) => async (c: Context) => {
+    const admitted = await admit(c);
+    if (admitted instanceof Response) return admitted;
+    try {
+      return c.json(await handler(admitted.sellerId, admitted.body));
+    } catch (err) {
+      return answerError(c, err);
+    }
+  };
+
+  const batch = (handler: ItemHandler) => async (c: Context) => {
+    const admitted = await admit(c);
+    if (admitted instanceof Response) return admitted;
+    const items = admitted.body.licenses;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH) {
+      return c.json<Envelope>({
+        error_code: OPEN_API_CODES.BAD_PARAMETER,
+        error_msg: `licenses must hold 1 to ${MAX_BATCH} items`,
+      });
+    }
+    const results: unknown[] = [];
+    let anyInvalid = false;
+    // Each item is its own transaction: one bad code does not undo the others (as per item codes).
+    for (const raw of items as unknown[]) {
+      const item = typeof raw === 'string' ? { license: raw } : raw;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        anyInvalid = true;
+        results.push({
+          license: null,
+          error_code: OPEN_API_CODES.BAD_PARAMETER,
+          error_msg: 'bad item',
+        });
+        continue;
+      }
+      const fields = item as Record<string, unknown>;
+      const license = typeof fields.license === 'string' ? fields.license : null;
+      let r: Envelope;
+      try {
+        r = await handler(admitted.sellerId, fields);
+      } catch (err) {
+        if (!isAppError(err) || openApiCode(err.code) === OPEN_API_CODES.INTERNAL) {
+          return answerError(c, err);
+        }
+        const code = openApiCode(err.code);
+        r = { error_code: code, error_msg: MESSAGES[code] ?? 'error' };
+      }
+      anyInvalid ||= r.error_code !== OPEN_API_CODES.SUCCESS;
+      results.push({ license, ...r });
+    }
+    return c.json<Envelope>({
+      error_code: anyInvalid ? OPEN_API_CODES.INVALID_IN_BATCH : OPEN_API_CODES.SUCCESS,
+      error_msg: anyInvalid ? MESSAGES[OPEN_API_CODES.INVALID_IN_BATCH]! : 'success',
+      data: { results },
+    });
+  };
+
+  app.post(`${OPEN_API_BASE}/v1/license/activate`, single(activateOne));
+  app.post(`${OPEN_API_BASE}/v1/license/heartbeat`, single(queryOne));
+  app.post(`${OPEN_API_BASE}/v2/license/activate`, batch(activateOne));
+  app.post(`${OPEN_API_BASE}/v2/license/heartbeat`, batch(queryOne));
+  app.all(`${OPEN_API_BASE}/:version/license/:op`, (c) =>
+    fail(c, 405, OPEN_API_CODES.HTTP_METHOD, 'use POST'),
+  );
+  return app;
+}

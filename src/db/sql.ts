@@ -1,0 +1,99 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/**
+ * The one SQL layer: the same PostgreSQL text and `$n` parameters run on embedded PGlite and on
+ * PostgreSQL. Repositories receive a `Sql`; inside `transaction` they receive the transaction's.
+ */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Runs several statements separated by semicolons, without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Database extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** Opens PGlite under `dataDir` (or in memory when undefined). */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const db = dataDir ? new PGlite(dataDir) : new PGlite();
+  await db.waitReady;
+  // PGlite runs one statement at a time; a queue keeps a transaction's statements from
+  // interleaving with statements issued outside it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
+    async query<T>(text: string, params?: unknown[]) {
+      const r = await q.query<T>(text, params);
+      return r.rows;
+    },
+    async exec(text: string) {
+      await q.exec(text);
+    },
+    transaction: (fn) => fn(wrap(q)), // nested: already inside the transaction
+  });
+  return {
+    kind: 'pglite',
+    query: <T>(text: string, params?: unknown[]) =>
+      serial(async () => (await db.query<T>(text, params)).rows),
+    exec: (text: string) => serial(async () => void (await db.exec(text))),
+    transaction: <T>(fn: (tx: Sql) => Promise<T>) =>
+      serial(() => db.transaction((tx) => fn(wrap(tx)))),
+    close: () => serial(() => db.close()),
+  };
+}
+
+/** Opens a PostgreSQL pool. */
+export async function openPostgres(url: string, max = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // Fail at start, not at the first request, when the server is unreachable.
+  const probe = await pool.connect();
+  probe.release();
+  const wrapClient = (client: pg.PoolClient): Sql => ({
+    async query<T>(text: string, params?: unknown[]) {
+      const r = await client.query(text, params);
+      return r.rows as T[];
+    },
+    async exec(text: string) {
+      await client.query(text);
+    },
+    transaction: (fn) => fn(wrapClient(client)),
+  });
+  return {
+    kind: 'postgres',
+    async query<T>(text: string, params?: unknown[]) {
+      const r = await pool.query(text, params);
+      return r.rows as T[];
+    },
+    async exec(text: string) {
+      await pool.query(text);
+    },
+    async transaction<T>(fn: (tx: Sql) => Promise<T>) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrapClient(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** PostgreSQL when a URL is given, else PGlite under `pgliteDir`. */
+export function openDatabase(opts: { url?: string; pgliteDir?: string }): Promise<Database> {
+  return opts.url ? openPostgres(opts.url) : openPglite(opts.pgliteDir);
+}

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { devServerSearchAttributeFlags } from './search-attributes.js';
+
+export interface DevServer {
+  /** gRPC address, host:port. */
+  readonly address: string;
+  readonly namespace: string;
+  readonly uiUrl?: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  cliPath: string;
+  /** SQLite file; the server's state survives restarts. Undefined keeps it in memory. */
+  dbFile?: string;
+  namespace?: string;
+  ip?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Web UI port; 0 picks a free port; false runs headless. */
+  uiPort?: number | false;
+  /** Receives the server's own output, line by line, for the caller's logger. */
+  onOutput?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+/** Asks the kernel for a free TCP port on the address. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `temporal server start-dev` with OneClick's search attributes, waits until it answers
+ * gRPC health and the namespace is described, and returns a handle that stops it.
+ */
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const namespace = opts.namespace ?? 'default';
+  const port = opts.port || (await freePort(ip));
+  const uiPort = opts.uiPort === false ? undefined : opts.uiPort || (await freePort(ip));
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+  ];
+  args.push('--log-format', 'json', '--log-level', 'warn');
+  if (opts.dbFile) {
+    await mkdir(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  if (uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(uiPort));
+  args.push(...devServerSearchAttributeFlags());
+
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const tail: string[] = [];
+  const onData = (b: Buffer) => {
+    for (const line of b.toString().split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 50) tail.shift();
+      opts.onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  const address = `${ip}:${port}`;
+  try {
+    await waitUntilReady(address, namespace, exited, opts.readyTimeoutMs ?? 60_000);
+  } catch (err) {
+    await stopChild(child, exited);
+    throw new Error(`${(err as Error).message}\n--- temporal output ---\n${tail.join('\n')}`, {
+      cause: err,
+    });
+  }
+  return {
+    address,
+    namespace,
+    uiUrl: uiPort === undefined ? undefined : `http://${ip}:${uiPort}`,
+    pid: child.pid!,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let died: number | null | undefined;
+  void exited.then((code) => (died = code ?? -1));
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (died !== undefined)
+      throw new Error(`temporal server exited with ${died} before it was ready`);
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await conn.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await conn.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(
+    `temporal server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}`,
+  );
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+
+/** Where the worker bundles workflow code from. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+/** Builds a worker on a task queue with OneClick's workflows, activities and data converter. */
+export async function createWorker(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: object;
+  dataConverter: DataConverter;
+  workflowsPath?: string;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH,
+    activities: opts.activities,
+    dataConverter: opts.dataConverter,
+    // Drain in-flight activities on shutdown instead of abandoning them mid-step.
+    shutdownGraceTime: '30s',
+  });
+}

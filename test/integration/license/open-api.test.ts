@@ -39,7 +39,7 @@ function call(
       headers: { 'Content-Type': 'application/json' },
       queryParams: {},
       data,
-    } as unknown as Parameters<typeof AKSKSigner.sign>[0],
+    },
     credential,
   ) as Record<string, string>;
   const body = JSON.stringify(data);

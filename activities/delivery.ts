@@ -1,0 +1,324 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { AppError } from '../src/errors.js';
+import type { PackageStore } from '../src/packages/store.js';
+import {
+  waitForSsh,
+  type SshConnectOptions,
+  type SshSession,
+  type SshTarget,
+} from '../src/ssh/connect.js';
+import { runChecked } from '../src/ssh/exec.js';
+import { collectFingerprint as collectOverSsh } from '../src/ssh/fingerprint-collector.js';
+import { hostKeyMismatch, type HostKeyPins } from '../src/ssh/host-key.js';
+import { pushFile, type PushMethod, type PushResult } from '../src/ssh/push.js';
+import { writeRemoteFile } from '../src/ssh/write-file.js';
+
+/**
+ * Delivery activities: connect to the server, push the package, run the installer and the verify
+ * command, write the license file, read the hardware fingerprint. Credentials travel as
+ * references resolved here, so no password or key reaches workflow history; every activity checks
+ * the server's host key against the pin recorded at first contact.
+ */
+
+/** What the activities need; the worker builds these once. */
+export interface DeliveryDeps {
+  store: PackageStore;
+  hostKeys: HostKeyPins;
+  /** Resolves a secret reference (SSH private key, the buyer's root password, a license). */
+  resolveSecret: (ref: string) => Promise<string | undefined>;
+  /** Connection tuning (keepalive, ready timeout); defaults suit the internet. */
+  ssh?: SshConnectOptions;
+  /** Push method; `stream` unless set (see bench/push-throughput.ts). */
+  pushMethod?: PushMethod;
+}
+
+/** How to reach one server, with credentials by reference only. */
+export interface SshEndpoint {
+  /** The cloud server id (or the buyer's server id): the host-key pin is kept under it. */
+  serverId: string;
+  host: string;
+  port?: number;
+  username: string;
+  /** Reference to the per-deployment private key. */
+  privateKeyRef?: string;
+  /** Reference to the buyer's root password. */
+  passwordRef?: string;
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/** AppError → ApplicationFailure with the code as type; non-retryable ones stop the retries. */
+function toFailure(e: unknown): unknown {
+  if (!(e instanceof AppError)) return e;
+  return ApplicationFailure.create({
+    type: e.code,
+    message: e.message,
+    nonRetryable: !e.retryable,
+  });
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toFailure(e);
+  }
+}
+
+const SERVER_PATH_RE = /^\/[^\0]*[^/]$/;
+
+function checkRemotePath(p: string, what: string): void {
+  if (typeof p !== 'string' || !SERVER_PATH_RE.test(p)) {
+    throw new AppError('INVALID_REMOTE_PATH', `${what} must be an absolute file path`);
+  }
+}
+
+/** Heartbeats with the latest details, and again every few seconds while a step is quiet. */
+interface Beat {
+  (details: Record<string, unknown>): void;
+  signal: AbortSignal | undefined;
+  stop(): void;
+}
+
+function heartbeater(ctx: Context | undefined): Beat {
+  let last: Record<string, unknown> = {};
+  // A probe hashing a large file or a quiet installer sends nothing for a while; the ticker keeps
+  // the heartbeat timeout from firing and lets a cancellation through.
+  const timer = ctx ? setInterval(() => ctx.heartbeat(last), 5_000) : undefined;
+  const beat = ((details: Record<string, unknown>) => {
+    last = details;
+    ctx?.heartbeat(details);
+  }) as Beat;
+  beat.signal = ctx?.cancellationSignal;
+  beat.stop = () => clearInterval(timer);
+  return beat;
+}
+
+/** Factory for the delivery activities (see DeliveryDeps). */
+export function createDeliveryActivities(deps: DeliveryDeps) {
+  async function targetOf(endpoint: SshEndpoint): Promise<SshTarget> {
+    const [privateKey, password] = await Promise.all([
+      endpoint.privateKeyRef ? deps.resolveSecret(endpoint.privateKeyRef) : undefined,
+      endpoint.passwordRef ? deps.resolveSecret(endpoint.passwordRef) : undefined,
+    ]);
+    if (!privateKey && !password) {
+      throw new AppError('SSH_NO_CREDENTIALS', `no credentials resolve for ${endpoint.serverId}`);
+    }
+    return {
+      host: endpoint.host,
+      port: endpoint.port,
+      username: endpoint.username,
+      privateKey,
+      password,
+      serverId: endpoint.serverId,
+      expectedHostKey: await deps.hostKeys.get(endpoint.serverId),
+    };
+  }
+
+  /** Connects (retrying briefly), pins the key at first contact, and fails on a changed key. */
+  async function open(
+    endpoint: SshEndpoint,
+    window: { deadlineMs: number; authRetryMs?: number; retryDelayMs?: number },
+  ): Promise<SshSession> {
+    const ctx = activityContext();
+    const target = await targetOf(endpoint);
+    const now = Date.now();
+    const session = await waitForSsh(target, {
+      ...deps.ssh,
+      deadline: now + window.deadlineMs,
+      authRetryUntil: now + (window.authRetryMs ?? 0),
+      retryDelayMs: window.retryDelayMs,
+      signal: ctx?.cancellationSignal,
+      onAttempt: (attempt, last) => ctx?.heartbeat({ attempt, last: last?.code }),
+    });
+    if (target.expectedHostKey === undefined) {
+      const pinned = await deps.hostKeys.pinIfAbsent(endpoint.serverId, session.hostKey);
+      if (pinned !== session.hostKey) {
+        session.close();
+        throw hostKeyMismatch(endpoint.serverId, pinned, session.hostKey);
+      }
+    }
+    return session;
+  }
+
+  async function withSession<T>(
+    endpoint: SshEndpoint,
+    fn: (session: SshSession, beat: Beat) => Promise<T>,
+  ): Promise<T> {
+    const beat = heartbeater(activityContext());
+    try {
+      const session = await open(endpoint, { deadlineMs: 30_000, retryDelayMs: 2_000 });
+      try {
+        return await fn(session, beat);
+      } finally {
+        session.close();
+      }
+    } finally {
+      beat.stop();
+    }
+  }
+
+  return {
+    /**
+     * Waits for SSH on a server that may still be booting. Retries refused and timed-out
+     * connections for `waitSeconds`, authentication failures for `authRetrySeconds` (cloud-init
+     * may not have written the key yet); pins the host key on first contact. Returns the pin.
+     */
+    async waitForSsh(input: {
+      endpoint: SshEndpoint;
+      waitSeconds?: number;
+      authRetrySeconds?: number;
+    }): Promise<{ hostKey: string }> {
+      return guarded(async () => {
+        const session = await open(input.endpoint, {
+          deadlineMs: (input.waitSeconds ?? 300) * 1000,
+          authRetryMs: (input.authRetrySeconds ?? 120) * 1000,
+          retryDelayMs: 2_000,
+        });
+        session.close();
+        return { hostKey: session.hostKey };
+      });
+    },
+
+    /**
+     * Pushes a stored package to `remotePath`, heartbeating `{ bytes }`; skipped when the server
+     * already has it, resumed after a broken attempt, checked by sha256 on the server.
+     */
+    async pushPackage(input: {
+      endpoint: SshEndpoint;
+      storageKey: string;
+      sha256: string;
+      sizeBytes: number;
+      remotePath: string;
+    }): Promise<PushResult> {
+      return guarded(async () => {
+        checkRemotePath(input.remotePath, 'remotePath');
+        const stat = await deps.store.stat(input.storageKey);
+        if (!stat) {
+          throw new AppError(
+            'PACKAGE_NOT_FOUND',
+            `package ${input.storageKey} is not in the store`,
+          );
+        }
+        if (stat.sizeBytes !== input.sizeBytes) {
+          throw new AppError(
+            'PACKAGE_SIZE_MISMATCH',
+            'stored package size differs from its record',
+          );
+        }
+        return withSession(input.endpoint, (session, beat) =>
+          pushFile(
+            session,
+            {
+              sha256: input.sha256,
+              sizeBytes: input.sizeBytes,
+              open: (start) => deps.store.open(input.storageKey, { start }),
+              localPath: deps.store.localPath?.(input.storageKey),
+            },
+            {
+              remotePath: input.remotePath,
+              method: deps.pushMethod,
+              signal: beat.signal,
+              onProgress: (bytes) => beat({ bytes }),
+            },
+          ),
+        );
+      });
+    },
+
+    /**
+     * Runs the product's installer with INSTALL_DIR, LICENSE_FILE and the product's variables;
+     * returns the exit code and output tail, or fails (non-retryable) with the tail.
+     */
+    async runInstaller(input: RemoteCommandInput): Promise<RemoteCommandResult> {
+      return guarded(() => runRemote(input, 'installer'));
+    },
+
+    /** Runs the product's verify command the same way as the installer. */
+    async runVerify(input: RemoteCommandInput): Promise<RemoteCommandResult> {
+      return guarded(() => runRemote(input, 'verify command'));
+    },
+
+    /**
+     * Writes the license (content resolved from `contentRef`) atomically with mode 0600, so the
+     * license never enters workflow history.
+     */
+    async writeLicenseFile(input: {
+      endpoint: SshEndpoint;
+      remotePath: string;
+      contentRef: string;
+    }): Promise<{ bytes: number }> {
+      return guarded(async () => {
+        checkRemotePath(input.remotePath, 'remotePath');
+        const content = await deps.resolveSecret(input.contentRef);
+        if (content === undefined) {
+          throw new AppError('LICENSE_NOT_FOUND', 'the license reference resolves to nothing');
+        }
+        await withSession(input.endpoint, (session, beat) =>
+          writeRemoteFile(session, input.remotePath, content, { signal: beat.signal }),
+        );
+        return { bytes: Buffer.byteLength(content) };
+      });
+    },
+
+    /** Reads the server's KooGallery hardware fingerprint over SSH. */
+    async collectFingerprint(input: { endpoint: SshEndpoint }): Promise<{ fingerprint: string }> {
+      return guarded(async () => {
+        const { fingerprint } = await withSession(input.endpoint, (session, beat) =>
+          collectOverSsh(session, { signal: beat.signal }),
+        );
+        return { fingerprint };
+      });
+    },
+  };
+
+  async function runRemote(input: RemoteCommandInput, what: string): Promise<RemoteCommandResult> {
+    if (typeof input.command !== 'string' || input.command.trim() === '') {
+      throw new AppError('INVALID_COMMAND', `the ${what} is empty`);
+    }
+    const env: Record<string, string> = { ...input.variables };
+    if (input.installDir !== undefined) env.INSTALL_DIR = input.installDir;
+    if (input.licenseFile !== undefined) env.LICENSE_FILE = input.licenseFile;
+    return withSession(input.endpoint, async (session, beat) => {
+      let outputBytes = 0;
+      const result = await runChecked(session, input.command, {
+        what,
+        env,
+        timeoutMs: (input.timeoutSeconds ?? 1800) * 1000,
+        tailBytes: input.tailBytes ?? 8 * 1024,
+        signal: beat.signal,
+        onOutput: (chunk) => beat({ outputBytes: (outputBytes += chunk.length) }),
+      });
+      return { exitCode: result.exitCode ?? 0, tail: result.tail, outputBytes: result.outputBytes };
+    });
+  }
+}
+
+/** Input of `runInstaller` and `runVerify`. */
+export interface RemoteCommandInput {
+  endpoint: SshEndpoint;
+  command: string;
+  installDir?: string;
+  licenseFile?: string;
+  /** The product's variables, exported to the command's environment. */
+  variables?: Record<string, string>;
+  timeoutSeconds?: number;
+  tailBytes?: number;
+}
+
+/** What an installer or verify run left for the deployment record. */
+export interface RemoteCommandResult {
+  exitCode: number;
+  tail: string;
+  outputBytes: number;
+}
+
+/** The delivery activities' type, for `proxyActivities<DeliveryActivities>()` in workflows. */
+export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;

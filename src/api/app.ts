@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../errors.js';
+import type { AppDeps, AppEnv } from './context.js';
+import { errorResponse, onError } from './errors.js';
+import { OpenApiRegistry } from './openapi.js';
+import { requestContext } from './middleware/request-context.js';
+import { requireApiKey } from './middleware/auth.js';
+import { idempotency } from './middleware/idempotency.js';
+import { healthRoutes } from './routes/health.js';
+import { productRoutes } from './routes/products.js';
+import { orderRoutes } from './routes/orders.js';
+import { marketplaceRoutes } from './routes/marketplace.js';
+import { meRoutes } from './routes/me.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Builds the HTTP API over its dependencies; no module-level state. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const docs = new OpenApiRegistry();
+  const app = new Hono<AppEnv>();
+  app.use('*', requestContext(deps));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError(
+          'BODY_TOO_LARGE',
+          `request body is over ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`,
+        );
+      },
+    }),
+  );
+  app.onError(onError);
+  app.notFound((c) =>
+    errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),
+  );
+
+  app.route('/', healthRoutes(docs));
+  app.route('/marketplace/v1', marketplaceRoutes(docs));
+
+  const v1 = new Hono<AppEnv>();
+  v1.use('*', requireApiKey(), idempotency());
+  v1.route('/me', meRoutes(docs));
+  v1.route('/products', productRoutes(docs));
+  v1.route('/orders', orderRoutes(docs));
+  app.route('/v1', v1);
+
+  app.get('/openapi.json', (c) =>
+    c.json(
+      docs.document({
+        title: 'OneClick API',
+        version: '0.1.0',
+        serverUrl: new URL(c.req.url).origin,
+      }),
+    ),
+  );
+  return app;
+}

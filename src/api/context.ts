@@ -1,0 +1,27 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../logger.js';
+import type { Database } from '../db/sql.js';
+import type { Principal } from '../db/repositories/principals.js';
+
+/** What route handlers may reach; built once by the entry point and handed to `createApp`. */
+export interface AppDeps {
+  db: Database;
+  logger: Logger;
+  /** KooGallery access key that signs the marketplace's inbound calls. */
+  marketplaceAccessKey: string;
+  /** Absent when the API runs without Temporal (then /healthz reports it as down). */
+  temporal?: { client: Client; taskQueue: string };
+  /** Clock, injectable so signature-window tests need no sleeping. */
+  now?: () => number;
+  /** Largest JSON body accepted, bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    log: Logger;
+    principal: Principal;
+  };
+}

@@ -1,0 +1,32 @@
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../../errors.js';
+import { findPrincipalByApiKey, type Role } from '../../db/repositories/principals.js';
+import type { AppEnv } from '../context.js';
+
+/** Bearer API key → principal. A missing or unknown key answers 401 before any route runs. */
+export function requireApiKey(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (!header) throw new AppError('UNAUTHENTICATED', 'missing Authorization: Bearer <api key>');
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m?.[1]) throw new AppError('UNAUTHENTICATED', 'Authorization must be Bearer <api key>');
+    const principal = await findPrincipalByApiKey(c.get('deps').db, m[1]);
+    if (!principal) throw new AppError('INVALID_API_KEY', 'unknown or revoked API key');
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/** Refuses principals whose role is not listed (403 FORBIDDEN). */
+export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const role = c.get('principal').role;
+    if (!roles.includes(role)) {
+      throw new AppError(
+        'FORBIDDEN',
+        `this operation needs role ${roles.join(' or ')}; your key is a ${role} key`,
+      );
+    }
+    await next();
+  };
+}

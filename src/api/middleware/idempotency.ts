@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError } from '../../errors.js';
+import type { AppEnv } from '../context.js';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * `Idempotency-Key` on POST: the first answer (below 500) is stored and replayed for the same key
+ * and request; the same key with another request is refused, and so is a key whose first request
+ * is still running. Without the header the request runs as usual.
+ */
+export function idempotency(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (!KEY.test(key))
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Idempotency-Key must be 1-255 visible ASCII characters',
+      );
+    const { db } = c.get('deps');
+    const principalId = c.get('principal').id;
+    const requestHash = createHash('sha256')
+      .update(`${c.req.method} ${c.req.path}\n`)
+      .update(await c.req.text())
+      .digest('hex');
+
+    const claimed = await db.query(
+      `insert into idempotency_keys (principal_id, key, request_hash, status_code, response)
+       values ($1, $2, $3, 0, 'null') on conflict do nothing returning key`,
+      [principalId, key, requestHash],
+    );
+    if (claimed.length === 0) {
+      const [prior] = await db.query<{
+        request_hash: string;
+        status_code: number;
+        response: unknown;
+      }>(
+        'select request_hash, status_code, response from idempotency_keys where principal_id = $1 and key = $2',
+        [principalId, key],
+      );
+      if (!prior)
+        throw new AppError('CONFLICT', 'idempotency key vanished; retry', { status: 409 });
+      if (prior.request_hash !== requestHash) {
+        throw new AppError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was used for a different request',
+        );
+      }
+      if (prior.status_code === 0) {
+        throw new AppError(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'a request with this Idempotency-Key is still running',
+          { status: 409 },
+        );
+      }
+      c.header('Idempotent-Replayed', 'true');
+      return c.json(prior.response, prior.status_code as ContentfulStatusCode);
+    }
+
+    await next();
+    const isJson = (c.res.headers.get('content-type') ?? '').includes('application/json');
+    if (c.res.status < 500 && isJson) {
+      const body: unknown = await c.res.clone().json();
+      await db.query(
+        'update idempotency_keys set status_code = $3, response = $4 where principal_id = $1 and key = $2',
+        [principalId, key, c.res.status, JSON.stringify(body)],
+      );
+    } else {
+      // A failure of ours is not an answer to replay: free the key for a retry.
+      await db.query('delete from idempotency_keys where principal_id = $1 and key = $2', [
+        principalId,
+        key,
+      ]);
+    }
+  };
+}

@@ -107,7 +107,7 @@ describe('licenseLifecycle on the real Temporal dev server', () => {
     expect(result).toMatchObject({ phase: 'released', noticesSent: 2, noticesFailed: 0 });
     expect(await status(license.id)).toBe('RELEASED');
     const seen = callsFor(code).map(
-      (c) => `${c.activity}:${String(c.body.status ?? '')}:${c.resultCode}`,
+      (c) => `${c.activity}:${(c.body.status as string | undefined) ?? ''}:${c.resultCode}`,
     );
     expect(seen).toEqual([
       'updateLicenseCodeStatus:FREEZE:000005',
@@ -159,7 +159,7 @@ describe('licenseLifecycle on the real Temporal dev server', () => {
     });
     expect(await handle.result()).toMatchObject({ phase: 'released', noticesSent: 4 });
     const seen = callsFor(code).map(
-      (c) => `${c.activity}:${String(c.body.status ?? c.body.scene ?? '')}`,
+      (c) => `${c.activity}:${((c.body.status ?? c.body.scene) as string | undefined) ?? ''}`,
     );
     expect(seen).toEqual([
       'updateLicenseCodeStatus:FREEZE',

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { AppError } from '../src/errors.js';
 import type { PackageStore } from '../src/packages/store.js';
 import {
@@ -68,6 +68,11 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
+    // A cancelled activity must report a cancellation, not a failure, so the workflow's
+    // cancellation completes as one (ActivityCancellationType.WAIT_CANCELLATION_COMPLETED).
+    if (activityContext()?.cancellationSignal.aborted) {
+      throw new CancelledFailure('activity cancelled', [], e instanceof Error ? e : undefined);
+    }
     throw toFailure(e);
   }
 }

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { loadOrCreateSecretFile } from '../runtime/data-dir-secret.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -43,30 +42,18 @@ export function deriveKeyring(master: Keyring, purpose: string): Keyring {
 }
 
 /**
- * The master keyring: from configuration when given; otherwise the file in the data directory,
- * generated (mode 0600) on first start.
+ * The master keyring: from configuration when given; otherwise the file `master-keys` in the data
+ * directory, generated on first start.
  */
 export async function loadOrCreateMasterKeyring(
   configured: string | undefined,
   dataDir: string,
 ): Promise<{ keyring: Keyring; created: boolean }> {
   if (configured) return { keyring: parseKeyring(configured), created: false };
-  const file = path.join(dataDir, 'master-keys');
-  try {
-    return { keyring: parseKeyring((await readFile(file, 'utf8')).trim()), created: false };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await mkdir(dataDir, { recursive: true });
-  const keyring: Keyring = { activeId: 'k1', keys: new Map([['k1', randomBytes(32)]]) };
-  // 'wx' fails if a concurrent first start wrote it meanwhile; then that one is read.
-  try {
-    await writeFile(file, formatKeyring(keyring) + '\n', { mode: 0o600, flag: 'wx' });
-    return { keyring, created: true };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return { keyring: parseKeyring((await readFile(file, 'utf8')).trim()), created: false };
-  }
+  const { value, created } = await loadOrCreateSecretFile(dataDir, 'master-keys', () =>
+    formatKeyring({ activeId: 'k1', keys: new Map([['k1', randomBytes(32)]]) }),
+  );
+  return { keyring: parseKeyring(value), created };
 }
 
 const IV_BYTES = 12;

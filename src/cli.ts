@@ -1,0 +1,163 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { openFoundation, runOneClick, type RunningOneClick } from './runtime/runtime.js';
+import { createApiKey, createPrincipal, type Role } from './db/repositories/principals.js';
+import { AppError } from './errors.js';
+
+const USAGE = `oneclick <command>
+
+  start                 migrations, Temporal dev server (unless TEMPORAL_ADDRESS), worker and API
+  api                   the HTTP API alone (needs TEMPORAL_ADDRESS)
+  worker                the Temporal worker alone (needs TEMPORAL_ADDRESS)
+  migrate               apply database migrations and exit
+  principal create --role buyer|seller|operator --name NAME [--customer-id ID] [--seller-id ID]
+                        create a principal and print its first API key (shown once)
+  key create --principal ID [--name NAME]
+                        issue another API key for a principal (shown once)
+
+Configuration is read from the environment; see README.md.`;
+
+/** Keeps the process alive until SIGINT/SIGTERM, then stops everything once. */
+function untilSignal(running: RunningOneClick, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting without draining');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping: draining the worker, stopping the dev server');
+      void running.stop().then(resolve);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
+
+async function serveCommand(
+  config: Config,
+  logger: Logger,
+  parts: { api: boolean; worker: boolean; devServer: boolean },
+) {
+  const foundation = await openFoundation(config, logger);
+  const running = await runOneClick(foundation, parts);
+  const lines = [
+    'OneClick is running',
+    running.apiUrl && `  API:        ${running.apiUrl}`,
+    running.apiUrl && `  OpenAPI:    ${running.apiUrl}/openapi.json`,
+    `  Temporal:   ${running.temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
+    running.temporalUiUrl && `  Temporal UI: ${running.temporalUiUrl}`,
+    `  Data:       ${config.dataDir}${config.databaseUrl ? ' (database: PostgreSQL)' : ' (database: embedded PGlite)'}`,
+    '  Stop with Ctrl-C.',
+  ];
+  process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
+  await untilSignal(running, logger);
+}
+
+async function principalCommand(config: Config, logger: Logger, args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      'customer-id': { type: 'string' },
+      'seller-id': { type: 'string' },
+      principal: { type: 'string' },
+    },
+  });
+  const f = await openFoundation(config, logger);
+  try {
+    if (positionals[0] === 'principal' && positionals[1] === 'create') {
+      const role = values.role as Role | undefined;
+      if (!role || !['buyer', 'seller', 'operator'].includes(role) || !values.name) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'principal create needs --role buyer|seller|operator and --name',
+        );
+      }
+      const principal = await createPrincipal(f.db, {
+        role,
+        name: values.name,
+        marketplaceCustomerId: values['customer-id'],
+        sellerId: values['seller-id'],
+      });
+      const { key } = await createApiKey(f.db, principal.id, 'cli');
+      process.stdout.write(`${JSON.stringify({ principal, apiKey: key }, null, 2)}\n`);
+      return;
+    }
+    if (positionals[0] === 'key' && positionals[1] === 'create' && values.principal) {
+      const created = await createApiKey(f.db, values.principal, values.name);
+      process.stdout.write(`${JSON.stringify({ id: created.id, apiKey: created.key }, null, 2)}\n`);
+      return;
+    }
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `unknown command: ${positionals.join(' ')}\n\n${USAGE}`,
+    );
+  } finally {
+    await f.db.close();
+  }
+}
+
+/** Entry point: parses the command, loads configuration once, runs the command. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  try {
+    switch (command) {
+      case 'start':
+        await serveCommand(config, logger, { api: true, worker: true, devServer: true });
+        return 0;
+      case 'api':
+        await serveCommand(config, logger, { api: true, worker: false, devServer: false });
+        return 0;
+      case 'worker':
+        await serveCommand(config, logger, { api: false, worker: true, devServer: false });
+        return 0;
+      case 'migrate': {
+        const f = await openFoundation(config, logger);
+        await f.db.close();
+        return 0;
+      }
+      case 'principal':
+      case 'key':
+        await principalCommand(config, logger, argv);
+        return 0;
+      default:
+        process.stderr.write(`unknown command ${command}\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof AppError) {
+      process.stderr.write(`${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    logger.fatal({ err }, 'oneclick failed');
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,166 @@
+import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { openDatabase, type Database } from '../db/sql.js';
+import { migrate } from '../db/migrate.js';
+import { deriveKeyring, loadOrCreateMasterKeyring, type Keyring } from '../crypto/keyring.js';
+import { loadOrCreateSecretFile } from './data-dir-secret.js';
+import { findOrBuildTemporalCli } from '../temporal/cli-binary.js';
+import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { createDataConverter } from '../temporal/data-converter.js';
+import {
+  createNativeConnection,
+  createTemporalClient,
+  temporalTarget,
+} from '../temporal/connection.js';
+import { createWorker } from '../temporal/worker.js';
+import { installTemporalLogging } from '../temporal/logging.js';
+import { createApp } from '../api/app.js';
+import { createActivities } from '../../activities/index.js';
+
+export interface RunningOneClick {
+  apiUrl?: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  marketplaceAccessKey: string;
+  stop(): Promise<void>;
+}
+
+/** The process-wide pieces every entry point needs: data dir, keys, database. */
+export interface Foundation {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  masterKeyring: Keyring;
+  marketplaceAccessKey: string;
+}
+
+/** Opens the data directory, keys and database, and runs migrations. */
+export async function openFoundation(config: Config, logger: Logger): Promise<Foundation> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const master = await loadOrCreateMasterKeyring(config.masterKey, config.dataDir);
+  if (master.created)
+    logger.info({ file: path.join(config.dataDir, 'master-keys') }, 'generated a master key');
+  const marketplaceAccessKey =
+    config.marketplaceAccessKey ??
+    (
+      await loadOrCreateSecretFile(config.dataDir, 'marketplace-access-key', () =>
+        // KooGallery's example keys are 64 upper-case hex characters.
+        randomBytes(32).toString('hex').toUpperCase(),
+      )
+    ).value;
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    pgliteDir: path.join(config.dataDir, 'pglite'),
+  });
+  try {
+    const applied = await migrate(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return { config, logger, db, masterKeyring: master.keyring, marketplaceAccessKey };
+}
+
+/**
+ * Runs the parts of OneClick named in `parts` in this process: the embedded Temporal dev server
+ * (when no TEMPORAL_ADDRESS is set and `devServer` is allowed), the worker, and the API.
+ */
+export async function runOneClick(
+  f: Foundation,
+  parts: { api: boolean; worker: boolean; devServer: boolean },
+): Promise<RunningOneClick> {
+  const { config, logger } = f;
+  installTemporalLogging(logger);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+    }
+  };
+  stops.push(() => f.db.close());
+  try {
+    let dev: DevServer | undefined;
+    if (!config.temporal.address) {
+      if (!parts.devServer) {
+        throw new Error(
+          'TEMPORAL_ADDRESS is not set: run `oneclick start` for the embedded dev server, or point TEMPORAL_ADDRESS at a cluster',
+        );
+      }
+      const cliPath = await findOrBuildTemporalCli({
+        explicitPath: config.temporal.cliPath,
+        pathEnv: process.env.PATH,
+        log: (line) => logger.info(line),
+      });
+      dev = await startDevServer({
+        cliPath,
+        dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+        namespace: config.temporal.namespace,
+        port: config.temporal.devPort,
+        uiPort: config.temporal.devUiPort,
+        onOutput: (line) => logger.debug({ temporal: line }, 'temporal dev server'),
+      });
+      stops.push(() => dev!.stop());
+      logger.info({ address: dev.address, ui: dev.uiUrl }, 'temporal dev server ready');
+    }
+    const target = temporalTarget(config, dev?.address);
+    const dataConverter = createDataConverter(deriveKeyring(f.masterKeyring, 'temporal-payloads'));
+    const client: Client = await createTemporalClient(target, dataConverter);
+    stops.push(() => client.connection.close());
+
+    if (parts.worker) {
+      const connection = await createNativeConnection(target);
+      const worker: Worker = await createWorker({
+        connection,
+        namespace: target.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities: createActivities({ db: f.db, logger }),
+        dataConverter,
+      });
+      const running = worker.run();
+      stops.push(async () => {
+        // Drain: finish in-flight tasks, then close the connection.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      });
+      logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+    }
+
+    let apiUrl: string | undefined;
+    if (parts.api) {
+      const app = createApp({
+        db: f.db,
+        logger,
+        marketplaceAccessKey: f.marketplaceAccessKey,
+        temporal: { client, taskQueue: config.temporal.taskQueue },
+      });
+      const server = await new Promise<ServerType>((resolve) => {
+        const s = serve(
+          { fetch: app.fetch, hostname: config.http.host, port: config.http.port },
+          () => resolve(s),
+        );
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      apiUrl = config.http.publicUrl ?? `http://${config.http.host}:${port}`;
+      stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    }
+    return {
+      apiUrl,
+      temporalAddress: target.address,
+      temporalUiUrl: dev?.uiUrl,
+      marketplaceAccessKey: f.marketplaceAccessKey,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

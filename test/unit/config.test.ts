@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.temporal.address).toBeUndefined();
+    expect(c.temporal.taskQueue).toBe('oneclick');
+    expect(c.huaweiCloud.sandbox).toBe(true);
+    expect(c.http.port).toBe(8080);
+    expect(Object.isFrozen(c.temporal)).toBe(true);
+  });
+
+  it('lists every bad key at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        ONECLICK_HTTP_PORT: 'eighty',
+        DATABASE_URL: 'not a url',
+        LOG_LEVEL: 'loud',
+        HUAWEICLOUD_AK: 'AK',
+        ONECLICK_MASTER_KEY: 'k1:c2hvcnQ=',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    for (const key of ['ONECLICK_HTTP_PORT', 'DATABASE_URL', 'LOG_LEVEL'])
+      expect(text).toContain(key);
+  });
+
+  it('checks the keys that depend on each other', () => {
+    expect(() => loadConfig({ HUAWEICLOUD_AK: 'AK' })).toThrow(/HUAWEICLOUD_AK\/HUAWEICLOUD_SK/);
+    expect(() => loadConfig({ ONECLICK_MASTER_KEY: 'k1:c2hvcnQ=' })).toThrow(/not 32 bytes/);
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY/);
+  });
+
+  it('turns on TLS for an API key and reads a cluster address', () => {
+    const c = loadConfig({
+      TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233',
+      TEMPORAL_API_KEY: 'k',
+      TEMPORAL_NAMESPACE: 'ns.acct',
+    });
+    expect(c.temporal).toMatchObject({
+      address: 'ns.acct.tmprl.cloud:7233',
+      tls: true,
+      namespace: 'ns.acct',
+    });
+  });
+});

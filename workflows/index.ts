@@ -1,0 +1,2 @@
+// Every workflow the worker registers. Workflows import no Node built-ins (see eslint.config.js).
+export {};

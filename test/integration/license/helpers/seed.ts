@@ -18,13 +18,14 @@ export interface Seeded {
 export async function seedOrder(
   sql: Sql,
   model: 'license2' | 'license1',
-  opts: { sellerId?: string; expireTime?: Date | null; createdAt?: Date } = {},
+  opts: { sellerId?: string; buyerId?: string; expireTime?: Date | null; createdAt?: Date } = {},
 ): Promise<Seeded> {
   const sellerId = opts.sellerId ?? newId('sel');
   if (!opts.sellerId)
     await sql.query('insert into sellers (id, name) values ($1, $2)', [sellerId, 'Seller']);
-  const buyerId = newId('buy');
-  await sql.query('insert into buyers (id, name) values ($1, $2)', [buyerId, 'Buyer']);
+  const buyerId = opts.buyerId ?? newId('buy');
+  if (!opts.buyerId)
+    await sql.query('insert into buyers (id, name) values ($1, $2)', [buyerId, 'Buyer']);
   const productId = newId('prd');
   await sql.query(
     `insert into products (id, seller_id, marketplace_product_id, sku_code, name, license_model)

@@ -104,7 +104,7 @@ async function principalCommand(config: Config, logger: Logger, args: string[]) 
 
 /** Entry point: parses the command, loads configuration once, runs the command. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command] = argv;
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;

@@ -13,6 +13,7 @@ const WORKFLOWS = fileURLToPath(
   new URL('../../fixtures/workflows/secret-carrier.ts', import.meta.url),
 );
 const run = promisify(execFile);
+type CarrySecret = (secret: string, fail: boolean) => Promise<string>;
 
 const keyring = (entries: [string, Buffer][]): Keyring => ({
   activeId: entries[0]![0],
@@ -76,7 +77,7 @@ describe('payload encryption', () => {
   it('keeps a secret out of the stored history of a workflow that succeeds', async () => {
     const secret = `ecs-root-pw-${randomBytes(8).toString('hex')}`;
     const workflowId = `enc-ok-${randomUUID()}`;
-    const result = await client.workflow.execute('carrySecret', {
+    const result: string = await client.workflow.execute<CarrySecret>('carrySecret', {
       taskQueue,
       workflowId,
       args: [secret, false],
@@ -90,8 +91,8 @@ describe('payload encryption', () => {
   it('keeps a secret out of a failure message and still shows it to a client with the key', async () => {
     const secret = `ssh-key-${randomBytes(8).toString('hex')}`;
     const workflowId = `enc-fail-${randomUUID()}`;
-    const err = await client.workflow
-      .execute('carrySecret', { taskQueue, workflowId, args: [secret, true] })
+    const err: unknown = await client.workflow
+      .execute<CarrySecret>('carrySecret', { taskQueue, workflowId, args: [secret, true] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause?.message).toBe(`installer printed ${secret}!`);

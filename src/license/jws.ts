@@ -12,12 +12,26 @@ export interface JwsHeader {
   typ?: string;
 }
 
+// The encoded header depends only on the key and typ: encode it once per pair.
+const headerCache = new WeakMap<SigningKey, Map<string, string>>();
+
+function encodedHeader(key: SigningKey, typ: string | undefined): string {
+  let byTyp = headerCache.get(key);
+  if (!byTyp) headerCache.set(key, (byTyp = new Map()));
+  let encoded = byTyp.get(typ ?? '');
+  if (encoded === undefined) {
+    const header: JwsHeader = typ
+      ? { alg: key.alg, kid: key.kid, typ }
+      : { alg: key.alg, kid: key.kid };
+    encoded = b64(JSON.stringify(header));
+    byTyp.set(typ ?? '', encoded);
+  }
+  return encoded;
+}
+
 /** Signs a JSON payload; the header carries the key's alg and kid. */
 export function signCompact(key: SigningKey, payload: object, typ?: string): string {
-  const header: JwsHeader = typ
-    ? { alg: key.alg, kid: key.kid, typ }
-    : { alg: key.alg, kid: key.kid };
-  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
+  const input = `${encodedHeader(key, typ)}.${b64(JSON.stringify(payload))}`;
   return `${input}.${signBytes(key, Buffer.from(input, 'ascii')).toString('base64url')}`;
 }
 

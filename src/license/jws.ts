@@ -17,7 +17,7 @@ const headerCache = new WeakMap<SigningKey, Map<string, string>>();
 
 function encodedHeader(key: SigningKey, typ: string | undefined): string {
   let byTyp = headerCache.get(key);
-  if (!byTyp) headerCache.set(key, (byTyp = new Map()));
+  if (!byTyp) headerCache.set(key, (byTyp = new Map<string, string>()));
   let encoded = byTyp.get(typ ?? '');
   if (encoded === undefined) {
     const header: JwsHeader = typ

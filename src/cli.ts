@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -50,6 +51,9 @@ async function serveCommand(
     `  Temporal:   ${running.temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
     running.temporalUiUrl && `  Temporal UI: ${running.temporalUiUrl}`,
     `  Data:       ${config.dataDir}${config.databaseUrl ? ' (database: PostgreSQL)' : ' (database: embedded PGlite)'}`,
+    running.bootstrapOperatorKey &&
+      `  First operator API key (shown once, save it): ${running.bootstrapOperatorKey}`,
+    `  Marketplace access key: ${config.marketplaceAccessKey ? 'MARKETPLACE_ACCESS_KEY' : path.join(config.dataDir, 'marketplace-access-key')}`,
     '  Stop with Ctrl-C.',
   ];
   process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);

@@ -12,6 +12,7 @@ import { productRoutes } from './routes/products.js';
 import { orderRoutes } from './routes/orders.js';
 import { marketplaceRoutes } from './routes/marketplace.js';
 import { meRoutes } from './routes/me.js';
+import { principalRoutes } from './routes/principals.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const v1 = new Hono<AppEnv>();
   v1.use('*', requireApiKey(), idempotency());
   v1.route('/me', meRoutes(docs));
+  v1.route('/principals', principalRoutes(docs));
   v1.route('/products', productRoutes(docs));
   v1.route('/orders', orderRoutes(docs));
   app.route('/v1', v1);

@@ -10,6 +10,7 @@ import { openDatabase, type Database } from '../db/sql.js';
 import { migrate } from '../db/migrate.js';
 import { deriveKeyring, loadOrCreateMasterKeyring, type Keyring } from '../crypto/keyring.js';
 import { loadOrCreateSecretFile } from './data-dir-secret.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { findOrBuildTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createDataConverter } from '../temporal/data-converter.js';
@@ -21,10 +22,13 @@ import {
 import { createWorker } from '../temporal/worker.js';
 import { installTemporalLogging } from '../temporal/logging.js';
 import { createApp } from '../api/app.js';
+import { createApiKey, createPrincipal } from '../db/repositories/principals.js';
 import { createActivities } from '../../activities/index.js';
 
 export interface RunningOneClick {
   apiUrl?: string;
+  /** Set on the very first start only: the first operator's API key. */
+  bootstrapOperatorKey?: string;
   temporalAddress: string;
   temporalUiUrl?: string;
   marketplaceAccessKey: string;
@@ -66,6 +70,17 @@ export async function openFoundation(config: Config, logger: Logger): Promise<Fo
     throw err;
   }
   return { config, logger, db, masterKeyring: master.keyring, marketplaceAccessKey };
+}
+
+/**
+ * On a fresh database, creates the first operator and returns its API key (to be shown once);
+ * otherwise undefined. Without it nobody could call the API of a new install.
+ */
+export async function bootstrapOperator(db: Database): Promise<string | undefined> {
+  const rows = await db.query('select 1 from principals limit 1');
+  if (rows.length > 0) return undefined;
+  const principal = await createPrincipal(db, { role: 'operator', name: 'first operator' });
+  return (await createApiKey(db, principal.id, 'bootstrap')).key;
 }
 
 /**
@@ -134,7 +149,9 @@ export async function runOneClick(
     }
 
     let apiUrl: string | undefined;
+    let bootstrapOperatorKey: string | undefined;
     if (parts.api) {
+      bootstrapOperatorKey = await bootstrapOperator(f.db);
       const app = createApp({
         db: f.db,
         logger,
@@ -154,6 +171,7 @@ export async function runOneClick(
     }
     return {
       apiUrl,
+      bootstrapOperatorKey,
       temporalAddress: target.address,
       temporalUiUrl: dev?.uiUrl,
       marketplaceAccessKey: f.marketplaceAccessKey,

@@ -1,0 +1,63 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { createApiKey, createPrincipal } from '../../db/repositories/principals.js';
+import { jsonBody } from '../body.js';
+import { requireRole } from '../middleware/auth.js';
+import type { AppEnv } from '../context.js';
+import type { OpenApiRegistry } from '../openapi.js';
+
+const newPrincipalSchema = z.strictObject({
+  role: z.enum(['buyer', 'seller', 'operator']),
+  name: z.string().min(1).max(200),
+  /** A buyer's marketplace customer id, so their paid orders are theirs. */
+  customerId: z.string().min(1).max(64).optional(),
+  /** Another login for an existing seller. */
+  sellerId: z.string().min(1).max(64).optional(),
+});
+
+/** Operators create principals and issue keys while OneClick runs (the CLI does it offline). */
+export function principalRoutes(docs: OpenApiRegistry) {
+  docs.add(
+    {
+      method: 'post',
+      path: '/v1/principals',
+      summary: 'Create a principal and its first API key (operator; the key is shown once)',
+      tags: ['auth'],
+      body: newPrincipalSchema,
+    },
+    {
+      method: 'post',
+      path: '/v1/principals/:id/keys',
+      summary: 'Issue another API key (operator; shown once)',
+      tags: ['auth'],
+      errors: ['NOT_FOUND'],
+    },
+  );
+  return new Hono<AppEnv>()
+    .use('*', requireRole('operator'))
+    .post('/', async (c) => {
+      const body = await jsonBody(c, newPrincipalSchema);
+      if (body.sellerId && body.role !== 'seller')
+        throw new AppError('VALIDATION_FAILED', 'sellerId needs role seller');
+      if (body.customerId && body.role !== 'buyer')
+        throw new AppError('VALIDATION_FAILED', 'customerId needs role buyer');
+      const { db } = c.get('deps');
+      if (body.sellerId) {
+        const rows = await db.query('select 1 from sellers where id = $1', [body.sellerId]);
+        if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such seller');
+      }
+      const principal = await createPrincipal(db, {
+        role: body.role,
+        name: body.name,
+        marketplaceCustomerId: body.customerId,
+        sellerId: body.sellerId,
+      });
+      const { id, key } = await createApiKey(db, principal.id, 'api');
+      return c.json({ principal, apiKey: { id, key } }, 201);
+    })
+    .post('/:id/keys', async (c) => {
+      const { id, key } = await createApiKey(c.get('deps').db, c.req.param('id'), 'api');
+      return c.json({ id, key }, 201);
+    });
+}

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { signedQuery } from '../../src/marketplace/signing.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `oneclick start` as a user would and waits for its banner. */
+async function start(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const deadline = Date.now() + 90_000;
+  while (!out.includes('Stop with Ctrl-C.')) {
+    if (child.exitCode !== null)
+      throw new Error(`oneclick start exited ${child.exitCode}:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`oneclick start did not come up:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => out, exited };
+}
+
+describe('oneclick start', () => {
+  let dataDir: string;
+  let running: Started | undefined;
+  afterAll(async () => {
+    running?.child.kill('SIGKILL');
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs everything in one process, stops cleanly on SIGTERM and keeps the orders across a restart', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'oneclick-e2e-'));
+    const httpPort = await freePort();
+    const env = {
+      ONECLICK_DATA_DIR: dataDir,
+      ONECLICK_HTTP_PORT: String(httpPort),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_DEV_UI_PORT: String(await freePort()),
+      TEMPORAL_CLI: inject('temporalCliPath'),
+      TEMPORAL_ADDRESS: '',
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+    };
+    const api = `http://127.0.0.1:${httpPort}`;
+    running = await start(env);
+    const banner = running.output();
+    expect(banner).toContain(`API:        ${api}`);
+    expect(banner).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+/);
+    const operatorKey = /First operator API key \(shown once, save it\): (\S+)/.exec(banner)![1]!;
+
+    const health = await fetch(`${api}/healthz`);
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      database: { ok: true },
+      temporal: { ok: true },
+    });
+    const ui = await fetch(/Temporal UI: (\S+)/.exec(banner)![1]!);
+    expect(ui.status).toBe(200);
+
+    const post = (p: string, key: string, body: unknown) =>
+      fetch(`${api}${p}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const sellerRes = await post('/v1/principals', operatorKey, { role: 'seller', name: 'Acme' });
+    expect(sellerRes.status).toBe(201);
+    const sellerKey = ((await sellerRes.json()) as { apiKey: { key: string } }).apiKey.key;
+    const productRes = await post('/v1/products', sellerKey, {
+      marketplaceProductId: 'OFFI-E2E',
+      name: 'Acme',
+      licenseModel: 'license2',
+    });
+    expect(productRes.status).toBe(201);
+
+    const marketplaceKey = (
+      await readFile(path.join(dataDir, 'marketplace-access-key'), 'utf8')
+    ).trim();
+    const raw = JSON.stringify({
+      orderId: 'CS-E2E',
+      orderLineId: 'CS-E2E-1',
+      customerId: 'cust-e2e',
+      productId: 'OFFI-E2E',
+    });
+    const paid = await fetch(
+      `${api}/marketplace/v1/orders/paid?${signedQuery(marketplaceKey, raw).toString()}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: raw,
+      },
+    );
+    expect(paid.status).toBe(201);
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    running = undefined;
+
+    running = await start(env);
+    expect(running.output()).not.toContain('First operator API key');
+    const list = await fetch(`${api}/v1/orders`, {
+      headers: { authorization: `Bearer ${operatorKey}` },
+    });
+    expect(list.status).toBe(200);
+    const orders = (await list.json()) as {
+      items: { orderId: string; supervision: { state: string } }[];
+    };
+    expect(orders.items.map((o) => [o.orderId, o.supervision.state])).toEqual([
+      ['CS-E2E', 'awaiting_delivery'],
+    ]);
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    running = undefined;
+  }, 240_000);
+});

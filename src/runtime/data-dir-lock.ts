@@ -1,5 +1,6 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { AppError } from '../errors.js';
 
 function alive(pid: number): boolean {
   try {
@@ -26,9 +27,11 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
       if (owner && owner !== process.pid && alive(owner)) {
-        throw new Error(
+        throw new AppError(
+          'DATA_DIR_IN_USE',
           `the data directory ${dataDir} is in use by OneClick process ${owner}; stop it first, ` +
             'use the API while it runs, or set DATABASE_URL to share a PostgreSQL database',
+          { cause: err, status: 409 },
         );
       }
       await unlink(file).catch(() => undefined);

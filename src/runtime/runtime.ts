@@ -58,17 +58,29 @@ export async function openFoundation(config: Config, logger: Logger): Promise<Fo
         randomBytes(32).toString('hex').toUpperCase(),
       )
     ).value;
-  const db = await openDatabase({
-    url: config.databaseUrl,
-    pgliteDir: path.join(config.dataDir, 'pglite'),
-  });
+  const unlock = config.databaseUrl ? undefined : await lockDataDir(config.dataDir);
+  let opened: Database | undefined;
   try {
-    const applied = await migrate(db);
+    opened = await openDatabase({
+      url: config.databaseUrl,
+      pgliteDir: path.join(config.dataDir, 'pglite'),
+    });
+    const applied = await migrate(opened);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   } catch (err) {
-    await db.close();
+    await opened?.close();
+    await unlock?.();
     throw err;
   }
+  const raw = opened;
+  const db: Database = {
+    ...raw,
+    kind: raw.kind,
+    close: async () => {
+      await raw.close();
+      await unlock?.();
+    },
+  };
   return { config, logger, db, masterKeyring: master.keyring, marketplaceAccessKey };
 }
 

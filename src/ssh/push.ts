@@ -54,6 +54,14 @@ export interface PushResult {
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
+/**
+ * A shell function hashing stdin to 64 hex digits. OpenSSL's SHA-256 uses the CPU's SHA
+ * extensions: measured here 1.6 GB/s against 250 MB/s for coreutils `sha256sum`, which made the
+ * hash the bottleneck of a push. `sha256sum` remains the fallback (busybox has it too).
+ */
+const HASH_FN =
+  'h() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi | cut -c1-64; }';
+
 /** The temporary name is derived from the content, so a retry finds what a broken push left. */
 export function partialPathFor(remotePath: string, sha256: string): string {
   return path.join(
@@ -83,7 +91,8 @@ async function probe(
   const tmp = shellQuote(partial);
   // Hash the existing file only when its size already matches: a cheap way to skip the read.
   const script = [
-    `if [ -f ${dst} ] && [ "$(wc -c < ${dst})" -eq ${size} ]; then sha256sum < ${dst} | cut -c1-64; else echo -; fi`,
+    HASH_FN,
+    `if [ -f ${dst} ] && [ "$(wc -c < ${dst})" -eq ${size} ]; then h < ${dst}; else echo -; fi`,
     `if [ -f ${tmp} ]; then wc -c < ${tmp}; else echo 0; fi`,
   ].join('\n');
   const result = await runChecked(session, script, {
@@ -135,10 +144,11 @@ async function pushByStream(
   // file. The rename happens only when the digest and the size both match; a short file stays as
   // the resume point, a wrong full-size one is removed.
   const script = [
+    HASH_FN,
     'umask 077',
     `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`,
     offset === 0 ? `: > ${tmp}` : `[ "$(wc -c < ${tmp})" -eq ${offset} ] || exit 4`,
-    `got=$({ cat ${tmp}; tee -a ${tmp}; } | sha256sum | cut -c1-64)`,
+    `got=$({ cat ${tmp}; tee -a ${tmp}; } | h)`,
     `have=$(wc -c < ${tmp})`,
     `if [ "$got" != ${source.sha256} ] || [ "$have" -ne ${source.sizeBytes} ]; then`,
     `  if [ "$have" -ge ${source.sizeBytes} ]; then rm -f ${tmp}; fi`,
@@ -253,7 +263,7 @@ async function pushBySftp(
   const mode = (options.mode ?? 0o644).toString(8);
   const result = await runCommand(
     session,
-    `got=$(sha256sum < ${tmp} | cut -c1-64); [ "$got" = ${source.sha256} ] || { rm -f ${tmp}; echo "got $got" >&2; exit 3; }; chmod ${mode} ${tmp} && mv -f ${tmp} ${shellQuote(options.remotePath)}`,
+    `${HASH_FN}\ngot=$(h < ${tmp}); [ "$got" = ${source.sha256} ] || { rm -f ${tmp}; echo "got $got" >&2; exit 3; }; chmod ${mode} ${tmp} && mv -f ${tmp} ${shellQuote(options.remotePath)}`,
     { signal: options.signal, timeoutMs: 10 * 60_000 },
   );
   if (result.exitCode === 3) throw mismatch(session, result.tail.trim());

@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { freePort } from '../../src/temporal/dev-server.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function run(
+  command: string,
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', command], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  return {
+    child,
+    output: () => out,
+    exited: new Promise((r) => child.once('exit', (code) => r(code))),
+  };
+}
+
+async function until(
+  what: string,
+  fn: () => Promise<boolean> | boolean,
+  ms = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('oneclick api and oneclick worker as separate processes', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('serve one PostgreSQL database and one Temporal server', async () => {
+    const adminUrl = inject('postgresUrl');
+    const dbName = `oneclick_e2e_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${dbName}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${dbName}`;
+    const taskQueue = `scale-${randomUUID()}`;
+    const port = await freePort();
+    const env = {
+      DATABASE_URL: url.toString(),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ONECLICK_MASTER_KEY: `k1:${randomBytes(32).toString('base64')}`,
+      MARKETPLACE_ACCESS_KEY: 'F'.repeat(64),
+      ONECLICK_HTTP_PORT: String(port),
+      ONECLICK_DATA_DIR: path.join(os.tmpdir(), `oneclick-e2e-${taskQueue}`),
+      LOG_LEVEL: 'warn',
+    };
+    const api = run('api', env);
+    const worker = run('worker', env);
+    children.push(api.child, worker.child);
+
+    await until('the API', () => api.output().includes('Stop with Ctrl-C.'));
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      database: { ok: true },
+      temporal: { ok: true },
+    });
+    expect(api.output()).not.toContain('Temporal UI');
+
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      await until('a worker polling the task queue', async () => {
+        const res = await connection.workflowService.describeTaskQueue({
+          namespace: inject('temporalNamespace'),
+          taskQueue: { name: taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        });
+        return (res.pollers?.length ?? 0) > 0;
+      });
+    } finally {
+      await connection.close();
+    }
+
+    api.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+  }, 180_000);
+
+  it('refuses to start the API alone without TEMPORAL_ADDRESS', async () => {
+    const p = run('api', {
+      TEMPORAL_ADDRESS: '',
+      DATABASE_URL: inject('postgresUrl'),
+      LOG_LEVEL: 'fatal',
+      ONECLICK_DATA_DIR: path.join(os.tmpdir(), 'oneclick-e2e-refuse'),
+    });
+    children.push(p.child);
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('TEMPORAL_ADDRESS is not set');
+  }, 60_000);
+});

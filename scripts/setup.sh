@@ -34,8 +34,10 @@ fi
 # Node.js >= 20.19 is on the machine; npm dependencies from the lockfile.
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup: Node.js >= 20.19 needed, found "+process.versions.node); process.exit(1) }'
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: the registry here lacks some platforms' optional @swc/core
+  # binaries, which `npm ci` counts as a lockfile mismatch; install resolves the same versions.
+  echo "setup: npm install"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # The Temporal CLI: $TEMPORAL_CLI, `temporal` on PATH, the cache, or a Go build into the cache.

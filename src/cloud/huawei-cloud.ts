@@ -214,6 +214,20 @@ class HuaweiCloud implements CloudAdapter {
     return res === undefined ? undefined : toVpc(obj(obj(res)['vpc']));
   }
 
+  async findVpcsByName(name: string): Promise<Vpc[]> {
+    const out: Vpc[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const req = new vpc.ListVpcsRequest().withLimit(200);
+      if (marker) req.withMarker(marker);
+      const res = await this.call('ListVpcs', () => this.sdk.vpc.listVpcs(req));
+      const page = list(obj(res)['vpcs']).map(toVpc);
+      out.push(...page.filter((v) => v.name === name));
+      if (page.length < 200) return out;
+      marker = page[page.length - 1]?.id;
+    }
+  }
+
   waitVpcReady(id: string, opts?: WaitOptions): Promise<Vpc> {
     return this.waitFor<Vpc>(`VPC ${id}`, opts, async () => {
       const v = await this.showVpc(id);
@@ -278,6 +292,20 @@ class HuaweiCloud implements CloudAdapter {
       this.sdk.vpc.showSubnet(new vpc.ShowSubnetRequest().withSubnetId(id)),
     );
     return res === undefined ? undefined : toSubnet(obj(obj(res)['subnet']));
+  }
+
+  async listSubnets(vpcId: string): Promise<Subnet[]> {
+    const out: Subnet[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const req = new vpc.ListSubnetsRequest().withVpcId(vpcId).withLimit(200);
+      if (marker) req.withMarker(marker);
+      const res = await this.call('ListSubnets', () => this.sdk.vpc.listSubnets(req));
+      const page = list(obj(res)['subnets']).map(toSubnet);
+      out.push(...page);
+      if (page.length < 200) return out;
+      marker = page[page.length - 1]?.id;
+    }
   }
 
   waitSubnetReady(id: string, opts?: WaitOptions): Promise<Subnet> {
@@ -381,6 +409,14 @@ class HuaweiCloud implements CloudAdapter {
       existing.add(key);
     }
     return { created, skipped };
+  }
+
+  async deleteSecurityGroupRule(id: string): Promise<void> {
+    await this.maybe('DeleteSecurityGroupRule', () =>
+      this.sdk.vpc3.deleteSecurityGroupRule(
+        new vpc.v3.DeleteSecurityGroupRuleRequest().withSecurityGroupRuleId(id),
+      ),
+    );
   }
 
   async deleteSecurityGroup(id: string, opts?: WaitOptions): Promise<void> {

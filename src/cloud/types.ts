@@ -97,6 +97,8 @@ export interface WaitOptions {
 export interface CloudAdapter {
   createVpc(input: { name: string; cidr: string; description?: string }): Promise<Vpc>;
   showVpc(id: string): Promise<Vpc | undefined>;
+  /** VPCs with exactly this name (names are how a retried step finds what it already made). */
+  findVpcsByName(name: string): Promise<Vpc[]>;
   waitVpcReady(id: string, opts?: WaitOptions): Promise<Vpc>;
   /** Deletes and waits until gone; retries while the VPC is still in use (409). */
   deleteVpc(id: string, opts?: WaitOptions): Promise<void>;
@@ -110,6 +112,7 @@ export interface CloudAdapter {
     secondaryDns?: string;
   }): Promise<Subnet>;
   showSubnet(id: string): Promise<Subnet | undefined>;
+  listSubnets(vpcId: string): Promise<Subnet[]>;
   waitSubnetReady(id: string, opts?: WaitOptions): Promise<Subnet>;
   deleteSubnet(vpcId: string, subnetId: string, opts?: WaitOptions): Promise<void>;
 
@@ -122,6 +125,8 @@ export interface CloudAdapter {
     securityGroupId: string,
     rules: RuleSpec[],
   ): Promise<{ created: string[]; skipped: number }>;
+  /** Deletes one rule; an absent rule is fine. */
+  deleteSecurityGroupRule(id: string): Promise<void>;
   deleteSecurityGroup(id: string, opts?: WaitOptions): Promise<void>;
 
   createServer(input: CreateServerInput): Promise<{ jobId: string; serverIds: string[] }>;

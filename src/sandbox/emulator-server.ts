@@ -325,6 +325,7 @@ async function handle(
     headers: req.headers,
     requestId,
   });
+  if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
   return fault?.kind === 'error' ? injected() : answer;
 }
 

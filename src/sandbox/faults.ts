@@ -32,7 +32,8 @@ export type Operation = (typeof OPERATIONS)[number];
 /** A fault decided for one request. `after`: the request takes effect, then its answer is lost. */
 export type RequestFault =
   | { kind: 'throttle'; retryAfterSeconds: number }
-  | { kind: 'error'; status: number; when: 'before' | 'after' };
+  | { kind: 'error'; status: number; when: 'before' | 'after' }
+  | { kind: 'delay'; ms: number };
 
 /** Fault rates in [0, 1]. */
 export interface FaultRates {
@@ -113,6 +114,15 @@ export class Faults {
     });
   }
 
+  /** The next `count` matching requests take effect at once but are answered `ms` later. */
+  delayNextAnswers(count: number, ms: number, options: { operation?: Operation } = {}): void {
+    this.counted.push({
+      remaining: count,
+      operation: options.operation,
+      value: { kind: 'delay', ms },
+    });
+  }
+
   /** Makes the next `count` create-server jobs end FAIL. */
   failNextJobs(count: number): void {
     this.jobFailures += count;
@@ -159,7 +169,7 @@ export class Faults {
 
   private count(fault: RequestFault): RequestFault {
     if (fault.kind === 'throttle') this.injected.throttle++;
-    else this.injected.serverError++;
+    else if (fault.kind === 'error') this.injected.serverError++;
     return fault;
   }
 

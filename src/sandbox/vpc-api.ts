@@ -65,10 +65,18 @@ export function showVpc(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiRe
   return vpc ? { status: 200, body: { vpc } } : vpcMissing(id);
 }
 
+/** v1 paging: items after `marker` (an id), at most `limit`. */
+function page<T extends { id: string }>(items: T[], req: ApiRequest): T[] {
+  const marker = q(req, 'marker');
+  const start = marker ? items.findIndex((i) => i.id === marker) + 1 : 0;
+  const limit = Math.min(Math.max(Number(q(req, 'limit') ?? 2000) || 2000, 1), 2000);
+  return items.slice(start, start + limit);
+}
+
 export function listVpcs(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const ids = req.query.id;
   const vpcs = [...p.vpcs.values()].filter((v) => !ids || ids.includes(v.id));
-  return { status: 200, body: { vpcs: vpcs.slice(0, Number(q(req, 'limit') ?? 2000)) } };
+  return { status: 200, body: { vpcs: page(vpcs, req) } };
 }
 
 export function deleteVpc(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
@@ -153,7 +161,7 @@ export function showSubnet(_emu: Emulator, p: ProjectState, req: ApiRequest): Ap
 export function listSubnets(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const vpcId = q(req, 'vpc_id');
   const subnets = [...p.subnets.values()].filter((s) => !vpcId || s.vpc_id === vpcId);
-  return { status: 200, body: { subnets } };
+  return { status: 200, body: { subnets: page(subnets, req) } };
 }
 
 export function deleteSubnet(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {

@@ -1,0 +1,248 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  log,
+  proxyActivities,
+  uuid4,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { ProvisioningActivities, ServerInfo } from '../activities/provisioning.js';
+import type { RuleSpec } from '../src/cloud/types.js';
+
+/**
+ * The provisioning step of a deployment: network, security group and server, new or the buyer's.
+ * Each resource is recorded *before* the activity that creates it runs, by a selector that finds
+ * it even if the answer was lost (its deployment-unique name, or the deployment's server tag), so
+ * compensation deletes exactly what this deployment made and never what the buyer brought.
+ * deployLicense awaits `provision` and, when a later step fails, `compensateProvisioning`.
+ */
+
+/** Use the buyer's resource, or create one. */
+export type VpcChoice = { existingId: string } | { cidr: string };
+export type SubnetChoice = { existingId: string } | { cidr: string; gatewayIp: string };
+export type SecurityGroupChoice = { existingId: string } | { create: true };
+export type ServerChoice =
+  | { existingId: string }
+  | {
+      imageRef: string;
+      flavorRef: string;
+      /** Per-deployment key, installed for root through user data. */
+      sshPublicKey?: string;
+      /** Reference to the buyer's ECS password; the password itself never enters history. */
+      adminPassRef?: string;
+      name?: string;
+    };
+
+export interface ProvisionInput {
+  /** Unique per deployment attempt; names, tags and tokens derive from it. */
+  deploymentId: string;
+  orderId: string;
+  vpc: VpcChoice;
+  subnet: SubnetChoice;
+  securityGroup: SecurityGroupChoice;
+  /** The product's ports, opened on the security group (existing rules are skipped). */
+  ports: RuleSpec[];
+  server: ServerChoice;
+  /** Tunables for tests; production uses the defaults. */
+  timeouts?: {
+    /** Start-to-close of the short calls (their retries are inside; default 5 minutes). */
+    callMs?: number;
+    heartbeatMs?: number;
+    retryInitialMs?: number;
+    retryMaxMs?: number;
+  };
+}
+
+/** A resource this deployment made (or may have made), and how to find it again. */
+export type CreatedResource =
+  | { kind: 'vpc'; name: string; id?: string }
+  | { kind: 'subnet'; name: string; vpcId: string; id?: string }
+  | { kind: 'securityGroup'; name: string; id?: string }
+  | { kind: 'rules'; securityGroupId: string; description: string }
+  | { kind: 'server'; tag: { key: string; value: string }; id?: string };
+
+export interface ProvisionResult {
+  vpcId: string;
+  subnetId: string;
+  securityGroupId: string;
+  server: ServerInfo;
+  /** What to delete when the deployment is undone, in creation order. */
+  created: CreatedResource[];
+}
+
+/** Tag every server of a deployment carries; compensation finds a half-created server by it. */
+export const DEPLOYMENT_TAG = 'oneclick:deployment';
+export const ORDER_TAG = 'oneclick:order';
+
+function slug(deploymentId: string): string {
+  return deploymentId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 48);
+}
+
+function activities(input: Pick<ProvisionInput, 'timeouts'>) {
+  const t = input.timeouts ?? {};
+  const retry = {
+    initialInterval: t.retryInitialMs ?? 1_000,
+    backoffCoefficient: 2,
+    maximumInterval: t.retryMaxMs ?? 30_000,
+  };
+  const quick: ActivityOptions = {
+    startToCloseTimeout: t.callMs ?? 5 * 60_000,
+    retry: { ...retry, maximumAttempts: 10 },
+  };
+  const waiting: ActivityOptions = {
+    startToCloseTimeout: '40 minutes',
+    heartbeatTimeout: t.heartbeatMs ?? 60_000,
+    retry: { ...retry, maximumAttempts: 10 },
+  };
+  // Undoing must not give up easily: a give-up is a leaked, billed resource.
+  const undo: ActivityOptions = {
+    startToCloseTimeout: '40 minutes',
+    heartbeatTimeout: t.heartbeatMs ?? 60_000,
+    retry: { ...retry, maximumAttempts: 50 },
+  };
+  return {
+    quick: proxyActivities<ProvisioningActivities>(quick),
+    waiting: proxyActivities<ProvisioningActivities>(waiting),
+    undo: proxyActivities<ProvisioningActivities>(undo),
+  };
+}
+
+/** Provisions the network and server; on failure or cancellation undoes what it made, then throws. */
+export async function provision(input: ProvisionInput): Promise<ProvisionResult> {
+  const { quick, waiting } = activities(input);
+  const created: CreatedResource[] = [];
+  const base = `oc-${slug(input.deploymentId)}`;
+  const ruleDescription = `oneclick ${input.deploymentId}`.slice(0, 255);
+  try {
+    let vpcId: string;
+    if ('existingId' in input.vpc) {
+      vpcId = (await quick.checkVpc({ id: input.vpc.existingId })).id;
+    } else {
+      const record: CreatedResource = { kind: 'vpc', name: base };
+      created.push(record);
+      vpcId = (await waiting.ensureVpc({ name: base, cidr: input.vpc.cidr })).id;
+      record.id = vpcId;
+    }
+
+    let subnetId: string;
+    if ('existingId' in input.subnet) {
+      subnetId = (await waiting.checkSubnet({ id: input.subnet.existingId, vpcId })).id;
+    } else {
+      const name = `${base}-subnet`;
+      const record: CreatedResource = { kind: 'subnet', name, vpcId };
+      created.push(record);
+      subnetId = (await waiting.ensureSubnet({ vpcId, name, ...input.subnet })).id;
+      record.id = subnetId;
+    }
+
+    let securityGroupId: string;
+    const buyerGroup = 'existingId' in input.securityGroup;
+    if ('existingId' in input.securityGroup) {
+      securityGroupId = (await quick.checkSecurityGroup({ id: input.securityGroup.existingId })).id;
+    } else {
+      const name = `${base}-sg`;
+      const record: CreatedResource = { kind: 'securityGroup', name };
+      created.push(record);
+      securityGroupId = (await quick.ensureSecurityGroup({ name })).id;
+      record.id = securityGroupId;
+    }
+    if (input.ports.length > 0) {
+      // On the buyer's group only our rules are ours to remove; on our group they go with it.
+      if (buyerGroup)
+        created.push({ kind: 'rules', securityGroupId, description: ruleDescription });
+      await quick.addSecurityGroupRules({
+        securityGroupId,
+        rules: input.ports.map((r) => ({ ...r, description: ruleDescription })),
+      });
+    }
+
+    let server: ServerInfo;
+    if ('existingId' in input.server) {
+      server = await quick.checkServer({ id: input.server.existingId });
+    } else {
+      const tag = { key: DEPLOYMENT_TAG, value: input.deploymentId };
+      const record: CreatedResource = { kind: 'server', tag };
+      created.push(record);
+      // Drawn once and kept in history: every retry of createServer sends the same token.
+      const clientToken = uuid4();
+      const { jobId, serverId } = await quick.createServer({
+        clientToken,
+        name: input.server.name ?? base,
+        imageRef: input.server.imageRef,
+        flavorRef: input.server.flavorRef,
+        vpcId,
+        subnetId,
+        securityGroupIds: [securityGroupId],
+        sshPublicKey: input.server.sshPublicKey,
+        adminPassRef: input.server.adminPassRef,
+        tags: { [ORDER_TAG]: input.orderId, [DEPLOYMENT_TAG]: input.deploymentId },
+      });
+      record.id = serverId;
+      server = await waiting.waitServerCreated({ jobId, serverId });
+    }
+    return { vpcId, subnetId, securityGroupId, server, created };
+  } catch (err) {
+    log.warn('provisioning failed; undoing what it created', { created: created.length });
+    await compensateProvisioning(created, input);
+    throw err;
+  }
+}
+
+/**
+ * Deletes what a provisioning created, newest first, in a scope that cancellation cannot cut
+ * short. Tries every resource even if one fails, then reports the ones it could not delete.
+ */
+export async function compensateProvisioning(
+  created: readonly CreatedResource[],
+  options: Pick<ProvisionInput, 'timeouts'> = {},
+): Promise<void> {
+  const { undo } = activities(options);
+  const failed: string[] = [];
+  await CancellationScope.nonCancellable(async () => {
+    for (const r of [...created].reverse()) {
+      try {
+        switch (r.kind) {
+          case 'server':
+            await undo.deleteServer({ serverId: r.id, tag: r.tag });
+            break;
+          case 'rules':
+            await undo.deleteSecurityGroupRules(r);
+            break;
+          case 'securityGroup':
+            await undo.deleteSecurityGroup(r.id ? { id: r.id } : { name: r.name });
+            break;
+          case 'subnet':
+            await undo.deleteSubnet(
+              r.id ? { vpcId: r.vpcId, id: r.id } : { vpcId: r.vpcId, name: r.name },
+            );
+            break;
+          case 'vpc':
+            await undo.deleteVpc(r.id ? { id: r.id } : { name: r.name });
+            break;
+        }
+      } catch (e) {
+        log.error('could not delete a provisioned resource', { kind: r.kind, error: String(e) });
+        failed.push(r.kind);
+      }
+    }
+  });
+  if (failed.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `compensation left resources behind: ${failed.join(', ')}`,
+      'COMPENSATION_INCOMPLETE',
+    );
+  }
+}
+
+/** Standalone provisioning, for tests and the benchmark; deployLicense calls `provision`. */
+export async function provisionWorkflow(input: ProvisionInput): Promise<ProvisionResult> {
+  return provision(input);
+}
+
+/** Undoes a finished provisioning (tests, decommissioning). */
+export async function deprovisionWorkflow(input: {
+  created: CreatedResource[];
+  timeouts?: ProvisionInput['timeouts'];
+}): Promise<void> {
+  await compensateProvisioning(input.created, input);
+}

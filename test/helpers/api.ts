@@ -36,7 +36,7 @@ export async function startTestApp(
 
   async function principal(
     role: Role,
-    name = role,
+    name: string = role,
   ): Promise<{ principal: Principal; key: string }> {
     const p = await createPrincipal(db, {
       role,

@@ -55,13 +55,24 @@ export function setUpPushBench(): PushBench {
   };
 }
 
-/** Stores `size` random bytes as a package. */
-export function putRandomPackage(store: PackageStore, size: number): Promise<StoredPackage> {
+/**
+ * Stores a package of `size` bytes: with `script`, a runnable shell script padded with random
+ * bytes after its `exit` (sh never reads them); without, random bytes only.
+ */
+export function putRandomPackage(
+  store: PackageStore,
+  size: number,
+  script?: string,
+): Promise<StoredPackage> {
   const chunk = 8 * 1024 * 1024;
+  const head = script === undefined ? Buffer.alloc(0) : Buffer.from(`${script}\nexit 0\n`);
   return store.put(
     Readable.from(
       (function* () {
-        for (let left = size; left > 0; left -= chunk) yield randomBytes(Math.min(chunk, left));
+        yield head;
+        for (let left = size - head.length; left > 0; left -= chunk) {
+          yield randomBytes(Math.min(chunk, left));
+        }
       })(),
     ),
     { maxBytes: size },

@@ -1,0 +1,103 @@
+/**
+ * Push + install of a 100 MiB package to 20 sandbox servers (real sshd, own namespaces):
+ * OneClick (all servers at once, push with server-side sha256 check, then the installer over
+ * exec) against an Ansible playbook doing copy + shell to the same servers with 20 forks.
+ *
+ *   npx tsx bench/push-install-vs-ansible.ts [servers=20] [sizeMiB=100] [rounds=1] [stream|sftp]
+ *
+ * Prints the wall time of each and the ratio Ansible / OneClick (target >= 4). Needs Linux, root
+ * and ansible-playbook (Debian's ansible-core or PyPI's ansible-core).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectSsh, type SshSession } from '../src/ssh/connect.js';
+import { runChecked } from '../src/ssh/exec.js';
+import { pushFile, type PushMethod } from '../src/ssh/push.js';
+import { median, putRandomPackage, run, setUpPushBench, sourceOf, timed } from './push-common.js';
+
+const servers = Number(process.argv[2] ?? 20);
+const sizeMiB = Number(process.argv[3] ?? 100);
+const rounds = Number(process.argv[4] ?? 1);
+const method = (process.argv[5] ?? 'stream') as PushMethod;
+const ANSIBLE_DIR = fileURLToPath(new URL('./ansible/', import.meta.url));
+const INSTALL =
+  'mkdir -p /opt/app && cp /opt/pkgs/app.run /opt/app/app && chmod 0755 /opt/app/app && /opt/app/app --version';
+
+const bench = setUpPushBench();
+try {
+  const hosts = await bench.startHosts(servers);
+  // A runnable package: a script answering --version, padded with random bytes after `exit`.
+  const pkg = await putRandomPackage(
+    bench.store,
+    sizeMiB * 1024 * 1024,
+    '#!/bin/sh\necho "app 1.0"',
+  );
+  const source = sourceOf(bench.store, pkg);
+  const inventory = path.join(bench.dir, 'inventory.ini');
+  writeFileSync(
+    inventory,
+    ['[servers]', ...hosts.map((h) => `${h.id} ansible_host=${h.ip}`)].join('\n') +
+      `\n[servers:vars]\nansible_user=root\nansible_ssh_private_key_file=${bench.keyFile}\n`,
+  );
+
+  const admin: SshSession[] = await Promise.all(
+    hosts.map((h) => connectSsh({ host: h.ip, username: 'root', privateKey: bench.privateKey })),
+  );
+  const reset = () =>
+    Promise.all(admin.map((s) => runChecked(s, 'rm -rf /opt/pkgs /opt/app && mkdir -p /opt/pkgs')));
+  // Both peers must leave the same bytes installed on every server.
+  const verifyAll = () =>
+    Promise.all(
+      admin.map(async (s) => {
+        const r = await runChecked(s, 'openssl dgst -sha256 -r /opt/app/app | cut -c1-64', {
+          captureStdout: true,
+        });
+        if (r.stdout?.trim() !== pkg.sha256) throw new Error('installed file differs');
+      }),
+    );
+
+  const oneclick = () =>
+    Promise.all(
+      hosts.map(async (h) => {
+        const s = await connectSsh({ host: h.ip, username: 'root', privateKey: bench.privateKey });
+        try {
+          await pushFile(s, source, { remotePath: '/opt/pkgs/app.run', method });
+          await runChecked(s, INSTALL, { what: 'installer' });
+        } finally {
+          s.close();
+        }
+      }),
+    );
+  const ansible = () =>
+    run(
+      'ansible-playbook',
+      ['-i', inventory, '-e', `package_file=${source.localPath!}`, 'push-install.yml'],
+      ANSIBLE_DIR,
+    );
+
+  const times: { oneclick: number[]; ansible: number[] } = { oneclick: [], ansible: [] };
+  const cpuSeconds: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    await reset();
+    times.ansible.push(await timed(ansible));
+    await verifyAll();
+    await reset();
+    const cpu0 = process.cpuUsage();
+    times.oneclick.push(await timed(oneclick));
+    const cpu = process.cpuUsage(cpu0);
+    cpuSeconds.push((cpu.user + cpu.system) / 1e6);
+    await verifyAll();
+  }
+  for (const s of admin) s.close();
+  const o = median(times.oneclick);
+  const a = median(times.ansible);
+  console.log(`push + install of ${sizeMiB} MiB to ${servers} sandbox servers, ${rounds} round(s)`);
+  console.log(
+    `oneclick ${o.toFixed(2)} s (push method ${method}; OneClick process CPU ${median(cpuSeconds).toFixed(2)} s)`,
+  );
+  console.log(`ansible  ${a.toFixed(2)} s`);
+  console.log(`ratio ansible/oneclick: ${(a / o).toFixed(2)}x (target >= 4)`);
+} finally {
+  await bench.cleanup();
+}

@@ -1,4 +1,9 @@
-import { Runtime, makeTelemetryFilterString, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import {
+  Runtime,
+  makeTelemetryFilterString,
+  type LogLevel,
+  type LogMetadata,
+} from '@temporalio/worker';
 import type { Logger } from '../logger.js';
 
 let installed = false;
@@ -35,6 +40,8 @@ export function installTemporalLogging(logger: Logger): void {
       warn: (m, meta) => write('WARN', m, meta),
       error: (m, meta) => write('ERROR', m, meta),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+    },
   });
 }

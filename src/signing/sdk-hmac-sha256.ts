@@ -197,8 +197,8 @@ const AUTH_PATTERN =
 
 /**
  * Verifies an SDK-HMAC-SHA256 signature over a request as it arrived. The signed headers are the
- * ones the Authorization header names (the SDKs differ in which they sign); `host` must be among
- * them so a signature cannot be replayed against another host.
+ * ones the Authorization header names: the SDKs differ (Node signs content-type and host, Go
+ * signs neither), so only X-Sdk-Date is required, which bounds replay to the 15-minute window.
  */
 export async function verifySdkHmacSha256(
   req: WireRequest,
@@ -216,7 +216,6 @@ export async function verifySdkHmacSha256(
   const sorted = [...signedHeaders].sort();
   if (
     signedHeaders.some((h, i) => h === '' || h !== h.toLowerCase() || h !== sorted[i]) ||
-    !signedHeaders.includes('host') ||
     !signedHeaders.includes('x-sdk-date')
   ) {
     return { ok: false, reason: 'MALFORMED_AUTHORIZATION' };

@@ -140,8 +140,10 @@ try {
     `activate p99 / floor p99: ${ratio.toFixed(1)}x; target activate p99 < 10 ms at ${rate} req/s: ` +
       `${activate.latency.p99 < 10 && activate.non2xx === 0 ? 'PASS' : 'MISS'}`,
   );
-  server.close();
+  await new Promise((r) => server.close(r));
 } finally {
   await db.close();
+  // Let the pool's sockets finish closing before the server goes away under them.
+  await new Promise((r) => setTimeout(r, 300));
   await pg?.stop();
 }

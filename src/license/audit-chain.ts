@@ -25,14 +25,20 @@ export interface ChainedAuditEvent extends AuditEventBody {
 
 /** The hash of an event after `prevHash`. */
 export function auditHash(prevHash: string, event: AuditEventBody): string {
-  const body = canonicalJson({
+  return createHash('sha256')
+    .update(`${prevHash}\n${auditBodyText(event)}`, 'utf8')
+    .digest('hex');
+}
+
+/** The canonical text of an event that its hash covers (after the previous hash and a newline). */
+export function auditBodyText(event: AuditEventBody): string {
+  return canonicalJson({
     at: new Date(event.at).toISOString(),
     actor: event.actor,
     action: event.action,
     subject: event.subject,
     data: event.data,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
 export type ChainVerdict =

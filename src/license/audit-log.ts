@@ -1,6 +1,6 @@
 import type { Sql } from '../db/sql.js';
 import {
-  auditHash,
+  auditBodyText,
   GENESIS_HASH,
   verifyAuditChain,
   type ChainVerdict,
@@ -32,13 +32,22 @@ interface AuditRow {
   hash: string;
 }
 
-/** Appends one event; call inside the caller's transaction so the event and the change commit together. */
-export async function appendAudit(tx: Sql, entry: AuditEntry, now = new Date()): Promise<string> {
-  await tx.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const head = await tx.query<{ hash: string }>(
-    'select hash from audit_events order by seq desc limit 1',
-  );
-  const prevHash = head[0]?.hash ?? GENESIS_HASH;
+/** SQL expression taking the chain's lock; callers on a hot path fold it into an earlier statement. */
+export const AUDIT_LOCK_SQL = `pg_advisory_xact_lock(${AUDIT_LOCK})`;
+
+/**
+ * Appends one event; call inside the caller's transaction so the event and the change commit
+ * together. The previous hash is read and the new one computed by the same statement
+ * (sha256 over `prev + "\n" + canonical body`, as `auditHash` computes it), after the lock: with
+ * `lockHeld` the caller already took it in an earlier statement of the transaction.
+ */
+export async function appendAudit(
+  tx: Sql,
+  entry: AuditEntry,
+  now = new Date(),
+  options: { lockHeld?: boolean } = {},
+): Promise<string> {
+  if (!options.lockHeld) await tx.query(`select ${AUDIT_LOCK_SQL}`);
   // Millisecond precision: what both JavaScript and the hash see, so re-reading gives the same hash.
   const at = new Date(Math.floor(now.getTime())).toISOString();
   const body = {
@@ -48,13 +57,23 @@ export async function appendAudit(tx: Sql, entry: AuditEntry, now = new Date()):
     subject: entry.subject,
     data: entry.data ?? {},
   };
-  const hash = auditHash(prevHash, body);
-  await tx.query(
+  const rows = await tx.query<{ hash: string }>(
     `insert into audit_events (at, actor, action, subject, data, prev_hash, hash)
-     values ($1, $2, $3, $4, $5, $6, $7)`,
-    [at, body.actor, body.action, body.subject, JSON.stringify(body.data), prevHash, hash],
+     select $1, $2, $3, $4, $5::jsonb, h.prev,
+            encode(sha256(convert_to(h.prev || chr(10) || $6, 'UTF8')), 'hex')
+       from (select coalesce((select hash from audit_events order by seq desc limit 1), $7) as prev) h
+     returning hash`,
+    [
+      at,
+      body.actor,
+      body.action,
+      body.subject,
+      JSON.stringify(body.data),
+      auditBodyText(body),
+      GENESIS_HASH,
+    ],
   );
-  return hash;
+  return (rows[0] as { hash: string }).hash;
 }
 
 /** The newest hash (genesis when empty). */

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import { appendAudit } from './audit-log.js';
+import { appendAudit, AUDIT_LOCK_SQL } from './audit-log.js';
 import { formatKooTime } from './koogallery-time.js';
 import {
   formatLicenseCode,
@@ -139,7 +139,7 @@ export class LicenseCodeService {
     sellerId: string,
     codeInput: string,
     realEffectTime?: Date,
-  ): Promise<{ license: LicenseRecord; info: LicenseCodeInfo }> {
+  ): Promise<{ licenseId: string; info: LicenseCodeInfo }> {
     const hash = hashLicenseCode(this.parse(codeInput));
     // The hot path of the open API: one locked read with the order, one update, one statement for
     // supervision, then the audit append; fewer round trips keep p99 low under load.
@@ -184,26 +184,33 @@ export class LicenseCodeService {
           'real_effect_time must be between the order time and now',
         );
       }
-      const updated = await updateLicense(tx, l.id, { status: 'ALIVE', activated_at: effective });
-      // code_claimed → activated, with the service start time; a record elsewhere is left alone.
-      await tx.query(
-        `with moved as (
+      // One statement: the license goes ALIVE, supervision code_claimed → activated with the
+      // service start time (a record elsewhere is left alone), and the audit lock is taken.
+      const moved = await tx.query<{ expires_at: Date | string | null }>(
+        `with lic as (
+           update licenses set status = 'ALIVE', activated_at = $2, updated_at = now()
+            where id = $1 returning expires_at),
+         sup as (
            update supervision_records set state = 'activated', service_start_time = $2, updated_at = now()
-            where order_id = $1 and state = 'code_claimed' returning id)
-         insert into supervision_events (record_id, from_state, to_state, note)
-         select id, 'code_claimed', 'activated', 'authorization code activated' from moved`,
-        [l.order_id, effective],
+            where order_id = $3 and state = 'code_claimed' returning id),
+         ev as (
+           insert into supervision_events (record_id, from_state, to_state, note)
+           select id, 'code_claimed', 'activated', 'authorization code activated' from sup)
+         select lic.expires_at, ${AUDIT_LOCK_SQL} as locked from lic`,
+        [l.id, effective, l.order_id],
       );
+      const expiresAt = moved[0]?.expires_at ? new Date(moved[0].expires_at) : null;
       await appendAudit(
         tx,
         { actor: `seller:${sellerId}`, action: 'license.activated', subject: l.id },
         now,
+        { lockHeld: true },
       );
       return {
-        license: updated,
+        licenseId: l.id,
         info: {
           status: 'ALIVE',
-          expire_time: updated.expiresAt ? formatKooTime(updated.expiresAt) : null,
+          expire_time: expiresAt ? formatKooTime(expiresAt) : null,
           product_id: l.marketplace_product_id,
           order_id: l.marketplace_order_id,
           amount: 1,

@@ -7,6 +7,11 @@ import { createLicenseActivities } from '../../../activities/license.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
 import { readAudit } from '../../../src/license/audit-log.js';
+import {
+  lifecycleWorkflowId,
+  startLicenseLifecycle,
+  unsubscribeLicenseLifecycle,
+} from '../../../src/license/lifecycle-client.js';
 import { GeneratorStore } from '../../../src/license/generator-store.js';
 import { LicenseCodeService } from '../../../src/license/license-code-service.js';
 import { LicenseLifecycleStore } from '../../../src/license/license-lifecycle-store.js';
@@ -217,5 +222,20 @@ describe('licenseLifecycle on the real Temporal dev server', () => {
     const history = JSON.stringify(await handle.fetchHistory());
     expect(history).not.toContain(code);
     expect(history).not.toContain(ACCESS_KEY);
+  });
+
+  it('starts once, and an unsubscription through signal-with-start releases the license', async () => {
+    const { license, code } = await activeLicense(86_400_000);
+    const input = { licenseId: license.id, durations: { notifyIntervalMs: 100 } };
+    expect(await startLicenseLifecycle(client, taskQueue, input)).toBe('started');
+    expect(await startLicenseLifecycle(client, taskQueue, input)).toBe('running');
+    await unsubscribeLicenseLifecycle(client, taskQueue, license.id, {
+      orderId: 'CS-U2',
+      orderLineId: 'CS-U2-1',
+    });
+    const result = await client.workflow.getHandle(lifecycleWorkflowId(license.id)).result();
+    expect(result).toMatchObject({ phase: 'released' });
+    expect(await status(license.id)).toBe('RELEASED');
+    expect(callsFor(code).map((c) => c.activity)).toEqual(['releaseLicenseCode']);
   });
 });

@@ -233,7 +233,9 @@ describe('licenseLifecycle on the real Temporal dev server', () => {
       orderId: 'CS-U2',
       orderLineId: 'CS-U2-1',
     });
-    const result = await client.workflow.getHandle(lifecycleWorkflowId(license.id)).result();
+    const result = await client.workflow
+      .getHandle<typeof licenseLifecycle>(lifecycleWorkflowId(license.id))
+      .result();
     expect(result).toMatchObject({ phase: 'released' });
     expect(await status(license.id)).toBe('RELEASED');
     expect(callsFor(code).map((c) => c.activity)).toEqual(['releaseLicenseCode']);

@@ -7,7 +7,7 @@ import {
   type SellerAnswer,
   type SellerEndpoint,
 } from './generator-client.js';
-import { formatKooTime } from './koogallery-time.js';
+import { formatKooGalleryTime } from '../domain/marketplace-time.js';
 
 /**
  * The check a remote generator must pass before it becomes active, and that the generatorProbe
@@ -52,8 +52,8 @@ export async function runConformance(
     instanceId: `TEST-${randomUUID()}`,
     eventId: randomUUID(),
     deviceFingerprint: TEST_FINGERPRINT,
-    effectiveTime: formatKooTime(start),
-    expireTime: formatKooTime(new Date(start.getTime() + 30 * 86_400_000)),
+    effectiveTime: formatKooGalleryTime(start),
+    expireTime: formatKooGalleryTime(new Date(start.getTime() + 30 * 86_400_000)),
     testFlag: '1',
   };
   const checks: ConformanceCheck[] = [];

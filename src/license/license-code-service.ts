@@ -2,7 +2,7 @@ import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { appendAudit, AUDIT_LOCK_SQL } from './audit-log.js';
-import { formatKooTime } from './koogallery-time.js';
+import { formatKooGalleryTime } from '../domain/marketplace-time.js';
 import {
   formatLicenseCode,
   generateLicenseCode,
@@ -210,7 +210,7 @@ export class LicenseCodeService {
         licenseId: l.id,
         info: {
           status: 'ALIVE',
-          expire_time: expiresAt ? formatKooTime(expiresAt) : null,
+          expire_time: expiresAt ? formatKooGalleryTime(expiresAt) : null,
           product_id: l.marketplace_product_id,
           order_id: l.marketplace_order_id,
           amount: 1,
@@ -234,8 +234,8 @@ export class LicenseCodeService {
     return {
       license_code: formatLicenseCode(canonical),
       status: l.status === 'RELEASED' || l.revokedAt ? 'RELEASED' : expired ? 'EXPIRED' : 'ALIVE',
-      activate_time: l.activatedAt ? formatKooTime(l.activatedAt) : null,
-      expire_time: l.expiresAt ? formatKooTime(l.expiresAt) : null,
+      activate_time: l.activatedAt ? formatKooGalleryTime(l.activatedAt) : null,
+      expire_time: l.expiresAt ? formatKooGalleryTime(l.expiresAt) : null,
       product_id: ctx.marketplaceProductId,
       order_id: ctx.marketplaceOrderId,
     };

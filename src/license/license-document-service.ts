@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 import { appendAudit } from './audit-log.js';
 import { requestRemoteLicense } from './generator-client.js';
 import type { GeneratorStore } from './generator-store.js';
-import { formatKooTime } from './koogallery-time.js';
+import { formatKooGalleryTime } from '../domain/marketplace-time.js';
 import { buildLicenseClaims, signLicense } from './license-document.js';
 import {
   advanceSupervision,
@@ -122,8 +122,8 @@ export class LicenseDocumentService {
           instanceId: licenseId,
           eventId,
           deviceFingerprint: fingerprint,
-          effectiveTime: formatKooTime(notBefore),
-          expireTime: formatKooTime(expiresAt),
+          effectiveTime: formatKooGalleryTime(notBefore),
+          expireTime: formatKooGalleryTime(expiresAt),
           testFlag: ctx.testFlag ? '1' : '0',
         },
         { timeoutMs: this.deps.remoteTimeoutMs },

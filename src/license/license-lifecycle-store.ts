@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import { appendAudit } from './audit-log.js';
 import { notifySeller, type LifecycleRequest, type SellerAnswer } from './generator-client.js';
 import type { GeneratorStore } from './generator-store.js';
-import { formatKooTime } from './koogallery-time.js';
+import { formatKooGalleryTime } from '../domain/marketplace-time.js';
 import { parseLicenseCode } from './license-code.js';
 import type { LicenseCodeService } from './license-code-service.js';
 import {
@@ -122,7 +122,7 @@ export class LicenseLifecycleStore {
             orderId: notice.orderId,
             orderLineId: notice.orderLineId,
             license,
-            expireTime: formatKooTime(new Date(notice.expiresAt)),
+            expireTime: formatKooGalleryTime(new Date(notice.expiresAt)),
             testFlag: flag,
           }
         : notice.activity === 'updateLicenseCodeStatus'

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { isAppError } from '../../errors.js';
 import type { ApiCredentialStore } from '../../license/api-credentials.js';
-import { parseKooTime } from '../../license/koogallery-time.js';
+import { parseKooGalleryTime } from '../../domain/marketplace-time.js';
 import type { LicenseCodeService } from '../../license/license-code-service.js';
 import { verifySdkHmacSha256, type VerifyFailure } from '../../signing/sdk-hmac-sha256.js';
 
@@ -189,7 +189,7 @@ export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
       };
     }
     const effective =
-      ret === undefined || ret === '' ? undefined : parseKooTime(ret, 'real_effect_time');
+      ret === undefined || ret === '' ? undefined : parseKooGalleryTime(ret, 'real_effect_time');
     const { info } = await deps.codes.activate(sellerId, license, effective);
     // KooGallery sends license_code_info as a JSON *string*; software parses it a second time.
     return {

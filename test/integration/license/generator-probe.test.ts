@@ -1,9 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLicenseActivities } from '../../../activities/license.js';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
 import { ensureGeneratorProbeSchedule } from '../../../src/license/generator-probe-schedule.js';
@@ -15,6 +13,7 @@ import {
   type SampleGenerator,
 } from '../../../src/sandbox/sample-generator.js';
 import { generatorProbe } from '../../../workflows/generator-probe.js';
+import { startLicenseWorker, type LicenseWorker } from './helpers/temporal.js';
 import { seedOrder, testWraps } from './helpers/seed.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../../../workflows/generator-probe.ts', import.meta.url));
@@ -25,10 +24,8 @@ let good: SampleGenerator;
 let flaky: SampleGenerator;
 let generators: GeneratorStore;
 let client: Client;
-let native: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `generator-probe-${randomUUID()}`;
+let temporal: LicenseWorker | undefined;
+let taskQueue: string;
 
 beforeAll(async () => {
   db = await openPglite(undefined);
@@ -42,25 +39,13 @@ beforeAll(async () => {
   );
   good = await startSampleGenerator({ accessKey: KEY });
   flaky = await startSampleGenerator({ accessKey: KEY });
-  const address = inject('temporalAddress');
-  const namespace = inject('temporalNamespace');
-  native = await NativeConnection.connect({ address });
-  worker = await Worker.create({
-    connection: native,
-    namespace,
-    taskQueue,
-    workflowsPath: WORKFLOWS,
-    activities: createLicenseActivities({ lifecycle, generators }),
-  });
-  running = worker.run();
-  client = new Client({ connection: await Connection.connect({ address }), namespace });
+  temporal = await startLicenseWorker(WORKFLOWS, { lifecycle, generators });
+  client = temporal.client;
+  taskQueue = temporal.taskQueue;
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await native?.close();
-  await client?.connection.close();
+  await temporal?.stop();
   await good?.close();
   await flaky?.close();
   await db?.close();

@@ -1,9 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLicenseActivities } from '../../../activities/license.js';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
 import { readAudit } from '../../../src/license/audit-log.js';
@@ -26,6 +23,7 @@ import {
   renewSignal,
   unsubscribeSignal,
 } from '../../../workflows/license-lifecycle.js';
+import { startLicenseWorker, type LicenseWorker } from './helpers/temporal.js';
 import { seedOrder, testWraps } from './helpers/seed.js';
 
 const WORKFLOWS = fileURLToPath(
@@ -39,10 +37,8 @@ let codes: LicenseCodeService;
 let generators: GeneratorStore;
 let lifecycle: LicenseLifecycleStore;
 let client: Client;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `license-lifecycle-${randomUUID()}`;
+let temporal: LicenseWorker | undefined;
+let taskQueue: string;
 
 beforeAll(async () => {
   db = await openPglite(undefined);
@@ -52,25 +48,13 @@ beforeAll(async () => {
   generators = new GeneratorStore(db, wraps);
   lifecycle = new LicenseLifecycleStore(db, codes, generators);
   generator = await startSampleGenerator({ accessKey: ACCESS_KEY });
-  const address = inject('temporalAddress');
-  const namespace = inject('temporalNamespace');
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    namespace,
-    taskQueue,
-    workflowsPath: WORKFLOWS,
-    activities: createLicenseActivities({ lifecycle, generators }),
-  });
-  running = worker.run();
-  client = new Client({ connection: await Connection.connect({ address }), namespace });
+  temporal = await startLicenseWorker(WORKFLOWS, { lifecycle, generators });
+  client = temporal.client;
+  taskQueue = temporal.taskQueue;
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await client?.connection.close();
+  await temporal?.stop();
   await generator?.close();
   await db?.close();
 });

@@ -8,11 +8,9 @@ import {
 } from './audit-chain.js';
 
 /**
- * Appends to and checks the hash-chained `audit_events` table. Appends are serialized with a
- * transaction-scoped advisory lock: two concurrent appends reading the same head would fork the
- * chain (the unique hash index would then refuse one, but waiting is kinder than failing).
+ * Appends to and checks the hash-chained `audit_events` table. Appends are serialized on the
+ * `audit_head` row: two appends reading the same head would fork the chain.
  */
-const AUDIT_LOCK = 7233100;
 
 export interface AuditEntry {
   actor: string;
@@ -32,22 +30,13 @@ interface AuditRow {
   hash: string;
 }
 
-/** SQL expression taking the chain's lock; callers on a hot path fold it into an earlier statement. */
-export const AUDIT_LOCK_SQL = `pg_advisory_xact_lock(${AUDIT_LOCK})`;
-
 /**
  * Appends one event; call inside the caller's transaction so the event and the change commit
- * together. The previous hash is read and the new one computed by the same statement
- * (sha256 over `prev + "\n" + canonical body`, as `auditHash` computes it), after the lock: with
- * `lockHeld` the caller already took it in an earlier statement of the transaction.
+ * together. One statement moves the chain head (table `audit_head`) and inserts the event with
+ * sha256(prev + "\n" + canonical body), as `auditHash` computes it: the head row's lock is held
+ * from here to commit only, and a waiting append re-reads the head its predecessor committed.
  */
-export async function appendAudit(
-  tx: Sql,
-  entry: AuditEntry,
-  now = new Date(),
-  options: { lockHeld?: boolean } = {},
-): Promise<string> {
-  if (!options.lockHeld) await tx.query(`select ${AUDIT_LOCK_SQL}`);
+export async function appendAudit(tx: Sql, entry: AuditEntry, now = new Date()): Promise<string> {
   // Millisecond precision: what both JavaScript and the hash see, so re-reading gives the same hash.
   const at = new Date(Math.floor(now.getTime())).toISOString();
   const body = {
@@ -58,22 +47,19 @@ export async function appendAudit(
     data: entry.data ?? {},
   };
   const rows = await tx.query<{ hash: string }>(
-    `insert into audit_events (at, actor, action, subject, data, prev_hash, hash)
-     select $1, $2, $3, $4, $5::jsonb, h.prev,
-            encode(sha256(convert_to(h.prev || chr(10) || $6, 'UTF8')), 'hex')
-       from (select coalesce((select hash from audit_events order by seq desc limit 1), $7) as prev) h
+    `with head as (
+       update audit_head
+          set prev = hash, hash = encode(sha256(convert_to(hash || chr(10) || $6, 'UTF8')), 'hex')
+        where id = 1
+       returning prev, hash)
+     insert into audit_events (at, actor, action, subject, data, prev_hash, hash)
+     select $1, $2, $3, $4, $5::jsonb, head.prev, head.hash from head
      returning hash`,
-    [
-      at,
-      body.actor,
-      body.action,
-      body.subject,
-      JSON.stringify(body.data),
-      auditBodyText(body),
-      GENESIS_HASH,
-    ],
+    [at, body.actor, body.action, body.subject, JSON.stringify(body.data), auditBodyText(body)],
   );
-  return (rows[0] as { hash: string }).hash;
+  const hash = rows[0]?.hash;
+  if (!hash) throw new Error('audit_head is missing its row (migration 0101)');
+  return hash;
 }
 
 /** The newest hash (genesis when empty). */

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import { appendAudit, AUDIT_LOCK_SQL } from './audit-log.js';
+import { appendAudit } from './audit-log.js';
 import { formatKooGalleryTime } from '../domain/marketplace-time.js';
 import {
   formatLicenseCode,
@@ -185,7 +185,7 @@ export class LicenseCodeService {
         );
       }
       // One statement: the license goes ALIVE, supervision code_claimed → activated with the
-      // service start time (a record elsewhere is left alone), and the audit lock is taken.
+      // service start time (a record elsewhere is left alone).
       const moved = await tx.query<{ expires_at: Date | string | null }>(
         `with lic as (
            update licenses set status = 'ALIVE', activated_at = $2, updated_at = now()
@@ -196,7 +196,7 @@ export class LicenseCodeService {
          ev as (
            insert into supervision_events (record_id, from_state, to_state, note)
            select id, 'code_claimed', 'activated', 'authorization code activated' from sup)
-         select lic.expires_at, ${AUDIT_LOCK_SQL} as locked from lic`,
+         select lic.expires_at from lic`,
         [l.id, effective, l.order_id],
       );
       const expiresAt = moved[0]?.expires_at ? new Date(moved[0].expires_at) : null;
@@ -204,7 +204,6 @@ export class LicenseCodeService {
         tx,
         { actor: `seller:${sellerId}`, action: 'license.activated', subject: l.id },
         now,
-        { lockHeld: true },
       );
       return {
         licenseId: l.id,

@@ -114,47 +114,59 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
   const base = `oc-${slug(input.deploymentId)}`;
   const ruleDescription = `oneclick ${input.deploymentId}`.slice(0, 255);
   try {
-    let vpcId: string;
-    if ('existingId' in input.vpc) {
-      vpcId = (await quick.checkVpc({ id: input.vpc.existingId })).id;
-    } else {
-      const record: CreatedResource = { kind: 'vpc', name: base };
-      created.push(record);
-      vpcId = (await waiting.ensureVpc({ name: base, cidr: input.vpc.cidr })).id;
-      record.id = vpcId;
-    }
-
-    let subnetId: string;
-    if ('existingId' in input.subnet) {
-      subnetId = (await waiting.checkSubnet({ id: input.subnet.existingId, vpcId })).id;
-    } else {
+    // The security group does not depend on the network, so the two branches run side by side.
+    const network = async (): Promise<{ vpcId: string; subnetId: string }> => {
+      let vpcId: string;
+      if ('existingId' in input.vpc) {
+        vpcId = (await quick.checkVpc({ id: input.vpc.existingId })).id;
+      } else {
+        const record: CreatedResource = { kind: 'vpc', name: base };
+        created.push(record);
+        vpcId = (await waiting.ensureVpc({ name: base, cidr: input.vpc.cidr })).id;
+        record.id = vpcId;
+      }
+      if ('existingId' in input.subnet) {
+        return {
+          vpcId,
+          subnetId: (await waiting.checkSubnet({ id: input.subnet.existingId, vpcId })).id,
+        };
+      }
       const name = `${base}-subnet`;
       const record: CreatedResource = { kind: 'subnet', name, vpcId };
       created.push(record);
-      subnetId = (await waiting.ensureSubnet({ vpcId, name, ...input.subnet })).id;
-      record.id = subnetId;
-    }
-
-    let securityGroupId: string;
-    const buyerGroup = 'existingId' in input.securityGroup;
-    if ('existingId' in input.securityGroup) {
-      securityGroupId = (await quick.checkSecurityGroup({ id: input.securityGroup.existingId })).id;
-    } else {
-      const name = `${base}-sg`;
-      const record: CreatedResource = { kind: 'securityGroup', name };
-      created.push(record);
-      securityGroupId = (await quick.ensureSecurityGroup({ name })).id;
-      record.id = securityGroupId;
-    }
-    if (input.ports.length > 0) {
-      // On the buyer's group only our rules are ours to remove; on our group they go with it.
-      if (buyerGroup)
-        created.push({ kind: 'rules', securityGroupId, description: ruleDescription });
-      await quick.addSecurityGroupRules({
-        securityGroupId,
-        rules: input.ports.map((r) => ({ ...r, description: ruleDescription })),
-      });
-    }
+      record.id = (await waiting.ensureSubnet({ vpcId, name, ...input.subnet })).id;
+      return { vpcId, subnetId: record.id };
+    };
+    const firewall = async (): Promise<string> => {
+      let securityGroupId: string;
+      const buyerGroup = 'existingId' in input.securityGroup;
+      if ('existingId' in input.securityGroup) {
+        securityGroupId = (await quick.checkSecurityGroup({ id: input.securityGroup.existingId }))
+          .id;
+      } else {
+        const name = `${base}-sg`;
+        const record: CreatedResource = { kind: 'securityGroup', name };
+        created.push(record);
+        securityGroupId = (await quick.ensureSecurityGroup({ name })).id;
+        record.id = securityGroupId;
+      }
+      if (input.ports.length > 0) {
+        // On the buyer's group only our rules are ours to remove; on our group they go with it.
+        if (buyerGroup)
+          created.push({ kind: 'rules', securityGroupId, description: ruleDescription });
+        await quick.addSecurityGroupRules({
+          securityGroupId,
+          rules: input.ports.map((r) => ({ ...r, description: ruleDescription })),
+        });
+      }
+      return securityGroupId;
+    };
+    // allSettled, not all: a failing branch must not leave the other one running unrecorded.
+    const [net, sg] = await Promise.allSettled([network(), firewall()]);
+    if (net.status === 'rejected') throw net.reason;
+    if (sg.status === 'rejected') throw sg.reason;
+    const { vpcId, subnetId } = net.value;
+    const securityGroupId = sg.value;
 
     let server: ServerInfo;
     if ('existingId' in input.server) {

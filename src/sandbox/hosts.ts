@@ -4,7 +4,10 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
+// ssh2 is CommonJS: under plain Node ESM only its default export is importable.
+import ssh2 from 'ssh2';
 import { AppError } from '../errors.js';
+import { sha512Crypt } from './sha512-crypt.js';
 
 /**
  * Sandbox hosts: each is a real OpenSSH sshd in its own network namespace (own address in
@@ -262,10 +265,11 @@ async function prepareFiles(dir: string, ip: string, opts: SandboxHostOptions): 
   await Promise.all(['opt', 'root', 'tmp'].map((d) => mkdir(path.join(dir, d))));
   await chmod(path.join(dir, 'tmp'), 0o1777);
   await chmod(path.join(dir, 'root'), 0o700);
+  // Hashed and keyed in-process: fifty hosts booting at once should not mean a hundred more
+  // processes. 1000 rounds (the minimum) is plenty for an ephemeral, root-only shadow under /run.
   const hash =
-    opts.rootPassword === undefined
-      ? undefined
-      : (await run('openssl', ['passwd', '-6', '-stdin'], `${opts.rootPassword}\n`)).trim();
+    opts.rootPassword === undefined ? undefined : sha512Crypt(opts.rootPassword, { rounds: 1000 });
+  const hostKey = ssh2.utils.generateKeyPairSync('ed25519', { comment: opts.hostname });
   await Promise.all([
     writeFile(path.join(dir, 'machine-id'), `${randomBytes(16).toString('hex')}\n`),
     writeFile(path.join(dir, 'hostname'), `${opts.hostname}\n`),
@@ -277,17 +281,8 @@ async function prepareFiles(dir: string, ip: string, opts: SandboxHostOptions): 
     ),
     writeFile(path.join(dir, 'sshd_config'), sshdConfig(dir, ip), { mode: 0o600 }),
     writeFile(path.join(dir, 'init.sh'), INIT_SCRIPT, { mode: 0o700 }),
-    run('ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      opts.hostname,
-      '-f',
-      path.join(dir, 'ssh_host_ed25519_key'),
-    ]),
+    writeFile(path.join(dir, 'ssh_host_ed25519_key'), hostKey.private, { mode: 0o600 }),
+    writeFile(path.join(dir, 'ssh_host_ed25519_key.pub'), `${hostKey.public}\n`),
   ]);
 }
 

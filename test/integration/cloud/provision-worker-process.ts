@@ -3,7 +3,7 @@
  * settings from PROVISION_WORKER (JSON) and prints "ready" once it polls.
  */
 import { readFileSync } from 'node:fs';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createProvisioningActivities } from '../../../activities/provisioning.js';
 import { createHuaweiCloud, type HuaweiCloudOptions } from '../../../src/cloud/huawei-cloud.js';
 
@@ -15,6 +15,7 @@ interface Settings {
   cloud: HuaweiCloudOptions;
 }
 
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 const settings = JSON.parse(process.env.PROVISION_WORKER ?? '{}') as Settings;
 const connection = await NativeConnection.connect({ address: settings.address });
 const worker = await Worker.create({

@@ -79,7 +79,12 @@ describe('provisioning workflow on the dev server and the sandbox cloud', () => 
         },
       }),
     );
-    expect(result.created.map((r) => r.kind)).toEqual(['vpc', 'subnet', 'securityGroup', 'server']);
+    expect(result.created.map((r) => r.kind).sort()).toEqual([
+      'securityGroup',
+      'server',
+      'subnet',
+      'vpc',
+    ]);
     const left = leftovers(cloud, deploymentId);
     expect(left.vpcs).toEqual([result.vpcId]);
     expect(left.servers).toEqual([result.server.id]);

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../../db/sql.js';
 import type { Principal } from '../../db/repositories/principals.js';
@@ -10,6 +10,7 @@ import {
   type LicenseRecord,
 } from '../../license/license-records.js';
 import type { LicenseServices } from '../../license/services.js';
+import { startLicenseLifecycle } from '../../license/lifecycle-client.js';
 import { jsonBody, validate } from '../body.js';
 import type { AppEnv } from '../context.js';
 import type { OpenApiRegistry } from '../openapi.js';
@@ -73,6 +74,20 @@ async function licenseFor(sql: Sql, id: string, p: Principal) {
 }
 
 const actorOf = (p: Principal) => `${p.role}:${p.id}`;
+
+/**
+ * Makes sure the license's lifecycle workflow runs (idempotent). A Temporal outage does not undo
+ * the issued license: the next call for it starts the workflow.
+ */
+async function ensureLifecycle(c: Context<AppEnv>, licenseId: string): Promise<void> {
+  const temporal = c.get('deps').temporal;
+  if (!temporal) return;
+  try {
+    await startLicenseLifecycle(temporal.client, temporal.taskQueue, { licenseId });
+  } catch (err) {
+    c.get('log').warn({ err, licenseId }, 'could not start the license lifecycle');
+  }
+}
 
 /** The license resource. */
 export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiRegistry) {
@@ -170,6 +185,7 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
       if (p.role === 'buyer')
         throw new AppError('FORBIDDEN', 'the seller or the deployment issues the code');
       const { license: l, code, created } = await license.codes.issue(ctx.orderRef, actorOf(p));
+      await ensureLifecycle(c, l.id);
       return c.json({ ...summary(l), code }, created ? 201 : 200);
     })
     .post('/:id/claim', async (c) => {
@@ -188,6 +204,7 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
         rebind: body.rebind,
         actor: actorOf(p),
       });
+      await ensureLifecycle(c, r.license.id);
       return c.json({
         ...summary(r.license),
         document: r.document,

@@ -16,6 +16,14 @@ import { createLicenseServices } from '../../../src/license/services.js';
 import { createLogger } from '../../../src/logger.js';
 import { opensslVerify, openssl } from '../../unit/license/helpers/openssl.js';
 import { seedOrder, testWraps } from './helpers/seed.js';
+import { startLicenseWorker, type LicenseWorker } from './helpers/temporal.js';
+import { lifecycleWorkflowId } from '../../../src/license/lifecycle-client.js';
+import { fileURLToPath } from 'node:url';
+
+const WORKFLOWS = fileURLToPath(
+  new URL('../../../workflows/license-lifecycle.ts', import.meta.url),
+);
+let temporal: LicenseWorker | undefined;
 
 const FP = '52:54:00:AA:BB:01|DISK-1|BOARD-1|CPU-1';
 let db: Database;
@@ -49,11 +57,17 @@ beforeAll(async () => {
     wraps: testWraps(),
     issuer: 'http://oneclick.test',
   });
+  temporal = await startLicenseWorker(WORKFLOWS, license);
   const docs = new OpenApiRegistry();
   app = new Hono<AppEnv>();
   app.use(
     '*',
-    requestContext({ db, logger: createLogger('silent'), marketplaceAccessKey: 'unused' }),
+    requestContext({
+      db,
+      logger: createLogger('silent'),
+      marketplaceAccessKey: 'unused',
+      temporal: { client: temporal.client, taskQueue: temporal.taskQueue },
+    }),
   );
   app.onError(onError);
   app.route('/', publicKeyRoutes(license, docs));
@@ -69,7 +83,10 @@ beforeAll(async () => {
   await principal('buyer', 'stranger');
   await principal('operator', 'operator');
 });
-afterAll(() => db.close());
+afterAll(async () => {
+  await temporal?.stop();
+  await db?.close();
+});
 
 describe('license routes', () => {
   it('gives the buyer a License 1.0 license that jose (via the JWKS) and openssl (via the PEM) verify', async () => {
@@ -197,6 +214,10 @@ describe('license routes', () => {
       code,
       status: 'claimed',
     });
+    // Issuing started the license's lifecycle workflow.
+    const handle = temporal!.client.workflow.getHandle(lifecycleWorkflowId(id));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test over');
   });
 
   it('rotates a seller key: the JWKS then publishes both keys', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { verifySdkHmacSha256, type VerifyFailure } from '../signing/sdk-hmac-sha256.js';
 import {
   apigError,
@@ -13,7 +14,7 @@ import * as ecsApi from './ecs-api.js';
 import type { ProjectState } from './emulator-state.js';
 import { newRequestId } from './emulator-state.js';
 import type { Emulator } from './emulator.js';
-import type { FaultRates, Operation } from './faults.js';
+import type { Operation } from './faults.js';
 import * as vpcApi from './vpc-api.js';
 
 /**
@@ -143,6 +144,18 @@ const ROUTES: Route[] = [
 
 const MAX_BODY = 1024 * 1024;
 
+const rate = z.number().min(0).max(1).optional();
+const faultsBody = z
+  .object({
+    throttle: rate,
+    serverError: rate,
+    jobFailure: rate,
+    serverErrorState: rate,
+    retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+    slowBootMs: z.number().int().min(0).max(600_000).optional(),
+  })
+  .strict();
+
 const SIGNATURE_MESSAGES: Record<VerifyFailure, string> = {
   MISSING_AUTHORIZATION: 'Incorrect IAM authentication information: Authorization header missing',
   MALFORMED_AUTHORIZATION:
@@ -226,14 +239,24 @@ async function handle(
     return { status: 200, body: emu.inventory() };
   }
   if (rawPath === '/_sandbox/faults' && method === 'PUT') {
-    const rates = JSON.parse(rawBody || '{}') as FaultRates & {
-      retryAfterSeconds?: number;
-      slowBootMs?: number;
-    };
+    let parsed: ReturnType<typeof faultsBody.safeParse>;
+    try {
+      parsed = faultsBody.safeParse(JSON.parse(rawBody || '{}'));
+    } catch {
+      return apigError(400, 'SANDBOX.0001', 'fault settings must be JSON', requestId);
+    }
+    if (!parsed.success) {
+      return apigError(
+        400,
+        'SANDBOX.0001',
+        `bad fault settings: ${parsed.error.message}`,
+        requestId,
+      );
+    }
+    const { retryAfterSeconds, slowBootMs, ...rates } = parsed.data;
     emu.faults.setRates(rates);
-    if (rates.retryAfterSeconds !== undefined)
-      emu.faults.retryAfterSeconds = rates.retryAfterSeconds;
-    if (rates.slowBootMs !== undefined) emu.faults.slowBootMs = rates.slowBootMs;
+    if (retryAfterSeconds !== undefined) emu.faults.retryAfterSeconds = retryAfterSeconds;
+    if (slowBootMs !== undefined) emu.faults.slowBootMs = slowBootMs;
     return { status: 200, body: { ok: true } };
   }
 

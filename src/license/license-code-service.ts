@@ -141,28 +141,21 @@ export class LicenseCodeService {
     realEffectTime?: Date,
   ): Promise<{ licenseId: string; info: LicenseCodeInfo }> {
     const hash = hashLicenseCode(this.parse(codeInput));
-    // The hot path of the open API: one locked read with the order, one update, one statement for
-    // supervision, then the audit append; fewer round trips keep p99 low under load.
-    return this.deps.sql.transaction(async (tx) => {
-      const rows = await tx.query<{
-        id: string;
-        seller_id: string;
-        status: LicenseRecord['status'];
-        revoked_at: Date | string | null;
-        order_id: string;
-        order_created_at: Date | string;
-        marketplace_order_id: string;
-        marketplace_product_id: string;
-      }>(
-        `select l.id, l.seller_id, l.status, l.revoked_at, l.order_id, o.created_at as order_created_at,
-                o.marketplace_order_id, p.marketplace_product_id
-           from licenses l join orders o on o.id = l.order_id join products p on p.id = o.product_id
-          where l.code_hash = $1
-          for update of l`,
-        [hash],
-      );
-      const l = rows[0];
-      if (!l || l.seller_id !== sellerId) throw unknownCode();
+    const now = this.now();
+    const effective = realEffectTime ?? now;
+    if (effective.getTime() > now.getTime() + 60_000) throw badEffectTime();
+    const actor = `seller:${sellerId}`;
+    const at = new Date(Math.floor(now.getTime())).toISOString();
+    const rows = await this.deps.sql.query<ActivationRow>(ACTIVATE_SQL, [
+      hash,
+      sellerId,
+      effective,
+      actor,
+      at,
+    ]);
+    const l = rows[0];
+    if (!l || l.seller_id !== sellerId) throw unknownCode();
+    if (!l.activated) {
       if (l.status === 'issued') {
         throw new AppError('LICENSE_CODE_NOT_CLAIMED', 'The buyer has not claimed this code yet', {
           status: 409,
@@ -175,47 +168,18 @@ export class LicenseCodeService {
           { status: 409 },
         );
       }
-      const now = this.now();
-      const effective = realEffectTime ?? now;
-      const orderTime = new Date(l.order_created_at).getTime();
-      if (effective.getTime() < orderTime - 1000 || effective.getTime() > now.getTime() + 60_000) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          'real_effect_time must be between the order time and now',
-        );
-      }
-      // One statement: the license goes ALIVE, supervision code_claimed → activated with the
-      // service start time (a record elsewhere is left alone).
-      const moved = await tx.query<{ expires_at: Date | string | null }>(
-        `with lic as (
-           update licenses set status = 'ALIVE', activated_at = $2, updated_at = now()
-            where id = $1 returning expires_at),
-         sup as (
-           update supervision_records set state = 'activated', service_start_time = $2, updated_at = now()
-            where order_id = $3 and state = 'code_claimed' returning id),
-         ev as (
-           insert into supervision_events (record_id, from_state, to_state, note)
-           select id, 'code_claimed', 'activated', 'authorization code activated' from sup)
-         select lic.expires_at from lic`,
-        [l.id, effective, l.order_id],
-      );
-      const expiresAt = moved[0]?.expires_at ? new Date(moved[0].expires_at) : null;
-      await appendAudit(
-        tx,
-        { actor: `seller:${sellerId}`, action: 'license.activated', subject: l.id },
-        now,
-      );
-      return {
-        licenseId: l.id,
-        info: {
-          status: 'ALIVE',
-          expire_time: expiresAt ? formatKooGalleryTime(expiresAt) : null,
-          product_id: l.marketplace_product_id,
-          order_id: l.marketplace_order_id,
-          amount: 1,
-        },
-      };
-    });
+      throw badEffectTime();
+    }
+    return {
+      licenseId: l.id,
+      info: {
+        status: 'ALIVE',
+        expire_time: l.new_expires_at ? formatKooGalleryTime(new Date(l.new_expires_at)) : null,
+        product_id: l.marketplace_product_id,
+        order_id: l.marketplace_order_id,
+        amount: 1,
+      },
+    };
   }
 
   /** Query (formerly heartbeat): ALIVE, EXPIRED (after expiry, frozen included) or RELEASED. */
@@ -250,6 +214,73 @@ export class LicenseCodeService {
     }
   }
 }
+
+function badEffectTime(): AppError {
+  return new AppError(
+    'VALIDATION_FAILED',
+    'real_effect_time must be between the order time and now',
+  );
+}
+
+interface ActivationRow {
+  id: string;
+  seller_id: string;
+  status: LicenseRecord['status'];
+  revoked_at: Date | string | null;
+  marketplace_order_id: string;
+  marketplace_product_id: string;
+  new_expires_at: Date | string | null;
+  activated: boolean;
+}
+
+/**
+ * Activation as one statement (the open API's hot path: one round trip, no explicit transaction,
+ * so locks are held for one statement only). It locks the code's row; when the seller, state and
+ * time allow, the license goes ALIVE, supervision code_claimed → activated with the service start
+ * time (a record elsewhere is left alone), and the audit chain gets `license.activated` exactly as
+ * `appendAudit` would write it (the body text below is `auditBodyText` of that event: keys in
+ * order, and ids and times that need no JSON escaping beyond what to_json does alike). The row is
+ * returned either way so the caller can say why nothing happened.
+ * $1 code hash, $2 seller id, $3 effective time, $4 actor, $5 event time (ISO, milliseconds).
+ */
+const ACTIVATE_SQL = `
+with cand as (
+  select l.id, l.seller_id, l.status, l.revoked_at, o.created_at as order_created_at,
+         o.marketplace_order_id, p.marketplace_product_id
+    from licenses l join orders o on o.id = l.order_id join products p on p.id = o.product_id
+   where l.code_hash = $1
+   for update of l),
+lic as (
+  update licenses set status = 'ALIVE', activated_at = $3, updated_at = now()
+    from cand
+   where licenses.id = cand.id and cand.seller_id = $2 and cand.status = 'claimed'
+     and cand.revoked_at is null and $3::timestamptz >= cand.order_created_at - interval '1 second'
+  returning licenses.id, licenses.order_id, licenses.expires_at),
+sup as (
+  update supervision_records s set state = 'activated', service_start_time = $3, updated_at = now()
+    from lic where s.order_id = lic.order_id and s.state = 'code_claimed'
+  returning s.id),
+ev as (
+  insert into supervision_events (record_id, from_state, to_state, note)
+  select id, 'code_claimed', 'activated', 'authorization code activated' from sup),
+body as (
+  select id, '{"action":"license.activated","actor":' || to_json($4::text)::text
+         || ',"at":' || to_json($5::text)::text || ',"data":{},"subject":' || to_json(id)::text
+         || '}' as text
+    from lic),
+head as (
+  update audit_head
+     set prev = audit_head.hash,
+         hash = encode(sha256(convert_to(audit_head.hash || chr(10) || body.text, 'UTF8')), 'hex')
+    from body where audit_head.id = 1
+  returning audit_head.prev, audit_head.hash),
+aud as (
+  insert into audit_events (at, actor, action, subject, data, prev_hash, hash)
+  select $5::timestamptz, $4, 'license.activated', body.id, '{}'::jsonb, head.prev, head.hash
+    from head, body)
+select cand.id, cand.seller_id, cand.status, cand.revoked_at, cand.marketplace_order_id,
+       cand.marketplace_product_id, lic.expires_at as new_expires_at, lic.id is not null as activated
+  from cand left join lic on lic.id = cand.id`;
 
 function unknownCode(): AppError {
   return new AppError('LICENSE_CODE_UNKNOWN', 'No such authorization code', { status: 404 });

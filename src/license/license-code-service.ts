@@ -234,53 +234,14 @@ interface ActivationRow {
 }
 
 /**
- * Activation as one statement (the open API's hot path: one round trip, no explicit transaction,
- * so locks are held for one statement only). It locks the code's row; when the seller, state and
- * time allow, the license goes ALIVE, supervision code_claimed → activated with the service start
- * time (a record elsewhere is left alone), and the audit chain gets `license.activated` exactly as
- * `appendAudit` would write it (the body text below is `auditBodyText` of that event: keys in
- * order, and ids and times that need no JSON escaping beyond what to_json does alike). The row is
- * returned either way so the caller can say why nothing happened.
- * $1 code hash, $2 seller id, $3 effective time, $4 actor, $5 event time (ISO, milliseconds).
+ * Activation as one call of `license_activate` (migration 0102): the open API's hot path in one
+ * round trip, no explicit transaction (locks live for one statement), and a plan PostgreSQL keeps.
+ * It locks the code's row; when the seller, state and time allow, the license goes ALIVE,
+ * supervision code_claimed → activated with the service start time (a record elsewhere is left
+ * alone), and the audit chain gets `license.activated` exactly as `appendAudit` would write it.
+ * The row comes back either way so the caller can say why nothing happened.
  */
-const ACTIVATE_SQL = `
-with cand as (
-  select l.id, l.seller_id, l.status, l.revoked_at, o.created_at as order_created_at,
-         o.marketplace_order_id, p.marketplace_product_id
-    from licenses l join orders o on o.id = l.order_id join products p on p.id = o.product_id
-   where l.code_hash = $1
-   for update of l),
-lic as (
-  update licenses set status = 'ALIVE', activated_at = $3, updated_at = now()
-    from cand
-   where licenses.id = cand.id and cand.seller_id = $2 and cand.status = 'claimed'
-     and cand.revoked_at is null and $3::timestamptz >= cand.order_created_at - interval '1 second'
-  returning licenses.id, licenses.order_id, licenses.expires_at),
-sup as (
-  update supervision_records s set state = 'activated', service_start_time = $3, updated_at = now()
-    from lic where s.order_id = lic.order_id and s.state = 'code_claimed'
-  returning s.id),
-ev as (
-  insert into supervision_events (record_id, from_state, to_state, note)
-  select id, 'code_claimed', 'activated', 'authorization code activated' from sup),
-body as (
-  select id, '{"action":"license.activated","actor":' || to_json($4::text)::text
-         || ',"at":' || to_json($5::text)::text || ',"data":{},"subject":' || to_json(id)::text
-         || '}' as text
-    from lic),
-head as (
-  update audit_head
-     set prev = audit_head.hash,
-         hash = encode(sha256(convert_to(audit_head.hash || chr(10) || body.text, 'UTF8')), 'hex')
-    from body where audit_head.id = 1
-  returning audit_head.prev, audit_head.hash),
-aud as (
-  insert into audit_events (at, actor, action, subject, data, prev_hash, hash)
-  select $5::timestamptz, $4, 'license.activated', body.id, '{}'::jsonb, head.prev, head.hash
-    from head, body)
-select cand.id, cand.seller_id, cand.status, cand.revoked_at, cand.marketplace_order_id,
-       cand.marketplace_product_id, lic.expires_at as new_expires_at, lic.id is not null as activated
-  from cand left join lic on lic.id = cand.id`;
+const ACTIVATE_SQL = 'select * from license_activate($1, $2, $3, $4, $5)';
 
 function unknownCode(): AppError {
   return new AppError('LICENSE_CODE_UNKNOWN', 'No such authorization code', { status: 404 });

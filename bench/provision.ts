@@ -2,11 +2,13 @@
  * Provisioning latency: 50 provisionings at once, each a new VPC, subnet, security group (with
  * the product's ports) and server, timed from start until the server is ACTIVE and its sshd
  * answers. Runs through Temporal (real dev server, provisionWorkflow) and, as the peer in the
- * same run, the same cloud calls made directly without Temporal. Emulator delays are zero;
- * polls every 20 ms (the sandbox setting). Target: median under 1.5 s. Prints min/median/max.
+ * same run, the same cloud calls made directly without Temporal. The sandbox cloud runs in a
+ * child process (as `oneclick sandbox` does), delays zero; polls every 20 ms. Target: median
+ * under 1.5 s. Prints min/median/max.
  *
  *   npx tsx bench/provision.ts [concurrent=50] [poll-ms=20]
  */
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -82,17 +84,38 @@ async function direct(cloud: CloudAdapter, i: number): Promise<string[]> {
   return [vpc.id, subnet.id, sg.id, server.id];
 }
 
+interface Served {
+  ecsEndpoint: string;
+  vpcEndpoint: string;
+  ak: string;
+  sk: string;
+  projectId: string;
+}
+
+if (process.argv[2] === '--serve') {
+  // Child: the sandbox cloud on the other core, as `oneclick sandbox` would run it.
+  const sandbox = await startSandboxCloud();
+  const { ecsEndpoint, vpcEndpoint, ak, sk, projectId } = sandbox;
+  process.send?.({ ecsEndpoint, vpcEndpoint, ak, sk, projectId } satisfies Served);
+  process.on('message', (m) => {
+    if (m === 'inventory') {
+      const inv = sandbox.inventory();
+      process.send?.(
+        inv.vpcs.length + inv.subnets.length + inv.securityGroups.length + inv.servers.length,
+      );
+    }
+  });
+  process.on('disconnect', () => void sandbox.stop().then(() => process.exit(0)));
+  await new Promise(() => undefined);
+}
+
+const child = fork(import.meta.filename, ['--serve'], { execArgv: ['--import', 'tsx'] });
+const served = await new Promise<Served>((resolve) =>
+  child.once('message', (m) => resolve(m as Served)),
+);
 const cliPath = await findOrBuildTemporalCli({ pathEnv: process.env.PATH });
 const temporal = await startDevServer({ cliPath, uiPort: false });
-const sandbox = await startSandboxCloud();
-const options = {
-  ecsEndpoint: sandbox.ecsEndpoint,
-  vpcEndpoint: sandbox.vpcEndpoint,
-  ak: sandbox.ak,
-  sk: sandbox.sk,
-  projectId: sandbox.projectId,
-  pollMs: POLL_MS,
-};
+const options = { ...served, pollMs: POLL_MS };
 const cloud = createHuaweiCloud(options);
 const taskQueue = `bench-provision-${randomUUID()}`;
 const worker = await Worker.create({
@@ -169,13 +192,12 @@ try {
   );
   console.log(`  Temporal / direct median: ${(t.median / d.median).toFixed(2)}x`);
   console.log(`  target median < 1.5 s: ${t.median < 1500 ? 'met' : 'NOT met'}`);
-  const inv = sandbox.inventory();
-  const left =
-    inv.vpcs.length + inv.subnets.length + inv.securityGroups.length + inv.servers.length;
-  console.log(`  resources left in the sandbox afterwards: ${left}`);
+  child.send('inventory');
+  const left = await new Promise((resolve) => child.once('message', resolve));
+  console.log(`  resources left in the sandbox afterwards: ${String(left)}`);
 } finally {
   worker.shutdown();
   await running;
-  await sandbox.stop();
+  child.disconnect();
   await temporal.stop();
 }

@@ -258,6 +258,19 @@ if [ "$DELAY" -gt 0 ]; then sleep "$(awk "BEGIN{print $DELAY/1000}")"; fi
 exec ${SSHD} -D -e -f "$D/sshd_config"
 `;
 
+/**
+ * An OpenSSH-format ed25519 key pair. ssh2 drops a leading zero byte of the public key (about one
+ * key in 256), which sshd then refuses ("error in libcrypto"): such keys are drawn again.
+ */
+function ed25519HostKey(comment: string): { private: string; public: string } {
+  for (;;) {
+    const key = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    const blob = Buffer.from(key.public.split(' ')[1] ?? '', 'base64');
+    // string "ssh-ed25519" (4 + 11 bytes) then string key (4 + 32 bytes)
+    if (blob.length === 51 && blob.readUInt32BE(15) === 32) return key;
+  }
+}
+
 async function prepareFiles(dir: string, ip: string, opts: SandboxHostOptions): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(RUN_DIR, { recursive: true, mode: 0o755 });
@@ -269,7 +282,7 @@ async function prepareFiles(dir: string, ip: string, opts: SandboxHostOptions): 
   // processes. 1000 rounds (the minimum) is plenty for an ephemeral, root-only shadow under /run.
   const hash =
     opts.rootPassword === undefined ? undefined : sha512Crypt(opts.rootPassword, { rounds: 1000 });
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519', { comment: opts.hostname });
+  const hostKey = ed25519HostKey(opts.hostname);
   await Promise.all([
     writeFile(path.join(dir, 'machine-id'), `${randomBytes(16).toString('hex')}\n`),
     writeFile(path.join(dir, 'hostname'), `${opts.hostname}\n`),

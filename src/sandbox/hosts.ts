@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -188,6 +188,12 @@ function installExitHook(): void {
 function validate(opts: SandboxHostOptions): void {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
     throw new AppError('SANDBOX_REQUIRES_LINUX_ROOT', 'sandbox hosts need Linux and root');
+  }
+  if (!existsSync(SSHD)) {
+    throw new AppError(
+      'SANDBOX_SSHD_MISSING',
+      `${SSHD} not found: sandbox hosts need OpenSSH's server (apt-get install openssh-server)`,
+    );
   }
   if (!ID_PATTERN.test(opts.id)) {
     throw new AppError('INVALID_SANDBOX_HOST_ID', 'host id must be 1-64 of [A-Za-z0-9_.-]');

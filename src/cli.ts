@@ -5,12 +5,17 @@ import { createLogger, type Logger } from './logger.js';
 import { openFoundation, runOneClick, type RunningOneClick } from './runtime/runtime.js';
 import { createApiKey, createPrincipal, type Role } from './db/repositories/principals.js';
 import { AppError } from './errors.js';
+import { runLicenseVerify } from './license/verify-cli.js';
+import { runSandbox } from './sandbox/run-sandbox.js';
 
 const USAGE = `oneclick <command>
 
   start                 migrations, Temporal dev server (unless TEMPORAL_ADDRESS), worker and API
   api                   the HTTP API alone (needs TEMPORAL_ADDRESS)
   worker                the Temporal worker alone (needs TEMPORAL_ADDRESS)
+  sandbox [--port N]    the sandbox Huawei Cloud alone (ECS/VPC emulator; needs Linux and root)
+  license verify <file> --jwks <url|file> [--revocations <url|file>] [--fingerprint FP]
+                        verify a License 1.0 file offline
   migrate               apply database migrations and exit
   principal create --role buyer|seller|operator --name NAME [--customer-id ID] [--seller-id ID]
                         create a principal and print its first API key (shown once)
@@ -106,6 +111,25 @@ async function principalCommand(config: Config, logger: Logger, args: string[]) 
   }
 }
 
+/** `oneclick sandbox`: the emulator and its sshd hosts until SIGINT/SIGTERM. */
+async function sandboxCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+  });
+  const { cloud, banner } = await runSandbox({
+    host: values.host,
+    port: values.port ? Number(values.port) : 0,
+  });
+  process.stdout.write(`${banner}\n  Stop with Ctrl-C.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await cloud.stop();
+  return 0;
+}
+
 /** Entry point: parses the command, loads configuration once, runs the command. */
 export async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -113,6 +137,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
+  // Commands that need no configuration: they run offline, or stand alone.
+  if (command === 'license' && argv[1] === 'verify') {
+    return runLicenseVerify(argv.slice(2), {
+      stdout: (line) => process.stdout.write(`${line}\n`),
+      stderr: (line) => process.stderr.write(`${line}\n`),
+    });
+  }
+  if (command === 'sandbox') return sandboxCommand(argv.slice(1));
   let config: Config;
   try {
     config = loadConfig();

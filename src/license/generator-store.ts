@@ -197,6 +197,26 @@ export class GeneratorStore {
     return rows.map(toGenerator);
   }
 
+  /** The latest checks of a generator, newest first (conformance runs and probes). */
+  async checks(
+    id: string,
+    limit = 20,
+  ): Promise<{ passed: boolean; report: ConformanceReport; at: string }[]> {
+    const rows = await this.sql.query<{
+      passed: boolean;
+      report: ConformanceReport;
+      at: Date | string;
+    }>(
+      'select passed, report, at from license_generator_checks where generator_id = $1 order by id desc limit $2',
+      [id, limit],
+    );
+    return rows.map((r) => ({
+      passed: r.passed,
+      report: r.report,
+      at: new Date(r.at).toISOString(),
+    }));
+  }
+
   /** Ids of remote generators the probe should dial-test (active and failing). */
   async probeTargets(): Promise<string[]> {
     const rows = await this.sql.query<{ id: string }>(

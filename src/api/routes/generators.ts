@@ -80,6 +80,13 @@ export function generatorRoutes(license: LicenseServices, docs: OpenApiRegistry)
       errors: ['NOT_FOUND'],
     },
     {
+      method: 'get',
+      path: '/v1/generators/:id/checks',
+      summary: 'Health history: the latest conformance runs and probes',
+      tags: ['generators'],
+      errors: ['NOT_FOUND'],
+    },
+    {
       method: 'post',
       path: '/v1/generators/:id/check',
       summary: 'Run the conformance check again',
@@ -123,6 +130,10 @@ export function generatorRoutes(license: LicenseServices, docs: OpenApiRegistry)
       return c.json(r, 201);
     })
     .get('/:id', async (c) => c.json(await visible(c.req.param('id'), c.get('principal'))))
+    .get('/:id/checks', async (c) => {
+      const g = await visible(c.req.param('id'), c.get('principal'));
+      return c.json({ items: await license.generators.checks(g.id) });
+    })
     .post('/:id/check', async (c) => {
       const g = await visible(c.req.param('id'), c.get('principal'));
       return c.json(await license.generators.recheck(g.id));

@@ -16,6 +16,7 @@ import { createLicenseServices } from '../../../src/license/services.js';
 import { createLogger } from '../../../src/logger.js';
 import { opensslVerify, openssl } from '../../unit/license/helpers/openssl.js';
 import { seedOrder, testWraps } from './helpers/seed.js';
+import { startSampleGenerator } from '../../../src/sandbox/sample-generator.js';
 import { startLicenseWorker, type LicenseWorker } from './helpers/temporal.js';
 import { lifecycleWorkflowId } from '../../../src/license/lifecycle-client.js';
 import { fileURLToPath } from 'node:url';
@@ -271,5 +272,37 @@ describe('license routes', () => {
     const list = await (await req('seller', 'GET', '/v1/keys/api-credentials')).text();
     expect(list).toContain(created.ak);
     expect(list).not.toContain(created.sk);
+  });
+
+  it('registers a conforming remote generator as active and shows its check history', async () => {
+    const accessKey = 'E'.repeat(64);
+    const sample = await startSampleGenerator({ accessKey });
+    try {
+      const res = await req('seller', 'POST', '/v1/generators', {
+        kind: 'remote',
+        name: 'sample',
+        url: sample.url,
+        accessKey,
+      });
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as {
+        generator: { id: string; status: string };
+        report: { passed: boolean };
+      };
+      expect(body).toMatchObject({ generator: { status: 'active' }, report: { passed: true } });
+      expect(JSON.stringify(body)).not.toContain(accessKey);
+      sample.setBehaviour({ idempotent: false });
+      const again = await req('seller', 'POST', `/v1/generators/${body.generator.id}/check`);
+      expect(await again.json()).toMatchObject({
+        generator: { status: 'failing' },
+        report: { passed: false },
+      });
+      const history = (await (
+        await req('seller', 'GET', `/v1/generators/${body.generator.id}/checks`)
+      ).json()) as { items: { passed: boolean }[] };
+      expect(history.items.map((i) => i.passed)).toEqual([false, true]);
+    } finally {
+      await sample.close();
+    }
   });
 });

@@ -202,6 +202,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       sha256: string;
       sizeBytes: number;
       remotePath: string;
+      /** Overrides the worker's push method for this push. */
+      method?: PushMethod;
     }): Promise<PushResult> {
       return guarded(async () => {
         checkRemotePath(input.remotePath, 'remotePath');
@@ -229,7 +231,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             },
             {
               remotePath: input.remotePath,
-              method: deps.pushMethod,
+              method: input.method ?? deps.pushMethod,
               signal: beat.signal,
               onProgress: (bytes) => beat({ bytes }),
             },

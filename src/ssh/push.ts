@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import type { SshSession } from './connect.js';
 import { runChecked, runCommand } from './exec.js';
 import { shellQuote } from './shell-quote.js';
+import { sftpUploadRange } from './sftp-upload.js';
 
 /** The bytes to push and what they must hash to. */
 export interface PushSource {
@@ -19,7 +20,8 @@ export interface PushSource {
 /**
  * `stream` pipes the bytes into `tee` over one exec channel and hashes them on the server as they
  * arrive, so verification costs no second read, and resumes a broken push from the bytes already
- * there. `sftp` uses ssh2's parallel `fastPut`, then hashes the file on the server.
+ * there. `sftp` keeps many positional SFTP writes in flight (like `fastPut`, but able to start at
+ * an offset, so it resumes too), then hashes the file on the server.
  */
 export type PushMethod = 'stream' | 'sftp';
 
@@ -211,68 +213,70 @@ async function pushBySftp(
   source: PushSource,
   options: PushOptions,
   partial: string,
-): Promise<number> {
+  partialBytes: number,
+): Promise<{ sent: number; offset: number }> {
   if (!source.localPath) {
     throw new AppError(
       'PUSH_SOURCE_NOT_LOCAL',
       'the sftp method needs the package on a local file',
     );
   }
-  const localPath = source.localPath;
+  const concurrency = options.sftpConcurrency ?? 64;
+  const chunkSize = options.sftpChunkSize ?? 255 * 1024;
+  // Requests go out in order, so only the last `concurrency` chunks before the partial file's end
+  // can be missing: resume below them.
+  const offset =
+    partialBytes <= source.sizeBytes ? Math.max(0, partialBytes - concurrency * chunkSize) : 0;
   await runChecked(session, `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`, {
     what: 'mkdir',
     signal: options.signal,
   });
   const sftp = await openSftp(session);
+  let sent: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        sftp.end();
-        reject(new AppError('CANCELLED', 'cancelled', { retryable: false }));
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      sftp.fastPut(
-        localPath,
-        partial,
-        {
-          concurrency: options.sftpConcurrency ?? 64,
-          chunkSize: options.sftpChunkSize ?? 255 * 1024,
-          mode: 0o600,
-          step: (transferred) => options.onProgress?.(transferred),
-        },
-        (err) => {
-          options.signal?.removeEventListener('abort', onAbort);
-          if (err) {
-            reject(
-              new AppError(
-                'PUSH_FAILED',
-                `sftp upload to ${session.serverId} failed: ${err.message}`,
-                {
-                  retryable: true,
-                },
-              ),
-            );
-          } else resolve();
-        },
-      );
+    sent = await sftpUploadRange(sftp, source.localPath, partial, {
+      start: offset,
+      size: source.sizeBytes,
+      concurrency,
+      chunkSize,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      connection: session.client,
     });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError(
+      'PUSH_FAILED',
+      `sftp upload to ${session.serverId} failed: ${err instanceof Error ? err.message : String(err)}`,
+      { retryable: true, context: { serverId: session.serverId } },
+    );
   } finally {
     sftp.end();
   }
   const tmp = shellQuote(partial);
   const mode = (options.mode ?? 0o644).toString(8);
+  // A wrong full-size file cannot be resumed from: remove it so the retry starts clean.
   const result = await runCommand(
     session,
     `${HASH_FN}\ngot=$(h < ${tmp}); [ "$got" = ${source.sha256} ] || { rm -f ${tmp}; echo "got $got" >&2; exit 3; }; chmod ${mode} ${tmp} && mv -f ${tmp} ${shellQuote(options.remotePath)}`,
     { signal: options.signal, timeoutMs: 10 * 60_000 },
   );
+  if (result.connectionLost) {
+    throw new AppError(
+      'SSH_CONNECTION_LOST',
+      `connection to ${session.serverId} dropped during the check`,
+      {
+        retryable: true,
+      },
+    );
+  }
   if (result.exitCode === 3) throw mismatch(session, result.tail.trim());
   if (result.exitCode !== 0) {
     throw new AppError('PUSH_FAILED', `rename on ${session.serverId} failed\n${result.tail}`, {
       retryable: true,
     });
   }
-  return source.sizeBytes;
+  return { sent, offset };
 }
 
 /**
@@ -295,8 +299,14 @@ export async function pushFile(
     return { ...base, skipped: true, bytesSent: 0, resumedFrom: 0 };
   }
   if (method === 'sftp') {
-    const sent = await pushBySftp(session, source, options, partial);
-    return { ...base, skipped: false, bytesSent: sent, resumedFrom: 0 };
+    const { sent, offset } = await pushBySftp(
+      session,
+      source,
+      options,
+      partial,
+      state.partialBytes,
+    );
+    return { ...base, skipped: false, bytesSent: sent, resumedFrom: offset };
   }
   // A partial longer than the file cannot be a prefix of it; start over.
   const offset = state.partialBytes <= source.sizeBytes ? state.partialBytes : 0;

@@ -3,7 +3,8 @@ import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporal
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSandboxHost, type SandboxHost } from '../../../src/sandbox/hosts.js';
-import { runChecked } from '../../../src/ssh/exec.js';
+import { runChecked, runCommand } from '../../../src/ssh/exec.js';
+import { partialPathFor } from '../../../src/ssh/push.js';
 import type { DeliverInput } from './delivery-workflows.js';
 import {
   endpointOf,
@@ -192,49 +193,66 @@ describe('delivery over SSH to sandbox servers (real sshd, real Temporal)', () =
     expect(JSON.stringify(history)).not.toContain(password);
   });
 
-  it('completes a push with the right sha256 when the link is cut in the middle', async () => {
-    const host = await startHost();
-    const pkg = await putScriptPackage(h.store, APP, 192 * MiB);
-    let cut = false;
-    let restored: Promise<void> | undefined;
-    h.onStoreRead = (bytes) => {
-      if (cut || bytes < 48 * MiB) return;
-      cut = true;
-      // Down long enough for the keepalive (1 s x 3) to declare the connection dead.
-      restored = host
-        .setLinkUp(false)
-        .then(() => new Promise((r) => setTimeout(r, 8_000)))
-        .then(() => host.setLinkUp(true));
-    };
-    try {
-      const result = await run<{ skipped: boolean; resumedFrom: number }>('pushWorkflow', {
-        endpoint: endpointOf(host, 'key:deploy'),
-        storageKey: pkg.storageKey,
-        sha256: pkg.sha256,
-        sizeBytes: pkg.sizeBytes,
-        remotePath: '/opt/pkgs/cut.run',
+  it.each(['stream', 'sftp'] as const)(
+    'completes a %s push with the right sha256 when the link is cut in the middle',
+    async (method) => {
+      const host = await startHost();
+      const pkg = await putScriptPackage(h.store, APP, 512 * MiB);
+      const part = partialPathFor('/opt/pkgs/cut.run', pkg.sha256);
+      const handle = await h.client.workflow.start('pushWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: `cut-${method}-${randomUUID()}`,
+        args: [
+          {
+            endpoint: endpointOf(host, 'key:deploy'),
+            storageKey: pkg.storageKey,
+            sha256: pkg.sha256,
+            sizeBytes: pkg.sizeBytes,
+            remotePath: '/opt/pkgs/cut.run',
+            method,
+          },
+        ],
       });
-      expect(cut).toBe(true);
+      // Watch the temporary file grow on the server; cut the link once 48 MiB have arrived.
+      const watcher = await inspect(host, keys.privateKey);
+      let cutAt = 0;
+      try {
+        for (let i = 0; i < 2000 && cutAt === 0; i++) {
+          const r = await runCommand(watcher, `stat -c %s ${part} 2>/dev/null || echo 0`, {
+            captureStdout: true,
+            timeoutMs: 10_000,
+          });
+          const size = Number(r.stdout?.trim() ?? 0);
+          if (size >= 48 * MiB) cutAt = size;
+          else await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        watcher.close();
+      }
+      expect(cutAt).toBeGreaterThan(0);
+      expect(cutAt).toBeLessThan(pkg.sizeBytes);
+      await host.setLinkUp(false);
+      // Down long enough for the keepalive (1 s x 3) to declare the connection dead.
+      await new Promise((r) => setTimeout(r, 8_000));
+      await host.setLinkUp(true);
+      const result = (await handle.result()) as { resumedFrom: number };
       // The retry carried on from the bytes that had reached the server before the cut.
       expect(result.resumedFrom).toBeGreaterThan(0);
-    } finally {
-      h.onStoreRead = undefined;
-      await restored;
-    }
-    const s = await inspect(host, keys.privateKey);
-    try {
-      const check = await runChecked(
-        s,
-        'sha256sum /opt/pkgs/cut.run | cut -c1-64; ls -a /opt/pkgs',
-        {
-          captureStdout: true,
-        },
-      );
-      expect(check.stdout).toBe(`${pkg.sha256}\n.\n..\ncut.run\n`);
-    } finally {
-      s.close();
-    }
-  });
+      const s = await inspect(host, keys.privateKey);
+      try {
+        const check = await runChecked(
+          s,
+          'sha256sum /opt/pkgs/cut.run | cut -c1-64; ls -a /opt/pkgs',
+          {
+            captureStdout: true,
+          },
+        );
+        expect(check.stdout).toBe(`${pkg.sha256}\n.\n..\ncut.run\n`);
+      } finally {
+        s.close();
+      }
+    },
+  );
 
   it('stops a push when the workflow is cancelled, and pushes 1 GiB in full afterwards', async () => {
     const host = await startHost();

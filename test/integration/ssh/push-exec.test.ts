@@ -133,6 +133,61 @@ describe('push, exec and file writes over a real sshd', () => {
     expect(after.stdout).toBe('alive\n');
   });
 
+  it('resumes an SFTP push below the last requests that may have been in flight', async () => {
+    const src = randomFileSource(path.join(local, 'g.bin'), 48 * MiB);
+    const dst = path.join(remote, 'sftp-resume/g.bin');
+    const part = partialPathFor(dst, src.sha256);
+    await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
+    writeFileSync(part, src.data.subarray(0, 40 * MiB));
+    const window = 8 * 64 * 1024;
+    const res = await pushFile(session, src, {
+      remotePath: dst,
+      method: 'sftp',
+      sftpConcurrency: 8,
+      sftpChunkSize: 64 * 1024,
+    });
+    expect(res.resumedFrom).toBe(40 * MiB - window);
+    expect(res.bytesSent).toBe(8 * MiB + window);
+    expect(sha256Of(dst)).toBe(src.sha256);
+    expect(readdirSync(path.dirname(dst))).toEqual(['g.bin']);
+  });
+
+  it('throws away a corrupt SFTP partial file, and the retry then succeeds', async () => {
+    const src = randomFileSource(path.join(local, 'h.bin'), 24 * MiB);
+    const dst = path.join(remote, 'sftp-corrupt/h.bin');
+    const part = partialPathFor(dst, src.sha256);
+    await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
+    const wrong = Buffer.from(src.data.subarray(0, 20 * MiB));
+    wrong[100] = wrong[100]! ^ 0xff;
+    writeFileSync(part, wrong);
+    const err = await errorOf(pushFile(session, src, { remotePath: dst, method: 'sftp' }));
+    expect(err.code).toBe('PUSH_CHECKSUM_MISMATCH');
+    expect(existsSync(part)).toBe(false);
+    await pushFile(session, src, { remotePath: dst, method: 'sftp' });
+    expect(sha256Of(dst)).toBe(src.sha256);
+  });
+
+  it('stops an SFTP push promptly when cancelled', async () => {
+    const src = randomFileSource(path.join(local, 'i.bin'), 256 * MiB);
+    const dst = path.join(remote, 'sftp-cancel/i.bin');
+    const ac = new AbortController();
+    let seen = 0;
+    const err = await errorOf(
+      pushFile(session, src, {
+        remotePath: dst,
+        method: 'sftp',
+        signal: ac.signal,
+        onProgress: (b) => {
+          seen = b;
+          if (b > 8 * MiB) ac.abort();
+        },
+      }),
+    );
+    expect(err.code).toBe('CANCELLED');
+    expect(seen).toBeLessThan(src.sizeBytes);
+    expect(existsSync(dst)).toBe(false);
+  });
+
   it('refuses a relative remote path with INVALID_REMOTE_PATH', async () => {
     const src = randomFileSource(path.join(local, 'f.bin'), 10);
     const err = await errorOf(pushFile(session, src, { remotePath: 'relative/f.bin' }));

@@ -2,6 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isAppError } from '../src/errors.js';
 import type { GeneratorStore } from '../src/license/generator-store.js';
+import type { LicenseCodeService } from '../src/license/license-code-service.js';
+import type { LicenseDocumentService } from '../src/license/license-document-service.js';
 import type {
   LicenseLifecycleStore,
   LifecycleNotice,
@@ -9,32 +11,33 @@ import type {
 } from '../src/license/license-lifecycle-store.js';
 
 /**
- * Activities of the licenseLifecycle and generatorProbe workflows: thin adapters over
- * src/license. A non-retryable AppError becomes a non-retryable ApplicationFailure typed with its
- * code; anything else is rethrown for Temporal to retry under the workflow's policy.
+ * Activities of the licenseLifecycle and generatorProbe workflows and of the deployment's license
+ * step: thin adapters over src/license. A non-retryable AppError becomes a non-retryable
+ * ApplicationFailure typed with its code; anything else is rethrown for Temporal to retry under
+ * the workflow's policy. Arrow functions, so they can be passed around unbound.
  */
 export interface LicenseActivityDeps {
   lifecycle: LicenseLifecycleStore;
   generators: GeneratorStore;
+  /** For the deployment's license step; optional so lifecycle-only workers need not build it. */
+  codes?: LicenseCodeService;
+  documents?: LicenseDocumentService;
 }
 
 /** Builds the license activities. */
 export function createLicenseActivities(deps: LicenseActivityDeps) {
   return {
-    async loadLicenseLifecycle(licenseId: string): Promise<LifecycleSnapshot> {
-      return adapt(() => deps.lifecycle.snapshot(licenseId));
-    },
+    loadLicenseLifecycle: (licenseId: string): Promise<LifecycleSnapshot> =>
+      adapt(() => deps.lifecycle.snapshot(licenseId)),
 
-    async renewLicense(licenseId: string, expiresAt: string): Promise<{ wasFrozen: boolean }> {
-      return adapt(() => deps.lifecycle.renew(licenseId, new Date(expiresAt), 'marketplace'));
-    },
+    renewLicense: (licenseId: string, expiresAt: string): Promise<{ wasFrozen: boolean }> =>
+      adapt(() => deps.lifecycle.renew(licenseId, new Date(expiresAt), 'marketplace')),
 
-    async setLicenseStatus(licenseId: string, status: 'FROZEN' | 'RELEASED'): Promise<void> {
-      return adapt(() => deps.lifecycle.setStatus(licenseId, status, 'system:lifecycle'));
-    },
+    setLicenseStatus: (licenseId: string, status: 'FROZEN' | 'RELEASED'): Promise<void> =>
+      adapt(() => deps.lifecycle.setStatus(licenseId, status, 'system:lifecycle')),
 
     /** One try of a lifecycle call; the workflow's retry policy is KooGallery's 60 × 2 min. */
-    async notifyLicenseSeller(licenseId: string, notice: LifecycleNotice): Promise<string | null> {
+    notifyLicenseSeller: (licenseId: string, notice: LifecycleNotice): Promise<string | null> => {
       const attempt = Context.current().info.attempt;
       return adapt(async () => {
         const answer = await deps.lifecycle.notify(licenseId, notice, attempt);
@@ -42,18 +45,49 @@ export function createLicenseActivities(deps: LicenseActivityDeps) {
       }, true);
     },
 
-    async listProbeTargets(): Promise<string[]> {
-      return adapt(() => deps.generators.probeTargets());
+    /**
+     * Deployment step 8 (License 2.0): issues the order's code, idempotently. Only the id comes
+     * back: the code stays out of workflow history; the activity that writes it to the server
+     * reads it with `codes.reveal`.
+     */
+    issueLicenseCode: (orderRef: string): Promise<{ licenseId: string; created: boolean }> => {
+      const codes = required(deps.codes, 'codes');
+      return adapt(async () => {
+        const r = await codes.issue(orderRef, 'system:deploy');
+        return { licenseId: r.license.id, created: r.created };
+      });
     },
 
-    /** Dial-tests one generator; returns whether it passed (its health is recorded either way). */
-    async probeGenerator(generatorId: string): Promise<boolean> {
-      return adapt(async () => (await deps.generators.recheck(generatorId)).report.passed);
+    /** Deployment step 8 (License 1.0): the order's license for the collected fingerprint. */
+    issueLicenseForMachine: (
+      orderRef: string,
+      fingerprint: string,
+    ): Promise<{ licenseId: string; rebound: boolean; changedParts: string[] }> => {
+      const documents = required(deps.documents, 'documents');
+      return adapt(async () => {
+        const r = await documents.issueForMachine(orderRef, fingerprint, {
+          actor: 'system:deploy',
+        });
+        return { licenseId: r.license.id, rebound: r.rebound, changedParts: r.changedParts };
+      });
     },
+
+    listProbeTargets: (): Promise<string[]> => adapt(() => deps.generators.probeTargets()),
+
+    /** Dial-tests one generator; returns whether it passed (its health is recorded either way). */
+    probeGenerator: (generatorId: string): Promise<boolean> =>
+      adapt(async () => (await deps.generators.recheck(generatorId)).report.passed),
   };
 }
 
 export type LicenseActivities = ReturnType<typeof createLicenseActivities>;
+
+function required<T>(dep: T | undefined, name: string): T {
+  if (!dep) {
+    throw ApplicationFailure.nonRetryable(`license activities built without ${name}`, 'INTERNAL');
+  }
+  return dep;
+}
 
 /**
  * Maps errors for Temporal. `sellerCall`: every seller-side failure is worth retrying (KooGallery

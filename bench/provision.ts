@@ -6,7 +6,10 @@
  * child process (as `oneclick sandbox` does), delays zero; polls every 20 ms. Target: median
  * under 1.5 s. Prints min/median/max.
  *
- *   npx tsx bench/provision.ts [concurrent=50] [poll-ms=20]
+ * With warm-hosts > 0 the sandbox keeps that many network namespaces wired ahead of demand (its
+ * spare capacity) and refills between phases; 0 measures the cold path.
+ *
+ *   npx tsx bench/provision.ts [concurrent=50] [poll-ms=20] [warm-hosts=0]
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +33,7 @@ import {
 
 const N = Number(process.argv[2] ?? 50);
 const POLL_MS = Number(process.argv[3] ?? 20);
+const WARM = Number(process.argv[4] ?? 0);
 const PORTS = [
   { direction: 'ingress' as const, protocol: 'tcp' as const, ports: '22' },
   { direction: 'ingress' as const, protocol: 'tcp' as const, ports: '8443' },
@@ -94,10 +98,12 @@ interface Served {
 
 if (process.argv[2] === '--serve') {
   // Child: the sandbox cloud on the other core, as `oneclick sandbox` would run it.
-  const sandbox = await startSandboxCloud();
+  const sandbox = await startSandboxCloud({ warmHosts: Number(process.argv[3] ?? 0) });
+  await sandbox.warmedUp();
   const { ecsEndpoint, vpcEndpoint, ak, sk, projectId } = sandbox;
   process.send?.({ ecsEndpoint, vpcEndpoint, ak, sk, projectId } satisfies Served);
   process.on('message', (m) => {
+    if (m === 'warmup') void sandbox.warmedUp().then(() => process.send?.('warm'));
     if (m === 'inventory') {
       const inv = sandbox.inventory();
       process.send?.(
@@ -109,7 +115,13 @@ if (process.argv[2] === '--serve') {
   await new Promise(() => undefined);
 }
 
-const child = fork(import.meta.filename, ['--serve'], { execArgv: ['--import', 'tsx'] });
+const child = fork(import.meta.filename, ['--serve', String(WARM)], {
+  execArgv: ['--import', 'tsx'],
+});
+const warmup = async () => {
+  child.send('warmup');
+  await new Promise((resolve) => child.once('message', resolve));
+};
 const served = await new Promise<Served>((resolve) =>
   child.once('message', (m) => resolve(m as Served)),
 );
@@ -159,9 +171,11 @@ try {
   // Warm up: bundle loaded, connections open, first host made.
   await undoAll([(await viaTemporal(-1)).result]);
 
+  await warmup();
   const temporalRuns = await Promise.all(Array.from({ length: N }, (_, i) => viaTemporal(i)));
   await undoAll(temporalRuns.map((r) => r.result));
 
+  await warmup();
   const directMs: number[] = [];
   const made = await Promise.all(
     Array.from({ length: N }, async (_, i) => {
@@ -182,7 +196,7 @@ try {
   const t = stats(temporalRuns.map((r) => r.ms));
   const d = stats(directMs);
   console.log(
-    `provisioning ${N} at once, start -> server ACTIVE and sshd answering (polls ${POLL_MS} ms)`,
+    `provisioning ${N} at once, start -> server ACTIVE and sshd answering (polls ${POLL_MS} ms, ${WARM} warm hosts)`,
   );
   console.log(
     `  through Temporal      min ${fmt(t.min)}  median ${fmt(t.median)}  max ${fmt(t.max)}`,

@@ -67,6 +67,8 @@ export interface EmulatorOptions {
   region: string;
   /** Servers per project, counting those being built. */
   serverQuota: number;
+  /** Called after each server build (the sandbox tops up its warm pool here). */
+  onServerBuilt?: () => void;
 }
 
 /** The engine behind the HTTP emulator. */
@@ -193,6 +195,7 @@ export class Emulator {
       job.status = 'RUNNING';
       for (const s of job.sub_jobs) s.status = 'RUNNING';
       await Promise.all(job.sub_jobs.map((sub) => this.buildServer(project, sub, secrets)));
+      this.options.onServerBuilt?.();
       const failed = job.sub_jobs.find((s) => s.status === 'FAIL');
       if (failed) {
         this.setJob(job, 'FAIL', [failed.error_code ?? 'Ecs.0002', failed.fail_reason ?? 'failed']);

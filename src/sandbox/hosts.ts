@@ -368,6 +368,55 @@ export async function waitForPort(
   }
 }
 
+type Wired = ReturnType<typeof names> & { slot: number };
+// Slots whose namespace and veth are already wired, waiting for a host to boot on them.
+const pool: Wired[] = [];
+let warming: Promise<void> = Promise.resolve();
+
+async function wire(): Promise<Wired> {
+  const slot = claimSlot();
+  liveSlots.add(slot);
+  const n = { ...names(slot), slot };
+  try {
+    await createNetwork(n);
+  } catch (e) {
+    destroySlotSync(slot);
+    liveSlots.delete(slot);
+    throw e;
+  }
+  return n;
+}
+
+/**
+ * Keeps `count` network namespaces wired ahead of demand, like a cloud's spare capacity, so a
+ * burst of servers only has to start sshd. Off unless asked for (tests measure the cold path).
+ */
+export function prewarmSandboxHosts(count: number): Promise<void> {
+  installExitHook();
+  const next = warming.then(async () => {
+    while (pool.length < count) {
+      const batch = Math.min(4, count - pool.length);
+      pool.push(...(await Promise.all(Array.from({ length: batch }, () => wire()))));
+    }
+  });
+  warming = next.catch(() => undefined);
+  return next;
+}
+
+/** How many wired namespaces wait in this process's warm pool. */
+export function sandboxHostPoolSize(): number {
+  return pool.length;
+}
+
+/** Removes the wired namespaces nobody used. */
+export async function drainSandboxHostPool(): Promise<void> {
+  await warming;
+  for (const w of pool.splice(0)) {
+    destroySlotSync(w.slot);
+    liveSlots.delete(w.slot);
+  }
+}
+
 /**
  * Starts a sandbox host. Without `bootDelayMs` it resolves once sshd answers; with it, it
  * resolves as soon as the network is up and sshd starts answering after the delay.
@@ -375,15 +424,16 @@ export async function waitForPort(
 export async function startSandboxHost(opts: SandboxHostOptions): Promise<SandboxHost> {
   validate(opts);
   installExitHook();
-  const slot = claimSlot();
+  const wired = pool.pop();
+  const slot = wired?.slot ?? claimSlot();
   liveSlots.add(slot);
-  const n = names(slot);
+  const n = wired ?? names(slot);
   let sshd: ChildProcess | undefined;
   let exited = false;
   let stderr = '';
   try {
     await prepareFiles(n.dir, n.ip, opts);
-    await createNetwork(n);
+    if (!wired) await createNetwork(n);
     const delay = Math.max(0, Math.floor(opts.bootDelayMs ?? 0));
     sshd = spawn(
       'ip',

@@ -4,6 +4,7 @@ import { Emulator, type EmulatorDelays, type SandboxAccount } from './emulator.j
 import type { Inventory } from './emulator-state.js';
 import { listen } from './emulator-server.js';
 import { Faults, seededRandom } from './faults.js';
+import { drainSandboxHostPool, prewarmSandboxHosts } from './hosts.js';
 
 /** Options for {@link startSandboxCloud}; everything has a default. */
 export interface SandboxCloudOptions {
@@ -17,6 +18,8 @@ export interface SandboxCloudOptions {
   serverQuota?: number;
   /** Seed for fault rates, so a run can be replayed. */
   seed?: number;
+  /** Network namespaces kept wired ahead of demand (default 0: every server starts cold). */
+  warmHosts?: number;
 }
 
 /** A running sandbox cloud. */
@@ -31,6 +34,8 @@ export interface SandboxCloud {
   inventory(): Inventory;
   faults: Faults;
   emulator: Emulator;
+  /** Resolves once the warm pool is full (at once when warmHosts is 0). */
+  warmedUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +53,7 @@ export async function startSandboxCloud(opts: SandboxCloudOptions = {}): Promise
   const account = newSandboxAccount();
   const faults = new Faults(opts.seed === undefined ? Math.random : seededRandom(opts.seed));
   const region = opts.region ?? 'cn-north-4';
+  const warm = Math.max(0, opts.warmHosts ?? 0);
   const emulator = new Emulator({
     accounts: [account, ...(opts.extraAccounts ?? [])],
     delays: {
@@ -60,6 +66,8 @@ export async function startSandboxCloud(opts: SandboxCloudOptions = {}): Promise
     faults,
     region,
     serverQuota: opts.serverQuota ?? 100,
+    onServerBuilt:
+      warm > 0 ? () => void prewarmSandboxHosts(warm).catch(() => undefined) : undefined,
   });
   const { server, url } = await listen(emulator, opts.host ?? '127.0.0.1', opts.port ?? 0);
   let stopped: Promise<void> | undefined;
@@ -73,10 +81,12 @@ export async function startSandboxCloud(opts: SandboxCloudOptions = {}): Promise
     inventory: () => emulator.inventory(),
     faults,
     emulator,
+    warmedUp: () => (warm > 0 ? prewarmSandboxHosts(warm) : Promise.resolve()),
     stop() {
       stopped ??= (async () => {
         await closeServer(server);
         await emulator.stop();
+        if (warm > 0) await drainSandboxHostPool();
       })();
       return stopped;
     },

@@ -75,6 +75,8 @@ describe('a worker killed mid-provisioning', () => {
     const handle = await starter.workflow.start(provisionWorkflow, {
       taskQueue,
       workflowId: `provision-${deploymentId}`,
+      // The dead worker's workflow task (running the local createServer) times out this fast.
+      workflowTaskTimeout: '3s',
       args: [
         newEverything(deploymentId, {
           timeouts: { callMs: 3_000, heartbeatMs: 2_000, retryInitialMs: 50, retryMaxMs: 500 },

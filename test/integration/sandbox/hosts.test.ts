@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, utils, type ConnectConfig } from 'ssh2';
-import { startSandboxHost, type SandboxHost } from '../../../src/sandbox/hosts.js';
+import {
+  drainSandboxHostPool,
+  prewarmSandboxHosts,
+  sandboxHostPoolSize,
+  startSandboxHost,
+  type SandboxHost,
+} from '../../../src/sandbox/hosts.js';
 import { AppError } from '../../../src/errors.js';
 
 const PASSWORD = 'Sandb0x!pass';
@@ -127,6 +133,24 @@ describe('sandbox hosts', () => {
     expect(netnsList()).not.toContain(h.netns);
     expect(await portAnswers(h.ip, h.sshPort)).toBe(false);
     await h.stop(); // idempotent
+  });
+
+  it('boots on a pre-wired namespace from the warm pool and drains the rest', async () => {
+    await prewarmSandboxHosts(2);
+    expect(sandboxHostPoolSize()).toBe(2);
+    const h = await startSandboxHost({ id: 'warm', hostname: 'warm', rootPassword: PASSWORD });
+    try {
+      expect(sandboxHostPoolSize()).toBe(1);
+      const out = await sshExec(
+        { host: h.ip, port: h.sshPort, username: 'root', password: PASSWORD },
+        'hostname',
+      );
+      expect(out.trim()).toBe('warm');
+    } finally {
+      await h.stop();
+      await drainSandboxHostPool();
+    }
+    expect(sandboxHostPoolSize()).toBe(0);
   });
 
   it('refuses a bad hostname or key with a clear code', async () => {

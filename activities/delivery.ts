@@ -29,7 +29,7 @@ export interface DeliveryDeps {
   resolveSecret: (ref: string) => Promise<string | undefined>;
   /** Connection tuning (keepalive, ready timeout); defaults suit the internet. */
   ssh?: SshConnectOptions;
-  /** Push method; `stream` unless set (see bench/push-throughput.ts). */
+  /** Push method; unset: `sftp` for a store with local files, else `stream` (see bench/). */
   pushMethod?: PushMethod;
 }
 

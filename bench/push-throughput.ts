@@ -64,10 +64,10 @@ try {
         `root@${host!.ip}:/opt/bench/scp-gcm.bin`,
       ]),
     'oneclick stream (tee + sha256 + rename)': oneclick('stream'),
-    'oneclick sftp 64x255KiB (+ sha256 + rename)': oneclick('sftp'),
-    'oneclick sftp 32x64KiB (+ sha256 + rename)': oneclick('sftp', {
-      sftpConcurrency: 32,
-      sftpChunkSize: 64 * 1024,
+    'oneclick sftp 32x64KiB, default (+ sha256 + rename)': oneclick('sftp'),
+    'oneclick sftp 64x255KiB (+ sha256 + rename)': oneclick('sftp', {
+      sftpConcurrency: 64,
+      sftpChunkSize: 255 * 1024,
     }),
   };
   const seconds: Record<string, number[]> = Object.fromEntries(
@@ -82,11 +82,14 @@ try {
   }
   const mbps = (s: number) => pkg.sizeBytes / 1e6 / s;
   const scp = median(seconds.scp!);
-  console.log(`push of ${sizeMiB} MiB to ${host!.ip}, ${rounds} rounds, median`);
+  // The machine is shared: the best round shows what each method can do, the median what it did.
+  const scpBest = Math.min(...seconds.scp!);
+  console.log(`push of ${sizeMiB} MiB to ${host!.ip}, ${rounds} rounds (median | best)`);
   for (const [name, xs] of Object.entries(seconds)) {
     const m = median(xs);
+    const b = Math.min(...xs);
     console.log(
-      `${name.padEnd(46)} ${m.toFixed(2).padStart(6)} s ${mbps(m).toFixed(0).padStart(5)} MB/s  ratio vs scp ${(scp / m).toFixed(2)}`,
+      `${name.padEnd(52)} ${m.toFixed(2).padStart(6)} s ${mbps(m).toFixed(0).padStart(4)} MB/s ratio ${(scp / m).toFixed(2)} | ${b.toFixed(2)} s ratio ${(scpBest / b).toFixed(2)}`,
     );
   }
   const best = Math.min(

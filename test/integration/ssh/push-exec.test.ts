@@ -56,11 +56,15 @@ describe('push, exec and file writes over a real sshd', () => {
     rmSync(remote, { recursive: true, force: true });
   });
 
-  it('streams a package into place with the right sha256 and skips it the second time', async () => {
+  it('streams a package through tee into place with the right sha256 and skips it the second time', async () => {
     const src = randomFileSource(path.join(local, 'a.bin'), 32 * MiB + 123);
     const dst = path.join(remote, 'opt/app/a.bin');
     let last = 0;
-    const first = await pushFile(session, src, { remotePath: dst, onProgress: (b) => (last = b) });
+    const first = await pushFile(session, src, {
+      remotePath: dst,
+      method: 'stream',
+      onProgress: (b) => (last = b),
+    });
     expect(first).toMatchObject({ skipped: false, bytesSent: src.sizeBytes, resumedFrom: 0 });
     expect(last).toBe(src.sizeBytes);
     expect(sha256Of(dst)).toBe(src.sha256);
@@ -70,10 +74,10 @@ describe('push, exec and file writes over a real sshd', () => {
     expect(second).toMatchObject({ skipped: true, bytesSent: 0 });
   });
 
-  it('pushes with tuned SFTP and verifies on the server', async () => {
+  it('pushes with tuned SFTP by default and verifies on the server', async () => {
     const src = randomFileSource(path.join(local, 'b.bin'), 16 * MiB + 5);
     const dst = path.join(remote, 'sftp/b.bin');
-    const res = await pushFile(session, src, { remotePath: dst, method: 'sftp' });
+    const res = await pushFile(session, src, { remotePath: dst });
     expect(res).toMatchObject({ skipped: false, bytesSent: src.sizeBytes });
     expect(sha256Of(dst)).toBe(src.sha256);
     expect(readdirSync(path.dirname(dst))).toEqual(['b.bin']);
@@ -86,7 +90,7 @@ describe('push, exec and file writes over a real sshd', () => {
     rmSync(path.dirname(dst), { recursive: true, force: true });
     await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
     writeFileSync(part, src.data.subarray(0, 3 * MiB));
-    const res = await pushFile(session, src, { remotePath: dst });
+    const res = await pushFile(session, src, { remotePath: dst, method: 'stream' });
     expect(res).toMatchObject({ resumedFrom: 3 * MiB, bytesSent: 5 * MiB, skipped: false });
     expect(sha256Of(dst)).toBe(src.sha256);
     expect(existsSync(part)).toBe(false);
@@ -100,12 +104,12 @@ describe('push, exec and file writes over a real sshd', () => {
     const wrong = Buffer.from(src.data.subarray(0, MiB));
     wrong[10] = wrong[10]! ^ 0xff;
     writeFileSync(part, wrong);
-    const err = await errorOf(pushFile(session, src, { remotePath: dst }));
+    const err = await errorOf(pushFile(session, src, { remotePath: dst, method: 'stream' }));
     expect(err.code).toBe('PUSH_CHECKSUM_MISMATCH');
     expect(err.retryable).toBe(true);
     expect(existsSync(dst)).toBe(false);
     expect(existsSync(part)).toBe(false);
-    const retry = await pushFile(session, src, { remotePath: dst });
+    const retry = await pushFile(session, src, { remotePath: dst, method: 'stream' });
     expect(retry.resumedFrom).toBe(0);
     expect(sha256Of(dst)).toBe(src.sha256);
   });
@@ -118,6 +122,7 @@ describe('push, exec and file writes over a real sshd', () => {
     const err = await errorOf(
       pushFile(session, src, {
         remotePath: dst,
+        method: 'stream',
         signal: ac.signal,
         onProgress: (b) => {
           seen = b;

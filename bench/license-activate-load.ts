@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -114,7 +115,9 @@ try {
 
   const job = { url: `http://${host}`, host, rate, seconds, connections: 20 };
   console.log(
-    `node ${process.version}; ${seconds}s at ${rate} req/s each; PostgreSQL; ${total} claimed codes`,
+    `node ${process.version}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; ` + `${seconds}s at ${rate} req/s each; PostgreSQL; ${total} claimed codes`,
   );
   const floor = await load({ ...job, path: '/floor' });
   const activate = await load({

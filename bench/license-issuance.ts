@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/license-issuance.ts [seconds-per-case=3]
  */
+import { loadavg } from 'node:os';
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { generateSigningKey } from '../src/license/keys.js';
@@ -56,7 +57,11 @@ const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .toString();
 const forgeKey = forge.pki.privateKeyFromPem(rsaPem);
 
-console.log(`node ${process.version}, ${seconds}s per case, license ${sample.length} bytes`);
+console.log(
+  `node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, ${seconds}s per case, license ${sample.length} bytes`,
+);
 const oneclick = measure('OneClick License 1.0 issuance (claims + Ed25519 JWS)', (i) =>
   signLicense(ed, claimsFor(i)),
 );

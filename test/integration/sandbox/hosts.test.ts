@@ -43,7 +43,12 @@ function portAnswers(ip: string, port: number): Promise<boolean> {
   });
 }
 
-const netnsList = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+/** Names of the network namespaces on this machine (exact names, not substrings). */
+const netnsList = () =>
+  execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter(Boolean);
 
 describe('sandbox hosts', () => {
   const keys = utils.generateKeyPairSync('ed25519');

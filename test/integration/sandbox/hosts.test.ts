@@ -118,7 +118,8 @@ describe('sandbox hosts', () => {
     await a.setLinkUp(false);
     expect(await portAnswers(a.ip, a.sshPort)).toBe(false);
     await a.setLinkUp(true);
-    expect(await portAnswers(a.ip, a.sshPort)).toBe(true);
+    // Like a cable plugged back in: the neighbour entry is re-learnt, so give it a moment.
+    await expect.poll(() => portAnswers(a.ip, a.sshPort), { timeout: 10_000 }).toBe(true);
   });
 
   it('starts sshd only after the boot delay', async () => {

@@ -291,7 +291,7 @@ describe('Huawei Cloud adapter against the sandbox cloud', () => {
   });
 
   it('reports ACTIVE before a slow-booting server answers SSH', async () => {
-    cloud.faults.slowBootMs = 2000;
+    cloud.faults.slowBootMs = 3000;
     const { jobId, serverIds } = await adapter.createServer(serverInput({ adminPass: PASSWORD }));
     await adapter.waitJob(jobId);
     const server = await adapter.waitServerActive(serverIds[0]!);

@@ -123,7 +123,7 @@ describe('sandbox hosts', () => {
   });
 
   it('starts sshd only after the boot delay', async () => {
-    const slow = await startSandboxHost({ id: 'slow', hostname: 'slow', bootDelayMs: 1500 });
+    const slow = await startSandboxHost({ id: 'slow', hostname: 'slow', bootDelayMs: 3000 });
     try {
       expect(await portAnswers(slow.ip, slow.sshPort)).toBe(false);
       await expect.poll(() => portAnswers(slow.ip, slow.sshPort), { timeout: 15_000 }).toBe(true);

@@ -44,6 +44,7 @@ export async function sftpUploadRange(
     const handle = remote;
     let next = options.start;
     const cleanups: (() => void)[] = [];
+    const pool: Buffer[] = [];
     let done = 0;
     await new Promise<void>((resolve, reject) => {
       let inFlight = 0;
@@ -74,7 +75,7 @@ export async function sftpUploadRange(
           const length = Math.min(options.chunkSize, options.size - position);
           next += length;
           inFlight++;
-          const buf = Buffer.allocUnsafe(length);
+          const buf = pool.pop() ?? Buffer.allocUnsafeSlow(options.chunkSize);
           local
             .read(buf, 0, length, position)
             .then(({ bytesRead }) => {
@@ -82,6 +83,10 @@ export async function sftpUploadRange(
               return sftpCall<void>((cb) => sftp.write(handle, buf, 0, length, position, cb));
             })
             .then(() => {
+              // Back to the pool only now: a write above the server's maximum length is split
+              // and its tail read from `buf` after the first part is acknowledged. Reusing
+              // buffers instead of allocating one per chunk saves the garbage collector's time.
+              pool.push(buf);
               inFlight--;
               done += length;
               options.onProgress?.(options.start + done);

@@ -3,7 +3,8 @@
  * OneClick (all servers at once, push with server-side sha256 check, then the installer over
  * exec) against an Ansible playbook doing copy + shell to the same servers with 20 forks.
  *
- *   npx tsx bench/push-install-vs-ansible.ts [servers=20] [sizeMiB=100] [rounds=1] [stream|sftp]
+ *   npx tsx bench/push-install-vs-ansible.ts [servers=20] [sizeMiB=100] [rounds=1] [sftp|stream]
+ *     [parallel=servers]
  *
  * Prints the wall time of each and the ratio Ansible / OneClick (target >= 4). Needs Linux, root
  * and ansible-playbook (Debian's ansible-core or PyPI's ansible-core).
@@ -19,7 +20,10 @@ import { median, putRandomPackage, run, setUpPushBench, sourceOf, timed } from '
 const servers = Number(process.argv[2] ?? 20);
 const sizeMiB = Number(process.argv[3] ?? 100);
 const rounds = Number(process.argv[4] ?? 1);
-const method = (process.argv[5] ?? 'stream') as PushMethod;
+const method = (process.argv[5] ?? 'sftp') as PushMethod;
+// Pushes in flight at once (a worker's maxConcurrentActivityTaskExecutions); default all.
+const parallel = Number(process.argv[6] ?? servers);
+const skipAnsible = process.env.BENCH_SKIP_ANSIBLE === '1';
 const ANSIBLE_DIR = fileURLToPath(new URL('./ansible/', import.meta.url));
 const INSTALL =
   'mkdir -p /opt/app && cp /opt/pkgs/app.run /opt/app/app && chmod 0755 /opt/app/app && /opt/app/app --version';
@@ -57,18 +61,23 @@ try {
       }),
     );
 
-  const oneclick = () =>
-    Promise.all(
-      hosts.map(async (h) => {
-        const s = await connectSsh({ host: h.ip, username: 'root', privateKey: bench.privateKey });
-        try {
-          await pushFile(s, source, { remotePath: '/opt/pkgs/app.run', method });
-          await runChecked(s, INSTALL, { what: 'installer' });
-        } finally {
-          s.close();
-        }
+  const deliver = async (h: (typeof hosts)[number]) => {
+    const s = await connectSsh({ host: h.ip, username: 'root', privateKey: bench.privateKey });
+    try {
+      await pushFile(s, source, { remotePath: '/opt/pkgs/app.run', method });
+      await runChecked(s, INSTALL, { what: 'installer' });
+    } finally {
+      s.close();
+    }
+  };
+  const oneclick = async () => {
+    const queue = [...hosts];
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, hosts.length) }, async () => {
+        for (let h = queue.shift(); h; h = queue.shift()) await deliver(h);
       }),
     );
+  };
   const ansible = () =>
     run(
       'ansible-playbook',
@@ -79,9 +88,11 @@ try {
   const times: { oneclick: number[]; ansible: number[] } = { oneclick: [], ansible: [] };
   const cpuSeconds: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    await reset();
-    times.ansible.push(await timed(ansible));
-    await verifyAll();
+    if (!skipAnsible) {
+      await reset();
+      times.ansible.push(await timed(ansible));
+      await verifyAll();
+    }
     await reset();
     const cpu0 = process.cpuUsage();
     times.oneclick.push(await timed(oneclick));
@@ -91,10 +102,10 @@ try {
   }
   for (const s of admin) s.close();
   const o = median(times.oneclick);
-  const a = median(times.ansible);
+  const a = skipAnsible ? NaN : median(times.ansible);
   console.log(`push + install of ${sizeMiB} MiB to ${servers} sandbox servers, ${rounds} round(s)`);
   console.log(
-    `oneclick ${o.toFixed(2)} s (push method ${method}; OneClick process CPU ${median(cpuSeconds).toFixed(2)} s)`,
+    `oneclick ${o.toFixed(2)} s (push method ${method}, ${parallel} at a time; OneClick process CPU ${median(cpuSeconds).toFixed(2)} s)`,
   );
   console.log(`ansible  ${a.toFixed(2)} s`);
   console.log(`ratio ansible/oneclick: ${(a / o).toFixed(2)}x (target >= 4)`);

@@ -87,6 +87,26 @@ export async function findLicense(
   return rows[0] && toRecord(rows[0]);
 }
 
+/** Licenses visible to a scope (a seller's, a buyer's, or all), optionally of one order; newest first. */
+export async function listLicenses(
+  sql: Sql,
+  scope: { sellerId?: string; buyerId?: string; orderRef?: string },
+  limit: number,
+): Promise<LicenseRecord[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (scope.sellerId !== undefined) where.push(`l.seller_id = $${params.push(scope.sellerId)}`);
+  if (scope.buyerId !== undefined) where.push(`o.buyer_id = $${params.push(scope.buyerId)}`);
+  if (scope.orderRef !== undefined) where.push(`l.order_id = $${params.push(scope.orderRef)}`);
+  const rows = await sql.query<LicenseRow>(
+    `select l.* from licenses l join orders o on o.id = l.order_id
+      ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by l.created_at desc, l.id limit $${params.push(limit)}`,
+    params,
+  );
+  return rows.map(toRecord);
+}
+
 /** Inserts a license unless the order already has one; returns the order's license either way. */
 export async function insertLicenseOnce(
   sql: Sql,

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import { readAudit, verifyStoredAudit } from '../../license/audit-log.js';
 import {
   findLicense,
+  listLicenses,
   loadOrderContext,
   type LicenseRecord,
 } from '../../license/license-records.js';
@@ -153,19 +154,12 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
     .get('/', async (c) => {
       const p = c.get('principal');
       const q = validate(c.req.query(), listQuery);
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (p.role === 'seller') where.push(`l.seller_id = $${params.push(p.sellerId)}`);
-      if (p.role === 'buyer') where.push(`o.buyer_id = $${params.push(p.buyerId)}`);
-      if (q.orderId) where.push(`l.order_id = $${params.push(q.orderId)}`);
-      const rows = await sql.query<{ id: string }>(
-        `select l.id from licenses l join orders o on o.id = l.order_id
-          ${where.length ? `where ${where.join(' and ')}` : ''} order by l.created_at desc, l.id limit $${params.push(q.limit)}`,
-        params,
-      );
-      const items = await Promise.all(
-        rows.map(async (r) => summary((await findLicense(sql, 'id', r.id))!)),
-      );
+      const scope = {
+        ...(p.role === 'seller' ? { sellerId: p.sellerId ?? '' } : {}),
+        ...(p.role === 'buyer' ? { buyerId: p.buyerId ?? '' } : {}),
+        ...(q.orderId ? { orderRef: q.orderId } : {}),
+      };
+      const items = (await listLicenses(sql, scope, q.limit)).map(summary);
       return c.json({ items });
     })
     .get('/:id', async (c) => {

@@ -305,4 +305,25 @@ describe('license routes', () => {
       await sample.close();
     }
   });
+
+  it('lists only the licenses a principal may see', async () => {
+    const o = await seedOrder(db, 'license1', { sellerId, buyerId });
+    const issued = (await (
+      await req('buyer', 'POST', `/v1/licenses/orders/${o.orderRef}/hardware-id`, {
+        fingerprint: FP,
+      })
+    ).json()) as { id: string };
+    const ids = async (who: string, query = '') =>
+      (
+        (await (await req(who, 'GET', `/v1/licenses${query}`)).json()) as {
+          items: { id: string }[];
+        }
+      ).items.map((i) => i.id);
+    expect(await ids('buyer')).toContain(issued.id);
+    expect(await ids('seller')).toContain(issued.id);
+    expect(await ids('operator')).toContain(issued.id);
+    expect(await ids('stranger')).toEqual([]);
+    expect(await ids('buyer', `?orderId=${o.orderRef}`)).toEqual([issued.id]);
+    expect((await req('buyer', 'GET', '/v1/licenses?limit=0')).status).toBe(400);
+  });
 });

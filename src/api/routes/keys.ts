@@ -188,9 +188,12 @@ export function keyRoutes(license: LicenseServices, docs: OpenApiRegistry) {
           : { generate: body.alg ?? 'EdDSA' };
       return c.json(await license.keys.addKey(owner, source), 201);
     })
-    .post('/api-credentials', async (c) =>
-      c.json(await license.credentials.create(sellerOnly(c.get('principal'))), 201),
-    )
+    .post('/api-credentials', async (c) => {
+      const created = await license.credentials.create(sellerOnly(c.get('principal')));
+      // The SK is shown this once: no cache may keep it.
+      c.header('cache-control', 'no-store');
+      return c.json(created, 201);
+    })
     .get('/api-credentials', async (c) =>
       c.json({ items: await license.credentials.list(sellerOnly(c.get('principal'))) }),
     )

@@ -167,6 +167,7 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
       const { l } = await licenseFor(sql, c.req.param('id'), p);
       // The code and the document are the buyer's and seller's; operators see the metadata only.
       const secret = p.role !== 'operator';
+      if (secret) c.header('cache-control', 'no-store');
       return c.json({
         ...summary(l),
         ...(secret && l.model === 'license2' ? { code: license.codes.reveal(l) } : {}),
@@ -180,6 +181,8 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
         throw new AppError('FORBIDDEN', 'the seller or the deployment issues the code');
       const { license: l, code, created } = await license.codes.issue(ctx.orderRef, actorOf(p));
       await ensureLifecycle(c, l.id);
+      // The answer holds the code: no cache may keep it.
+      c.header('cache-control', 'no-store');
       return c.json({ ...summary(l), code }, created ? 201 : 200);
     })
     .post('/:id/claim', async (c) => {

@@ -1,18 +1,32 @@
 import type { Database } from '../src/db/sql.js';
 import type { Logger } from '../src/logger.js';
+import type { CloudAdapter } from '../src/cloud/types.js';
+import type { SecretStore } from '../src/secrets/secret-store.js';
+import type { PackageStore } from '../src/packages/store.js';
+import type { HostKeyPins } from '../src/ssh/host-key.js';
+import { createProvisioningActivities } from './provisioning.js';
+import { createDeliveryActivities } from './delivery.js';
 
 /** What the worker builds once and hands to every activity factory. */
 export interface ActivityDeps {
   db: Database;
   logger: Logger;
+  cloud: CloudAdapter;
+  secrets: SecretStore;
+  packages: PackageStore;
+  hostKeys: HostKeyPins;
 }
 
 /**
  * All activities the worker registers. Workflows proxy `ReturnType<typeof createActivities>`
  * (types only), so adding a factory here is all it takes to expose its activities.
  */
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  const resolveSecret = (ref: string) => deps.secrets.resolve(ref);
+  return {
+    ...createProvisioningActivities({ cloud: deps.cloud, resolveSecret }),
+    ...createDeliveryActivities({ store: deps.packages, hostKeys: deps.hostKeys, resolveSecret }),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

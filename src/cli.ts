@@ -59,6 +59,7 @@ async function serveCommand(
     running.bootstrapOperatorKey &&
       `  First operator API key (shown once, save it): ${running.bootstrapOperatorKey}`,
     `  Marketplace access key: ${config.marketplaceAccessKey ? 'MARKETPLACE_ACCESS_KEY' : path.join(config.dataDir, 'marketplace-access-key')}`,
+    running.sandboxBanner,
     '  Stop with Ctrl-C.',
   ];
   process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);

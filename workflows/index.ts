@@ -1,2 +1,2 @@
 // Every workflow the worker registers. Workflows import no Node built-ins (see eslint.config.js).
-export {};
+export { provisionWorkflow, deprovisionWorkflow } from './provision.js';

@@ -24,9 +24,16 @@ import { installTemporalLogging } from '../temporal/logging.js';
 import { createApp } from '../api/app.js';
 import { createApiKey, createPrincipal } from '../db/repositories/principals.js';
 import { createActivities } from '../../activities/index.js';
+import { runSandbox } from '../sandbox/run-sandbox.js';
+import { cloudFromConfig, type SandboxEndpoint } from '../cloud/from-config.js';
+import { createSqlSecretStore } from '../secrets/secret-store.js';
+import { createDirectoryPackageStore } from '../packages/directory-store.js';
+import { createSqlHostKeyPins } from '../ssh/host-key.js';
 
 export interface RunningOneClick {
   apiUrl?: string;
+  /** What the sandbox cloud prints about itself, when it runs. */
+  sandboxBanner?: string;
   /** Set on the very first start only: the first operator's API key. */
   bootstrapOperatorKey?: string;
   temporalAddress: string;
@@ -141,13 +148,30 @@ export async function runOneClick(
     const client: Client = await createTemporalClient(target, dataConverter);
     stops.push(() => client.connection.close());
 
+    let sandboxBanner: string | undefined;
     if (parts.worker) {
+      // No Huawei Cloud credentials: the sandbox cloud stands in for the region (Linux and root).
+      let sandbox: SandboxEndpoint | undefined;
+      if (config.huaweiCloud.sandbox) {
+        const started = await runSandbox({});
+        sandbox = started.cloud;
+        sandboxBanner = started.banner;
+        stops.push(() => started.cloud.stop());
+      }
+      const activities = createActivities({
+        db: f.db,
+        logger,
+        cloud: cloudFromConfig(config.huaweiCloud, sandbox),
+        secrets: createSqlSecretStore(f.db, deriveKeyring(f.masterKeyring, 'secrets-at-rest')),
+        packages: createDirectoryPackageStore(path.join(config.dataDir, 'packages')),
+        hostKeys: createSqlHostKeyPins(f.db),
+      });
       const connection = await createNativeConnection(target);
       const worker: Worker = await createWorker({
         connection,
         namespace: target.namespace,
         taskQueue: config.temporal.taskQueue,
-        activities: createActivities({ db: f.db, logger }),
+        activities,
         dataConverter,
       });
       const running = worker.run();
@@ -184,6 +208,7 @@ export async function runOneClick(
     return {
       apiUrl,
       bootstrapOperatorKey,
+      sandboxBanner,
       temporalAddress: target.address,
       temporalUiUrl: dev?.uiUrl,
       marketplaceAccessKey: f.marketplaceAccessKey,

@@ -5,6 +5,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { signedQuery } from '../../src/marketplace/signing.js';
+import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { createDataConverter } from '../../src/temporal/data-converter.js';
+import { deriveKeyring, parseKeyring } from '../../src/crypto/keyring.js';
+import { provisionWorkflow, deprovisionWorkflow } from '../../workflows/provision.js';
+import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../src/sandbox/emulator.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -45,7 +52,7 @@ describe('oneclick start', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('runs everything in one process, stops cleanly on SIGTERM and keeps the orders across a restart', async () => {
+  it('runs everything in one process, keeps the orders across a SIGTERM and restart, and provisions on the sandbox cloud', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'oneclick-e2e-'));
     const httpPort = await freePort();
     const env = {

@@ -103,6 +103,15 @@ export class LicenseCodeService {
     });
   }
 
+  /**
+   * Whether the order may still be unsubscribed by negotiation: KooGallery closes that door once
+   * the buyer has claimed the License 2.0 code (or it was activated, frozen or released).
+   */
+  async negotiatedUnsubscriptionOpen(orderRef: string): Promise<boolean> {
+    const l = await findLicense(this.deps.sql, 'order_id', orderRef);
+    return !l || l.model !== 'license2' || l.status === 'issued';
+  }
+
   /** The formatted code of a license (for its buyer and seller only: the caller checks). */
   reveal(license: LicenseRecord): string {
     if (!license.sealedCode)

@@ -62,6 +62,15 @@ describe.each(databaseKinds)('license services on %s', (kind) => {
       expect(rows[0]!.sealed_code).not.toContain(a.code.replace(/-/g, '').slice(2));
     });
 
+    it('closes negotiated unsubscription once the buyer claims the code', async () => {
+      const o = await seedOrder(db, 'license2');
+      expect(await codes.negotiatedUnsubscriptionOpen(o.orderRef)).toBe(true);
+      const { license } = await codes.issue(o.orderRef, 'system');
+      expect(await codes.negotiatedUnsubscriptionOpen(o.orderRef)).toBe(true);
+      await codes.claim(license.id, 'buyer');
+      expect(await codes.negotiatedUnsubscriptionOpen(o.orderRef)).toBe(false);
+    });
+
     it('answers not-claimed, then activates, then refuses a second activation', async () => {
       const o = await seedOrder(db, 'license2');
       const { code, license } = await codes.issue(o.orderRef, 'system');

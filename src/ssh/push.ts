@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path/posix';
 import { Transform, type Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
@@ -89,7 +90,11 @@ async function probe(
   partial: string,
   size: number,
   signal?: AbortSignal,
-): Promise<{ finalSha?: string; partialBytes: number }> {
+): Promise<{
+  finalSha?: string;
+  partialBytes: number;
+  streamPart?: { path: string; bytes: number };
+}> {
   const dst = shellQuote(remotePath);
   const tmp = shellQuote(partial);
   // Hash the existing file only when its size already matches: a cheap way to skip the read.
@@ -97,6 +102,8 @@ async function probe(
     HASH_FN,
     `if [ -f ${dst} ] && [ "$(wc -c < ${dst})" -eq ${size} ]; then h < ${dst}; else echo -; fi`,
     `if [ -f ${tmp} ]; then wc -c < ${tmp}; else echo 0; fi`,
+    // The largest part a stream push left (each attempt writes its own, see pushByStream).
+    `b=0; p=; for f in ${shellQuote(`${partial}.`)}*; do [ -f "$f" ] || continue; n=$(wc -c < "$f"); if [ "$n" -gt "$b" ]; then b=$n; p=$f; fi; done; echo "$b $p"`,
   ].join('\n');
   const result = await runChecked(session, script, {
     what: 'probe',
@@ -104,11 +111,16 @@ async function probe(
     timeoutMs: 10 * 60_000,
     signal,
   });
-  const [finalLine, partialLine] = (result.stdout ?? '').trim().split('\n');
+  const [finalLine, partialLine, streamLine] = (result.stdout ?? '').trim().split('\n');
   const finalSha = finalLine?.trim();
+  const space = (streamLine ?? '').indexOf(' ');
+  const streamBytes = Number.parseInt(streamLine ?? '0', 10) || 0;
+  const streamPath = space > 0 ? streamLine!.slice(space + 1) : '';
   return {
     finalSha: finalSha && SHA256_RE.test(finalSha) ? finalSha : undefined,
     partialBytes: Number.parseInt(partialLine?.trim() ?? '0', 10) || 0,
+    streamPart:
+      streamBytes > 0 && streamPath ? { path: streamPath, bytes: streamBytes } : undefined,
   };
 }
 
@@ -138,10 +150,15 @@ async function pushByStream(
   source: PushSource,
   options: PushOptions,
   partial: string,
-  offset: number,
-): Promise<number> {
+  previous: { path: string; bytes: number } | undefined,
+): Promise<{ sent: number; offset: number }> {
+  const offset = previous && previous.bytes <= source.sizeBytes ? previous.bytes : 0;
   const dst = shellQuote(options.remotePath);
-  const tmp = shellQuote(partial);
+  // Every attempt appends to a file of its own, seeded with a copy of the previous attempt's
+  // bytes. A writer from a dead earlier session (sshd may not notice the cut for a long time)
+  // can then only append to an unlinked file, never to the one renamed into place.
+  const mine = `${partial}.${randomBytes(6).toString('hex')}`;
+  const tmp = shellQuote(mine);
   const mode = (options.mode ?? 0o644).toString(8);
   // The old bytes are read back first, then tee appends the new ones: one pass hashes the whole
   // file. The rename happens only when the digest and the size both match; a short file stays as
@@ -150,7 +167,10 @@ async function pushByStream(
     HASH_FN,
     'umask 077',
     `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`,
-    offset === 0 ? `: > ${tmp}` : `[ "$(wc -c < ${tmp})" -eq ${offset} ] || exit 4`,
+    offset === 0
+      ? `: > ${tmp}`
+      : `head -c ${offset} ${shellQuote(previous!.path)} > ${tmp} && [ "$(wc -c < ${tmp})" -eq ${offset} ] || { rm -f ${tmp}; exit 4; }`,
+    `for f in ${shellQuote(`${partial}.`)}*; do [ "$f" = ${tmp} ] || rm -f "$f"; done`,
     `got=$({ cat ${tmp}; tee -a ${tmp}; } | h)`,
     `have=$(wc -c < ${tmp})`,
     `if [ "$got" != ${source.sha256} ] || [ "$have" -ne ${source.sizeBytes} ]; then`,
@@ -186,7 +206,7 @@ async function pushByStream(
   }
   if (result.exitCode === 3) throw mismatch(session, result.tail.trim());
   if (result.exitCode === 4) {
-    throw new AppError('PUSH_RESUME_RACE', 'the partial file changed size under the push', {
+    throw new AppError('PUSH_RESUME_FAILED', 'could not copy the bytes of the previous attempt', {
       retryable: true,
     });
   }
@@ -200,7 +220,7 @@ async function pushByStream(
       },
     );
   }
-  return sent;
+  return { sent, offset };
 }
 
 function openSftp(session: SshSession): Promise<SFTPWrapper> {
@@ -313,8 +333,6 @@ export async function pushFile(
     );
     return { ...base, skipped: false, bytesSent: sent, resumedFrom: offset };
   }
-  // A partial longer than the file cannot be a prefix of it; start over.
-  const offset = state.partialBytes <= source.sizeBytes ? state.partialBytes : 0;
-  const sent = await pushByStream(session, source, options, partial, offset);
+  const { sent, offset } = await pushByStream(session, source, options, partial, state.streamPart);
   return { ...base, skipped: false, bytesSent: sent, resumedFrom: offset };
 }

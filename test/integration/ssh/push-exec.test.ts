@@ -8,6 +8,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,11 +90,31 @@ describe('push, exec and file writes over a real sshd', () => {
     const part = partialPathFor(dst, src.sha256);
     rmSync(path.dirname(dst), { recursive: true, force: true });
     await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
-    writeFileSync(part, src.data.subarray(0, 3 * MiB));
+    writeFileSync(`${part}.earlier`, src.data.subarray(0, 3 * MiB));
     const res = await pushFile(session, src, { remotePath: dst, method: 'stream' });
     expect(res).toMatchObject({ resumedFrom: 3 * MiB, bytesSent: 5 * MiB, skipped: false });
     expect(sha256Of(dst)).toBe(src.sha256);
-    expect(existsSync(part)).toBe(false);
+    expect(readdirSync(path.dirname(dst))).toEqual(['c.bin']);
+  });
+
+  it('keeps the installed file intact when a writer from a dead session appends late', async () => {
+    const src = randomFileSource(path.join(local, 'stale.bin'), 16 * MiB);
+    const dst = path.join(remote, 'stale/stale.bin');
+    const part = `${partialPathFor(dst, src.sha256)}.dead`;
+    await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
+    writeFileSync(part, src.data.subarray(0, 4 * MiB));
+    // Like a tee whose session died with a cut link: it holds the part file open and writes
+    // what was still buffered once the new push has already started.
+    const stale = spawn('sh', [
+      '-c',
+      `exec 3>>'${part}'; sleep 1.5; head -c 1048576 /dev/urandom >&3`,
+    ]);
+    const exited = new Promise((r) => stale.once('exit', r));
+    const res = await pushFile(session, src, { remotePath: dst, method: 'stream' });
+    await exited;
+    expect(res.resumedFrom).toBe(4 * MiB);
+    expect(sha256Of(dst)).toBe(src.sha256);
+    expect(readdirSync(path.dirname(dst))).toEqual(['stale.bin']);
   });
 
   it('throws away a corrupt partial file, and the retry then succeeds', async () => {
@@ -103,12 +124,11 @@ describe('push, exec and file writes over a real sshd', () => {
     await runChecked(session, `mkdir -p ${path.dirname(dst)}`);
     const wrong = Buffer.from(src.data.subarray(0, MiB));
     wrong[10] = wrong[10]! ^ 0xff;
-    writeFileSync(part, wrong);
+    writeFileSync(`${part}.earlier`, wrong);
     const err = await errorOf(pushFile(session, src, { remotePath: dst, method: 'stream' }));
     expect(err.code).toBe('PUSH_CHECKSUM_MISMATCH');
     expect(err.retryable).toBe(true);
-    expect(existsSync(dst)).toBe(false);
-    expect(existsSync(part)).toBe(false);
+    expect(readdirSync(path.dirname(dst))).toEqual([]);
     const retry = await pushFile(session, src, { remotePath: dst, method: 'stream' });
     expect(retry.resumedFrom).toBe(0);
     expect(sha256Of(dst)).toBe(src.sha256);

@@ -48,8 +48,6 @@ export interface DeliveryHarness {
   store: PackageStore;
   pins: HostKeyPins;
   secrets: Map<string, string>;
-  /** Called with the running byte count whenever the push reads from the store. */
-  onStoreRead?: (bytes: number) => void;
   stop(): Promise<void>;
 }
 
@@ -66,19 +64,7 @@ export async function startDeliveryHarness(opts: {
   const pins = createSqlHostKeyPins(db);
   const secrets = new Map<string, string>();
   const harness = { secrets, pins } as DeliveryHarness;
-  // The real store, with a tap on reads so a test can act mid-push (cut the link, cancel).
-  const store: PackageStore = {
-    ...inner,
-    async open(key, o) {
-      const stream = await inner.open(key, o);
-      let bytes = o?.start ?? 0;
-      stream.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        harness.onStoreRead?.(bytes);
-      });
-      return stream;
-    },
-  };
+  const store = inner;
   harness.store = store;
   const activities = createDeliveryActivities({
     store,

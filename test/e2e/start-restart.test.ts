@@ -133,6 +133,52 @@ describe('oneclick start', () => {
       ['CS-E2E', 'awaiting_delivery'],
     ]);
 
+    // The embedded worker provisions on the sandbox cloud: a client holding the data
+    // directory's master key runs the provisioning workflow and then undoes it.
+    const masterKeys = (await readFile(path.join(dataDir, 'master-keys'), 'utf8')).trim();
+    const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_PORT}` });
+    try {
+      const client = new Client({
+        connection,
+        dataConverter: createDataConverter(
+          deriveKeyring(parseKeyring(masterKeys), 'temporal-payloads'),
+        ),
+      });
+      const result = await client.workflow.execute(provisionWorkflow, {
+        taskQueue: 'oneclick',
+        workflowId: `e2e-provision-${randomUUID()}`,
+        args: [
+          {
+            deploymentId: `e2e-${randomUUID().slice(0, 8)}`,
+            orderId: 'CS-E2E',
+            vpc: { cidr: '10.0.0.0/16' },
+            subnet: { cidr: '10.0.1.0/24', gatewayIp: '10.0.1.1' },
+            securityGroup: { create: true },
+            ports: [{ direction: 'ingress', protocol: 'tcp', ports: '22' }],
+            server: { imageRef: DEFAULT_IMAGE_ID, flavorRef: DEFAULT_FLAVOR },
+          },
+        ],
+      });
+      expect(result.server.status).toBe('ACTIVE');
+      expect(result.server.ip).toMatch(/^198\.1[89]\./);
+      const sshBanner = await new Promise<string>((resolve, reject) => {
+        const sock = net.connect(22, result.server.ip);
+        sock.once('data', (b: Buffer) => {
+          resolve(b.toString());
+          sock.destroy();
+        });
+        sock.once('error', reject);
+      });
+      expect(sshBanner).toMatch(/^SSH-2\.0-OpenSSH/);
+      await client.workflow.execute(deprovisionWorkflow, {
+        taskQueue: 'oneclick',
+        workflowId: `e2e-deprovision-${randomUUID()}`,
+        args: [{ created: result.created }],
+      });
+    } finally {
+      await connection.close();
+    }
+
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
     running = undefined;

@@ -2,7 +2,8 @@
  * Memory of a 1 GiB push: how much the pushing process's RSS grows above its baseline while it
  * pushes one 1 GiB package to a sandbox server, for each push method. Budget: < 100 MiB.
  *
- *   node --expose-gc --import tsx bench/push-memory.ts [sizeMiB=1024]
+ *   node --expose-gc --import tsx bench/push-memory.ts [sizeMiB=1024] [sftp,stream] [concurrency]
+ *     [chunkKiB]
  *
  * Prints the peak growth of each method and its ratio to the budget. Needs Linux and root.
  */
@@ -12,6 +13,10 @@ import { pushFile, type PushMethod } from '../src/ssh/push.js';
 import { putRandomPackage, setUpPushBench, sourceOf } from './push-common.js';
 
 const sizeMiB = Number(process.argv[2] ?? 1024);
+// Methods in order; run one alone for a baseline untouched by the other.
+const methods = (process.argv[3] ?? 'sftp,stream').split(',') as PushMethod[];
+const sftpConcurrency = process.argv[4] ? Number(process.argv[4]) : undefined;
+const sftpChunkSize = process.argv[5] ? Number(process.argv[5]) * 1024 : undefined;
 const BUDGET = 100 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
@@ -31,7 +36,7 @@ try {
     privateKey: bench.privateKey,
   });
   console.log(`push of ${sizeMiB} MiB; RSS growth over the baseline, sampled every 20 ms`);
-  for (const method of ['stream', 'sftp'] as PushMethod[]) {
+  for (const method of methods) {
     await runChecked(session, 'rm -rf /opt/mem');
     await settle();
     const baseline = process.memoryUsage().rss;
@@ -39,7 +44,12 @@ try {
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 20);
-    const r = await pushFile(session, source, { remotePath: `/opt/mem/${method}.bin`, method });
+    const r = await pushFile(session, source, {
+      remotePath: `/opt/mem/${method}.bin`,
+      method,
+      sftpConcurrency,
+      sftpChunkSize,
+    });
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     if (r.bytesSent !== pkg.sizeBytes) throw new Error('push did not send the whole file');

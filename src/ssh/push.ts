@@ -242,8 +242,10 @@ async function pushBySftp(
       'the sftp method needs the package on a local file',
     );
   }
-  // 32 x 64 KiB = 2 MiB in flight: OpenSSH's session window, so more would only queue; it
-  // measured as fast as 64 x 255 KiB (bench/push-throughput.ts) with an eighth of the buffers.
+  // 32 x 64 KiB = 2 MiB in flight, OpenSSH's session window. 64 x 255 KiB had a slightly better
+  // median in bench/push-throughput.ts on this noisy machine (within its noise), but doubled the
+  // RSS growth of a 1 GiB push (84 against 43 MiB, bench/push-memory.ts), and a worker runs
+  // several pushes at once.
   const concurrency = options.sftpConcurrency ?? 32;
   const chunkSize = options.sftpChunkSize ?? 64 * 1024;
   // Requests go out in order, so only the last `concurrency` chunks before the partial file's end

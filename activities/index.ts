@@ -6,6 +6,8 @@ import type { PackageStore } from '../src/packages/store.js';
 import type { HostKeyPins } from '../src/ssh/host-key.js';
 import { createProvisioningActivities } from './provisioning.js';
 import { createDeliveryActivities } from './delivery.js';
+import { createLicenseActivities } from './license.js';
+import type { LicenseServices } from '../src/license/services.js';
 
 /** What the worker builds once and hands to every activity factory. */
 export interface ActivityDeps {
@@ -15,6 +17,7 @@ export interface ActivityDeps {
   secrets: SecretStore;
   packages: PackageStore;
   hostKeys: HostKeyPins;
+  license: LicenseServices;
 }
 
 /**
@@ -26,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createProvisioningActivities({ cloud: deps.cloud, resolveSecret }),
     ...createDeliveryActivities({ store: deps.packages, hostKeys: deps.hostKeys, resolveSecret }),
+    ...createLicenseActivities(deps.license),
   };
 }
 

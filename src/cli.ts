@@ -7,6 +7,7 @@ import { createApiKey, createPrincipal, type Role } from './db/repositories/prin
 import { AppError } from './errors.js';
 import { runLicenseVerify } from './license/verify-cli.js';
 import { runSandbox } from './sandbox/run-sandbox.js';
+import { runSampleGeneratorCli } from './sandbox/sample-generator-cli.js';
 
 const USAGE = `oneclick <command>
 
@@ -14,6 +15,8 @@ const USAGE = `oneclick <command>
   api                   the HTTP API alone (needs TEMPORAL_ADDRESS)
   worker                the Temporal worker alone (needs TEMPORAL_ADDRESS)
   sandbox [--port N]    the sandbox Huawei Cloud alone (ECS/VPC emulator; needs Linux and root)
+  sandbox sample-generator [--port N] [--access-key K]
+                        the sample seller's remote license generator, for the demo
   license verify <file> --jwks <url|file> [--revocations <url|file>] [--fingerprint FP]
                         verify a License 1.0 file offline
   migrate               apply database migrations and exit
@@ -131,6 +134,21 @@ async function sandboxCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `oneclick sandbox sample-generator`: the sample seller's remote generator, for the demo. */
+async function sampleGeneratorCommand(args: string[]): Promise<number> {
+  const generator = await runSampleGeneratorCli(args, {
+    stdout: (line) => process.stdout.write(`${line}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (!generator) return 2;
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await generator.close();
+  return 0;
+}
+
 /** Entry point: parses the command, loads configuration once, runs the command. */
 export async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -145,6 +163,8 @@ export async function main(argv: string[]): Promise<number> {
       stderr: (line) => process.stderr.write(`${line}\n`),
     });
   }
+  if (command === 'sandbox' && argv[1] === 'sample-generator')
+    return sampleGeneratorCommand(argv.slice(2));
   if (command === 'sandbox') return sandboxCommand(argv.slice(1));
   let config: Config;
   try {

@@ -1,2 +1,4 @@
 // Every workflow the worker registers. Workflows import no Node built-ins (see eslint.config.js).
 export { provisionWorkflow, deprovisionWorkflow } from './provision.js';
+export { licenseLifecycle } from './license-lifecycle.js';
+export { generatorProbe } from './generator-probe.js';

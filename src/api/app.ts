@@ -13,6 +13,10 @@ import { orderRoutes } from './routes/orders.js';
 import { marketplaceRoutes } from './routes/marketplace.js';
 import { meRoutes } from './routes/me.js';
 import { principalRoutes } from './routes/principals.js';
+import { licenseRoutes, licenseVerifyRoutes } from './routes/licenses.js';
+import { keyRoutes, publicKeyRoutes } from './routes/keys.js';
+import { generatorRoutes } from './routes/generators.js';
+import { createOpenApiRoutes } from './routes/open-api.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -47,6 +51,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   v1.route('/principals', principalRoutes(docs));
   v1.route('/products', productRoutes(docs));
   v1.route('/orders', orderRoutes(docs));
+  const license = deps.license;
+  if (license) {
+    // Public: JWKS, certificates, the revocation list, verification, and KooGallery's open API
+    // (signed with the seller's AK/SK, not with our bearer keys).
+    app.route('/', publicKeyRoutes(license, docs));
+    app.route('/', licenseVerifyRoutes(license, docs));
+    app.route(
+      '/',
+      createOpenApiRoutes({
+        codes: license.codes,
+        credentials: license.credentials,
+        onInternalError: (err) => deps.logger.error({ err }, 'license open API failed'),
+      }),
+    );
+    v1.route('/licenses', licenseRoutes(license, deps.db, docs));
+    v1.route('/generators', generatorRoutes(license, docs));
+    v1.route('/keys', keyRoutes(license, docs));
+  }
   app.route('/v1', v1);
 
   app.get('/openapi.json', (c) =>

@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
 import type { Database } from '../db/sql.js';
 import type { Principal } from '../db/repositories/principals.js';
+import type { LicenseServices } from '../license/services.js';
+import type { Keyring } from '../crypto/keyring.js';
 
 /** What route handlers may reach; built once by the entry point and handed to `createApp`. */
 export interface AppDeps {
@@ -11,6 +13,10 @@ export interface AppDeps {
   marketplaceAccessKey: string;
   /** Absent when the API runs without Temporal (then /healthz reports it as down). */
   temporal?: { client: Client; taskQueue: string };
+  /** The license engine; its routes are mounted when present. */
+  license?: LicenseServices;
+  /** Seals stored idempotent answers that carry secrets (`Cache-Control: no-store`). */
+  secretsKeyring?: Keyring;
   /** Clock, injectable so signature-window tests need no sleeping. */
   now?: () => number;
   /** Largest JSON body accepted, bytes. */

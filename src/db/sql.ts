@@ -53,6 +53,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
 /** Opens a PostgreSQL pool. */
 export async function openPostgres(url: string, max = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client whose connection the server ends (restart, dropped database) must not crash
+  // the process: the pool discards it and the next query gets a fresh one.
+  pool.on('error', () => undefined);
   // Fail at start, not at the first request, when the server is unreachable.
   const probe = await pool.connect();
   probe.release();

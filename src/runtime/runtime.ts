@@ -29,6 +29,9 @@ import { cloudFromConfig, type SandboxEndpoint } from '../cloud/from-config.js';
 import { createSqlSecretStore } from '../secrets/secret-store.js';
 import { createDirectoryPackageStore } from '../packages/directory-store.js';
 import { createSqlHostKeyPins } from '../ssh/host-key.js';
+import { createLicenseServices } from '../license/services.js';
+import { wrappingKeysFrom } from '../license/wrapping-keys.js';
+import { ensureGeneratorProbeSchedule } from '../license/generator-probe-schedule.js';
 
 export interface RunningOneClick {
   apiUrl?: string;
@@ -148,6 +151,12 @@ export async function runOneClick(
     const client: Client = await createTemporalClient(target, dataConverter);
     stops.push(() => client.connection.close());
 
+    const license = createLicenseServices({
+      sql: f.db,
+      wraps: wrappingKeysFrom(deriveKeyring(f.masterKeyring, 'license-secrets')),
+      issuer: config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
+    });
+    const secretsKeyring = deriveKeyring(f.masterKeyring, 'secrets-at-rest');
     let sandboxBanner: string | undefined;
     if (parts.worker) {
       // No Huawei Cloud credentials: the sandbox cloud stands in for the region (Linux and root).
@@ -162,7 +171,8 @@ export async function runOneClick(
         db: f.db,
         logger,
         cloud: cloudFromConfig(config.huaweiCloud, sandbox),
-        secrets: createSqlSecretStore(f.db, deriveKeyring(f.masterKeyring, 'secrets-at-rest')),
+        secrets: createSqlSecretStore(f.db, secretsKeyring),
+        license,
         packages: createDirectoryPackageStore(path.join(config.dataDir, 'packages')),
         hostKeys: createSqlHostKeyPins(f.db),
       });
@@ -182,6 +192,8 @@ export async function runOneClick(
         await connection.close();
       });
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+      // Remote generators are dial-tested twice a day (KooGallery does it every morning and afternoon).
+      await ensureGeneratorProbeSchedule(client, config.temporal.taskQueue);
     }
 
     let apiUrl: string | undefined;
@@ -193,6 +205,8 @@ export async function runOneClick(
         logger,
         marketplaceAccessKey: f.marketplaceAccessKey,
         temporal: { client, taskQueue: config.temporal.taskQueue },
+        license,
+        secretsKeyring,
       });
       const server = await new Promise<ServerType>((resolve) => {
         const s = serve(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../../errors.js';
+import { openText, sealText } from '../../crypto/keyring.js';
 import type { AppEnv } from '../context.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -57,13 +58,28 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         );
       }
       c.header('Idempotent-Replayed', 'true');
+      const stored = prior.response as { sealed?: string } | null;
+      const { secretsKeyring } = c.get('deps');
+      if (stored && typeof stored.sealed === 'string' && secretsKeyring) {
+        c.header('Cache-Control', 'no-store');
+        return c.json(
+          JSON.parse(openText(secretsKeyring, stored.sealed)),
+          prior.status_code as ContentfulStatusCode,
+        );
+      }
       return c.json(prior.response, prior.status_code as ContentfulStatusCode);
     }
 
     await next();
     const isJson = (c.res.headers.get('content-type') ?? '').includes('application/json');
-    if (c.res.status < 500 && isJson) {
-      const body: unknown = await c.res.clone().json();
+    // An answer carrying a secret (marked no-store: an SK shown once, a license code) is stored
+    // sealed; without a key to seal it, it is not stored and the key is freed.
+    const secret = /no-store/i.test(c.res.headers.get('cache-control') ?? '');
+    const { secretsKeyring } = c.get('deps');
+    if (c.res.status < 500 && isJson && (!secret || secretsKeyring)) {
+      const text = await c.res.clone().text();
+      const body: unknown =
+        secret && secretsKeyring ? { sealed: sealText(secretsKeyring, text) } : JSON.parse(text);
       await db.query(
         'update idempotency_keys set status_code = $3, response = $4 where principal_id = $1 and key = $2',
         [principalId, key, c.res.status, JSON.stringify(body)],

@@ -11,6 +11,7 @@ import {
   type IntakeResult,
 } from '../../marketplace/order-intake.js';
 import { rememberNonce } from '../../db/repositories/orders.js';
+import { forwardOrderChangeToLicense } from '../../marketplace/license-events.js';
 import { parseJsonText } from '../body.js';
 import type { AppEnv } from '../context.js';
 import type { OpenApiRegistry } from '../openapi.js';
@@ -96,14 +97,38 @@ export function marketplaceRoutes(docs: OpenApiRegistry) {
     })
     .post('/orders/renewed', async (c) => {
       const input = parseJsonText(await verifiedBody(c), renewedOrderSchema);
-      return answer(c, await receiveOrderChange(c.get('deps').db, 'renewed', input));
+      const result = await receiveOrderChange(c.get('deps').db, 'renewed', input);
+      await forwardOrderChangeToLicense(
+        c.get('deps').db,
+        c.get('deps').temporal,
+        'renewed',
+        result.order,
+        input,
+      );
+      return answer(c, result);
     })
     .post('/orders/unsubscribed', async (c) => {
       const input = parseJsonText(await verifiedBody(c), closingOrderSchema);
-      return answer(c, await receiveOrderChange(c.get('deps').db, 'unsubscribed', input));
+      const result = await receiveOrderChange(c.get('deps').db, 'unsubscribed', input);
+      await forwardOrderChangeToLicense(
+        c.get('deps').db,
+        c.get('deps').temporal,
+        'unsubscribed',
+        result.order,
+        input,
+      );
+      return answer(c, result);
     })
     .post('/orders/expired', async (c) => {
       const input = parseJsonText(await verifiedBody(c), closingOrderSchema);
-      return answer(c, await receiveOrderChange(c.get('deps').db, 'expired', input));
+      const result = await receiveOrderChange(c.get('deps').db, 'expired', input);
+      await forwardOrderChangeToLicense(
+        c.get('deps').db,
+        c.get('deps').temporal,
+        'expired',
+        result.order,
+        input,
+      );
+      return answer(c, result);
     });
 }

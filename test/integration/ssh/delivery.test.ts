@@ -298,23 +298,32 @@ describe('delivery over SSH to sandbox servers (real sshd, real Temporal)', () =
     try {
       const nothing = await runChecked(s, 'ls -a /opt/pkgs', { captureStdout: true });
       expect(nothing.stdout).not.toMatch(/^big\.run$/m);
-      const full = await run<{ skipped: boolean; resumedFrom: number; bytesSent: number }>(
-        'pushWorkflow',
-        {
-          endpoint: endpointOf(host, 'key:deploy'),
-          storageKey: pkg.storageKey,
-          sha256: pkg.sha256,
-          sizeBytes: pkg.sizeBytes,
-          remotePath: '/opt/pkgs/big.run',
-        },
-      );
-      expect(full.skipped).toBe(false);
-      expect(full.resumedFrom + full.bytesSent).toBe(pkg.sizeBytes);
-      const check = await runChecked(s, 'sha256sum /opt/pkgs/big.run | cut -c1-64', {
-        captureStdout: true,
-        timeoutMs: 120_000,
+      // Resuming the cancelled push finishes the file...
+      const resumed = await run<{ resumedFrom: number; bytesSent: number }>('pushWorkflow', {
+        endpoint: endpointOf(host, 'key:deploy'),
+        storageKey: pkg.storageKey,
+        sha256: pkg.sha256,
+        sizeBytes: pkg.sizeBytes,
+        remotePath: '/opt/pkgs/big.run',
       });
-      expect(check.stdout).toBe(`${pkg.sha256}\n`);
+      expect(resumed.resumedFrom).toBeGreaterThan(0);
+      expect(resumed.resumedFrom + resumed.bytesSent).toBe(pkg.sizeBytes);
+      // ...and a fresh path takes the whole 1 GiB in one push.
+      const full = await run<{ resumedFrom: number; bytesSent: number }>('pushWorkflow', {
+        endpoint: endpointOf(host, 'key:deploy'),
+        storageKey: pkg.storageKey,
+        sha256: pkg.sha256,
+        sizeBytes: pkg.sizeBytes,
+        remotePath: '/opt/pkgs/copy/big.run',
+      });
+      expect(pkg.sizeBytes).toBeGreaterThan(1024 * MiB);
+      expect(full).toMatchObject({ resumedFrom: 0, bytesSent: pkg.sizeBytes });
+      const check = await runChecked(
+        s,
+        'sha256sum /opt/pkgs/big.run /opt/pkgs/copy/big.run | cut -c1-64',
+        { captureStdout: true, timeoutMs: 120_000 },
+      );
+      expect(check.stdout).toBe(`${pkg.sha256}\n${pkg.sha256}\n`);
     } finally {
       s.close();
     }

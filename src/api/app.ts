@@ -10,6 +10,7 @@ import { idempotency } from './middleware/idempotency.js';
 import { healthRoutes } from './routes/health.js';
 import { productRoutes } from './routes/products.js';
 import { orderRoutes } from './routes/orders.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { marketplaceRoutes } from './routes/marketplace.js';
 import { meRoutes } from './routes/me.js';
 import { principalRoutes } from './routes/principals.js';
@@ -17,26 +18,25 @@ import { licenseRoutes, licenseVerifyRoutes } from './routes/licenses.js';
 import { keyRoutes, publicKeyRoutes } from './routes/keys.js';
 import { generatorRoutes } from './routes/generators.js';
 import { createOpenApiRoutes } from './routes/open-api.js';
+import { packageRoutes } from './routes/packages.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const PACKAGES_PATH = '/v1/packages';
 
 /** Builds the HTTP API over its dependencies; no module-level state. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const docs = new OpenApiRegistry();
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError(
-          'BODY_TOO_LARGE',
-          `request body is over ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`,
-        );
-      },
-    }),
-  );
+  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const jsonLimit = bodyLimit({
+    maxSize: maxBody,
+    onError: () => {
+      throw new AppError('BODY_TOO_LARGE', `request body is over ${maxBody} bytes`);
+    },
+  });
+  // Package uploads stream into the store under their own (much larger) limit.
+  app.use('*', (c, next) => (c.req.path === PACKAGES_PATH ? next() : jsonLimit(c, next)));
   app.onError(onError);
   app.notFound((c) =>
     errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),
@@ -51,6 +51,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   v1.route('/principals', principalRoutes(docs));
   v1.route('/products', productRoutes(docs));
   v1.route('/orders', orderRoutes(docs));
+  v1.route('/orders', deploymentRoutes(docs));
+  if (deps.packageStore) {
+    v1.route(
+      '/packages',
+      packageRoutes(deps.packageStore, deps.maxPackageBytes ?? 10 * 1024 ** 3, docs),
+    );
+  }
   const license = deps.license;
   if (license) {
     // Public: JWKS, certificates, the revocation list, verification, and KooGallery's open API

@@ -4,6 +4,7 @@ import type { Database } from '../db/sql.js';
 import type { Principal } from '../db/repositories/principals.js';
 import type { LicenseServices } from '../license/services.js';
 import type { Keyring } from '../crypto/keyring.js';
+import type { PackageStore } from '../packages/store.js';
 
 /** What route handlers may reach; built once by the entry point and handed to `createApp`. */
 export interface AppDeps {
@@ -17,6 +18,10 @@ export interface AppDeps {
   license?: LicenseServices;
   /** Seals stored idempotent answers that carry secrets (`Cache-Control: no-store`). */
   secretsKeyring?: Keyring;
+  /** Where seller uploads go; the upload route is mounted when present. */
+  packageStore?: PackageStore;
+  /** Largest package upload, bytes (config ONECLICK_MAX_PACKAGE_BYTES). */
+  maxPackageBytes?: number;
   /** Clock, injectable so signature-window tests need no sleeping. */
   now?: () => number;
   /** Largest JSON body accepted, bytes. */

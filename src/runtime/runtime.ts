@@ -157,6 +157,7 @@ export async function runOneClick(
       issuer: config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
     });
     const secretsKeyring = deriveKeyring(f.masterKeyring, 'secrets-at-rest');
+    const packageStore = createDirectoryPackageStore(path.join(config.dataDir, 'packages'));
     let sandboxBanner: string | undefined;
     if (parts.worker) {
       // No Huawei Cloud credentials: the sandbox cloud stands in for the region (Linux and root).
@@ -173,7 +174,7 @@ export async function runOneClick(
         cloud: cloudFromConfig(config.huaweiCloud, sandbox),
         secrets: createSqlSecretStore(f.db, secretsKeyring),
         license,
-        packages: createDirectoryPackageStore(path.join(config.dataDir, 'packages')),
+        packages: packageStore,
         hostKeys: createSqlHostKeyPins(f.db),
       });
       const connection = await createNativeConnection(target);
@@ -207,6 +208,8 @@ export async function runOneClick(
         temporal: { client, taskQueue: config.temporal.taskQueue },
         license,
         secretsKeyring,
+        packageStore,
+        maxPackageBytes: config.maxPackageBytes,
       });
       const server = await new Promise<ServerType>((resolve) => {
         const s = serve(

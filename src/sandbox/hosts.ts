@@ -242,7 +242,9 @@ function shadowWithRoot(hash: string | undefined): string {
     .map((line) => {
       if (!line.startsWith('root:')) return line;
       const fields = line.split(':');
-      fields[1] = hash ?? '!';
+      // '*' (no password) rather than '!' (locked): sshd without PAM refuses every login,
+      // keys included, to a locked account.
+      fields[1] = hash ?? '*';
       return fields.join(':');
     })
     .join('\n');

@@ -23,5 +23,8 @@ export async function createWorker(opts: {
     dataConverter: opts.dataConverter,
     // Drain in-flight activities on shutdown instead of abandoning them mid-step.
     shutdownGraceTime: '30s',
+    // Cancellation reaches an activity only through a heartbeat's answer; the default throttle
+    // (0.8 x heartbeatTimeout) would let a cancelled push run on for many seconds.
+    maxHeartbeatThrottleInterval: '2s',
   });
 }

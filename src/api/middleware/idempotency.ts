@@ -16,6 +16,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (c.req.method !== 'POST' || key === undefined) return next();
+    // Streamed uploads are not read whole here; the package store is content-addressed, so a
+    // repeated upload stores nothing new anyway.
+    if ((c.req.header('content-type') ?? '').startsWith('application/octet-stream')) return next();
     if (!KEY.test(key))
       throw new AppError(
         'VALIDATION_FAILED',

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -10,7 +10,6 @@ import { idempotency } from './middleware/idempotency.js';
 import { healthRoutes } from './routes/health.js';
 import { productRoutes } from './routes/products.js';
 import { orderRoutes } from './routes/orders.js';
-import { deploymentRoutes } from './routes/deployments.js';
 import { marketplaceRoutes } from './routes/marketplace.js';
 import { meRoutes } from './routes/me.js';
 import { principalRoutes } from './routes/principals.js';
@@ -29,7 +28,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps));
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const jsonLimit = bodyLimit({
+  const jsonLimit: MiddlewareHandler<AppEnv> = bodyLimit({
     maxSize: maxBody,
     onError: () => {
       throw new AppError('BODY_TOO_LARGE', `request body is over ${maxBody} bytes`);
@@ -51,7 +50,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   v1.route('/principals', principalRoutes(docs));
   v1.route('/products', productRoutes(docs));
   v1.route('/orders', orderRoutes(docs));
-  v1.route('/orders', deploymentRoutes(docs));
   if (deps.packageStore) {
     v1.route(
       '/packages',

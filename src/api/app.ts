@@ -1,4 +1,5 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import { except } from 'hono/combine';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -28,14 +29,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps));
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const jsonLimit: MiddlewareHandler<AppEnv> = bodyLimit({
+  const jsonLimit = bodyLimit({
     maxSize: maxBody,
     onError: () => {
       throw new AppError('BODY_TOO_LARGE', `request body is over ${maxBody} bytes`);
     },
   });
   // Package uploads stream into the store under their own (much larger) limit.
-  app.use('*', (c, next) => (c.req.path === PACKAGES_PATH ? next() : jsonLimit(c, next)));
+  app.use('*', except(PACKAGES_PATH, jsonLimit));
   app.onError(onError);
   app.notFound((c) =>
     errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),

@@ -7,6 +7,7 @@ import type { HostKeyPins } from '../src/ssh/host-key.js';
 import { createProvisioningActivities } from './provisioning.js';
 import { createDeliveryActivities } from './delivery.js';
 import { createLicenseActivities } from './license.js';
+import { createDeploymentActivities } from './deployment.js';
 import type { LicenseServices } from '../src/license/services.js';
 
 /** What the worker builds once and hands to every activity factory. */
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProvisioningActivities({ cloud: deps.cloud, resolveSecret }),
     ...createDeliveryActivities({ store: deps.packages, hostKeys: deps.hostKeys, resolveSecret }),
     ...createLicenseActivities(deps.license),
+    ...createDeploymentActivities({ db: deps.db, secrets: deps.secrets, license: deps.license }),
   };
 }
 

@@ -11,6 +11,7 @@ import { idempotency } from './middleware/idempotency.js';
 import { healthRoutes } from './routes/health.js';
 import { productRoutes } from './routes/products.js';
 import { orderRoutes } from './routes/orders.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { marketplaceRoutes } from './routes/marketplace.js';
 import { meRoutes } from './routes/me.js';
 import { principalRoutes } from './routes/principals.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   v1.route('/principals', principalRoutes(docs));
   v1.route('/products', productRoutes(docs));
   v1.route('/orders', orderRoutes(docs));
+  v1.route('/orders', deploymentRoutes(docs));
   if (deps.packageStore) {
     v1.route(
       '/packages',

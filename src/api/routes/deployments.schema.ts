@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Schemas of the deployment routes (Start Deployment's body). */
+
+const resourceId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a cloud resource id (letters, digits, - _)');
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const cidr = z.string().refine((s) => {
+  const [ip, bits, ...rest] = s.split('/');
+  return (
+    rest.length === 0 &&
+    ip !== undefined &&
+    ipv4.test(ip) &&
+    bits !== undefined &&
+    /^\d{1,2}$/.test(bits) &&
+    Number(bits) >= 8 &&
+    Number(bits) <= 29
+  );
+}, 'must be an IPv4 CIDR block, /8 to /29');
+
+const existing = z.strictObject({ existingId: resourceId });
+
+/**
+ * Start Deployment: for each resource either the buyer's (`existingId`) or a new one. The ECS
+ * password goes straight into the secret store; it is never echoed, logged or put in history.
+ */
+export const startDeploymentBody = z.strictObject({
+  vpc: z.union([existing, z.strictObject({ cidr })]).default({ cidr: '192.168.0.0/16' }),
+  subnet: z
+    .union([
+      existing,
+      z.strictObject({ cidr, gatewayIp: z.string().regex(ipv4, 'must be an IPv4 address') }),
+    ])
+    .default({ cidr: '192.168.1.0/24', gatewayIp: '192.168.1.1' }),
+  securityGroup: z
+    .union([existing, z.strictObject({ create: z.literal(true) })])
+    .default({ create: true }),
+  server: z.union([
+    z.strictObject({
+      existingId: resourceId,
+      /** Address to reach the buyer's server at, when not its first private address. */
+      host: z.string().regex(ipv4, 'must be an IPv4 address').optional(),
+      username: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Unix user name')
+        .optional(),
+    }),
+    z.strictObject({
+      imageRef: resourceId,
+      flavorRef: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a flavor id'),
+    }),
+  ]),
+  /** Huawei's rule: 8 to 26 characters. Only its length is ever reported. */
+  adminPassword: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .max(26, 'must be at most 26 characters')
+    .refine((s) => !/[\r\n\0]/.test(s), 'must be one line')
+    .optional(),
+});
+
+export type StartDeploymentBody = z.infer<typeof startDeploymentBody>;

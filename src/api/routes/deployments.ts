@@ -1,0 +1,236 @@
+import { Hono, type Context } from 'hono';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import { AppError } from '../../errors.js';
+import { newId } from '../../db/ids.js';
+import { getOrder, type Order } from '../../db/repositories/orders.js';
+import {
+  getActiveDeployment,
+  getLatestDeployment,
+  insertOrGetActiveDeployment,
+  listSteps,
+  setDeploymentRunId,
+  type Deployment,
+} from '../../db/repositories/deployments.js';
+import {
+  isFinished,
+  type DeployLicenseInput,
+  type DeploymentProgress,
+  type NetworkChoices,
+} from '../../domain/deployment.js';
+import {
+  DeploymentStatusKey,
+  DeploymentStepKey,
+  OrderIdKey,
+  ProductIdKey,
+  SellerIdKey,
+} from '../../temporal/search-attributes.js';
+import { createSqlSecretStore } from '../../secrets/secret-store.js';
+import type { deployLicense } from '../../../workflows/deploy-license.js';
+import { jsonBody } from '../body.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import type { OpenApiRegistry } from '../openapi.js';
+import { requireRole } from '../middleware/auth.js';
+import { canSeeOrder } from './orders.js';
+import { startDeploymentBody, type StartDeploymentBody } from './deployments.schema.js';
+
+/** Workflow type, id and query name, as workflows/deploy-license.ts defines them. */
+const WORKFLOW_TYPE = 'deployLicense';
+const PROGRESS_QUERY = 'progress';
+const workflowIdOf = (orderRef: string) => `deploy-${orderRef}`;
+
+function temporalOf(deps: AppDeps): { client: Client; taskQueue: string } {
+  if (!deps.temporal) throw new AppError('UNAVAILABLE', 'deployments need Temporal, which is down');
+  return deps.temporal;
+}
+
+/** The order of the path, when the principal may see it; 404 otherwise (never 403). */
+async function visibleOrder(c: Context<AppEnv>, id: string): Promise<Order> {
+  const order = await getOrder(c.get('deps').db, id);
+  if (!order || !canSeeOrder(c.get('principal'), order)) {
+    throw new AppError('NOT_FOUND', 'no such order');
+  }
+  return order;
+}
+
+function choicesOf(body: StartDeploymentBody, adminPassRef: string | undefined): NetworkChoices {
+  return {
+    vpc: body.vpc,
+    subnet: body.subnet,
+    securityGroup: body.securityGroup,
+    server: body.server,
+    ...(adminPassRef && { adminPassRef }),
+  };
+}
+
+/** The deployment as the API shows it; `live` is the running workflow's own view. */
+async function view(deps: AppDeps, d: Deployment, live?: DeploymentProgress) {
+  return {
+    id: d.id,
+    orderRef: d.orderRef,
+    workflowId: d.workflowId,
+    runId: d.runId,
+    state: d.state,
+    failure: d.failureCode ? { code: d.failureCode, message: d.failureMessage ?? '' } : null,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    finishedAt: d.finishedAt,
+    steps: await listSteps(deps.db, d.id),
+    ...(live && { live }),
+  };
+}
+
+/** Start Deployment, progress and cancel, under /v1/orders/:id/deployments. */
+export function deploymentRoutes(docs: OpenApiRegistry) {
+  docs.add(
+    {
+      method: 'post',
+      path: '/v1/orders/:id/deployments',
+      summary: "Start Deployment of the buyer's order (a second click answers the same one)",
+      tags: ['deployments'],
+      body: startDeploymentBody,
+      errors: [
+        'NOT_FOUND',
+        'FORBIDDEN',
+        'VALIDATION_FAILED',
+        'ORDER_NOT_DEPLOYABLE',
+        'UNAVAILABLE',
+      ],
+    },
+    {
+      method: 'get',
+      path: '/v1/orders/:id/deployments/current',
+      summary: "The order's newest deployment with its steps (live progress while it runs)",
+      tags: ['deployments'],
+      errors: ['NOT_FOUND', 'NO_DEPLOYMENT'],
+    },
+    {
+      method: 'post',
+      path: '/v1/orders/:id/deployments/current/cancel',
+      summary: 'Cancel the running deployment; what it created is removed',
+      tags: ['deployments'],
+      errors: ['NOT_FOUND', 'FORBIDDEN', 'NO_ACTIVE_DEPLOYMENT'],
+    },
+  );
+  return new Hono<AppEnv>()
+    .post('/:id/deployments', requireRole('buyer'), async (c) => {
+      const deps = c.get('deps');
+      const order = await visibleOrder(c, c.req.param('id'));
+      const body = await jsonBody(c, startDeploymentBody);
+      const temporal = temporalOf(deps);
+      if (order.status !== 'active') {
+        throw new AppError('ORDER_NOT_DEPLOYABLE', `the order is ${order.status}`);
+      }
+      if ('existingId' in body.server && !body.adminPassword) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          "adminPassword: required to log in to the buyer's existing server",
+        );
+      }
+      let active = await getActiveDeployment(deps.db, order.id);
+      let created = false;
+      if (!active) {
+        const latest = await getLatestDeployment(deps.db, order.id);
+        if (latest?.state === 'succeeded') {
+          throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order is deployed already', {
+            status: 409,
+          });
+        }
+        let adminPassRef: string | undefined;
+        if (body.adminPassword !== undefined) {
+          adminPassRef = await secretStore(deps).put('ecs-admin-pass', body.adminPassword);
+        }
+        const deploymentId = newId('dep');
+        const input: DeployLicenseInput = {
+          deploymentId,
+          orderRef: order.id,
+          choices: choicesOf(body, adminPassRef),
+        };
+        const r = await insertOrGetActiveDeployment(deps.db, {
+          id: deploymentId,
+          orderRef: order.id,
+          workflowId: workflowIdOf(order.id),
+          request: input,
+        });
+        if (!r.created && adminPassRef) await secretStore(deps).delete(adminPassRef);
+        active = r.deployment;
+        created = r.created;
+      }
+      const request = active.request;
+      if (!request) throw new AppError('INTERNAL', 'deployment has no recorded request');
+      // Starting again is how a lost start heals: USE_EXISTING answers the running workflow.
+      try {
+        const handle = await temporal.client.workflow.start<typeof deployLicense>(WORKFLOW_TYPE, {
+          taskQueue: temporal.taskQueue,
+          workflowId: active.workflowId,
+          args: [request],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          typedSearchAttributes: [
+            { key: OrderIdKey, value: order.id },
+            { key: SellerIdKey, value: order.sellerId },
+            { key: ProductIdKey, value: order.productId },
+            { key: DeploymentStepKey, value: 'requested' },
+            { key: DeploymentStatusKey, value: 'running' },
+          ],
+        });
+        if (active.runId !== handle.firstExecutionRunId) {
+          await setDeploymentRunId(deps.db, active.id, handle.firstExecutionRunId);
+          active = { ...active, runId: handle.firstExecutionRunId };
+        }
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order was deployed already', {
+            status: 409,
+          });
+        }
+        throw err;
+      }
+      return c.json(await view(deps, active), created ? 201 : 200);
+    })
+    .get('/:id/deployments/current', async (c) => {
+      const deps = c.get('deps');
+      const order = await visibleOrder(c, c.req.param('id'));
+      const d = await getLatestDeployment(deps.db, order.id);
+      if (!d) throw new AppError('NO_DEPLOYMENT', 'the order has no deployment', { status: 404 });
+      let live: DeploymentProgress | undefined;
+      if (!isFinished(d.state) && deps.temporal) {
+        try {
+          live = await deps.temporal.client.workflow
+            .getHandle(d.workflowId)
+            .query<DeploymentProgress>(PROGRESS_QUERY);
+        } catch (err) {
+          // The database's view stands on its own; the live view is a bonus.
+          c.get('log').warn({ err: String(err) }, 'deployment progress query failed');
+        }
+      }
+      return c.json(await view(deps, d, live?.deploymentId === d.id ? live : undefined));
+    })
+    .post('/:id/deployments/current/cancel', requireRole('buyer', 'operator'), async (c) => {
+      const deps = c.get('deps');
+      const order = await visibleOrder(c, c.req.param('id'));
+      const temporal = temporalOf(deps);
+      const d = await getActiveDeployment(deps.db, order.id);
+      if (!d) {
+        throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment', {
+          status: 409,
+        });
+      }
+      try {
+        await temporal.client.workflow.getHandle(d.workflowId).cancel();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      return c.json(await view(deps, d), 202);
+    });
+}
+
+function secretStore(deps: AppDeps) {
+  if (!deps.secretsKeyring) {
+    throw new AppError('UNAVAILABLE', 'the secret store is not configured');
+  }
+  return createSqlSecretStore(deps.db, deps.secretsKeyring);
+}

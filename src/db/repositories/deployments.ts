@@ -1,0 +1,249 @@
+import type { Sql } from '../sql.js';
+import type {
+  DeployLicenseInput,
+  DeploymentState,
+  DeploymentStep,
+  StepProgress,
+  StepStatus,
+} from '../../domain/deployment.js';
+
+/** A deployment row with its steps. */
+export interface Deployment {
+  id: string;
+  orderRef: string;
+  workflowId: string;
+  runId: string | null;
+  state: DeploymentState;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  /** The workflow input the deployment was started with (references only, no secrets). */
+  request: DeployLicenseInput | null;
+}
+
+interface DeploymentRow {
+  id: string;
+  order_id: string;
+  workflow_id: string;
+  run_id: string | null;
+  state: DeploymentState;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  finished_at: Date | string | null;
+  request: DeployLicenseInput | string | null;
+}
+
+const iso = (d: Date | string | null): string | null =>
+  d === null ? null : new Date(d).toISOString();
+
+const toDeployment = (r: DeploymentRow): Deployment => ({
+  id: r.id,
+  orderRef: r.order_id,
+  workflowId: r.workflow_id,
+  runId: r.run_id,
+  state: r.state,
+  failureCode: r.failure_code,
+  failureMessage: r.failure_message,
+  createdAt: iso(r.created_at)!,
+  updatedAt: iso(r.updated_at)!,
+  finishedAt: iso(r.finished_at),
+  request:
+    typeof r.request === 'string' ? (JSON.parse(r.request) as DeployLicenseInput) : r.request,
+});
+
+const columns = `id, order_id, workflow_id, run_id, state, failure_code, failure_message,
+  created_at, updated_at, finished_at, request`;
+
+/**
+ * Inserts a requested deployment, unless the order already has an active one (the unique index
+ * decides, so two concurrent clicks cannot both win). Returns the active deployment either way.
+ */
+export async function insertOrGetActiveDeployment(
+  sql: Sql,
+  d: { id: string; orderRef: string; workflowId: string; request: DeployLicenseInput },
+): Promise<{ deployment: Deployment; created: boolean }> {
+  const rows = await sql.query<DeploymentRow>(
+    `insert into deployments (id, order_id, workflow_id, state, request)
+     values ($1, $2, $3, 'requested', $4)
+     on conflict (order_id) where state not in ('succeeded', 'failed', 'cancelled') do nothing
+     returning ${columns}`,
+    [d.id, d.orderRef, d.workflowId, JSON.stringify(d.request)],
+  );
+  if (rows[0]) return { deployment: toDeployment(rows[0]), created: true };
+  const active = await getActiveDeployment(sql, d.orderRef);
+  if (!active) {
+    // The active one finished between the two statements: try once more.
+    return insertOrGetActiveDeployment(sql, d);
+  }
+  return { deployment: active, created: false };
+}
+
+export async function getActiveDeployment(
+  sql: Sql,
+  orderRef: string,
+): Promise<Deployment | undefined> {
+  const rows = await sql.query<DeploymentRow>(
+    `select ${columns} from deployments
+      where order_id = $1 and state not in ('succeeded', 'failed', 'cancelled')`,
+    [orderRef],
+  );
+  return rows[0] && toDeployment(rows[0]);
+}
+
+/** The order's newest deployment, active or finished. */
+export async function getLatestDeployment(
+  sql: Sql,
+  orderRef: string,
+): Promise<Deployment | undefined> {
+  const rows = await sql.query<DeploymentRow>(
+    `select ${columns} from deployments where order_id = $1 order by created_at desc, id desc limit 1`,
+    [orderRef],
+  );
+  return rows[0] && toDeployment(rows[0]);
+}
+
+export async function getDeployment(sql: Sql, id: string): Promise<Deployment | undefined> {
+  const rows = await sql.query<DeploymentRow>(`select ${columns} from deployments where id = $1`, [
+    id,
+  ]);
+  return rows[0] && toDeployment(rows[0]);
+}
+
+export async function setDeploymentRunId(sql: Sql, id: string, runId: string): Promise<void> {
+  await sql.query('update deployments set run_id = $2, updated_at = now() where id = $1', [
+    id,
+    runId,
+  ]);
+}
+
+/** Moves an active deployment to a step; a finished one is left alone (late replays). */
+export async function setDeploymentState(
+  sql: Sql,
+  id: string,
+  state: DeploymentStep,
+): Promise<void> {
+  await sql.query(
+    `update deployments set state = $2, updated_at = now()
+      where id = $1 and state not in ('succeeded', 'failed', 'cancelled')`,
+    [id, state],
+  );
+}
+
+/** Ends a deployment once; the first end wins. */
+export async function finishDeployment(
+  sql: Sql,
+  id: string,
+  end: { state: 'succeeded' | 'failed' | 'cancelled'; code?: string; message?: string },
+): Promise<boolean> {
+  const rows = await sql.query(
+    `update deployments set state = $2, failure_code = $3, failure_message = $4,
+            updated_at = now(), finished_at = now()
+      where id = $1 and state not in ('succeeded', 'failed', 'cancelled') returning id`,
+    [id, end.state, end.code ?? null, end.message?.slice(0, 2000) ?? null],
+  );
+  return rows.length > 0;
+}
+
+/** Records a step's start; a retried start counts an attempt and reopens the step. */
+export async function startStep(
+  sql: Sql,
+  deploymentId: string,
+  step: DeploymentStep,
+  attempts: number,
+): Promise<void> {
+  await sql.query(
+    `insert into deployment_steps (deployment_id, step, status, attempts)
+     values ($1, $2, 'running', $3)
+     on conflict (deployment_id, step) do update
+       set status = 'running', attempts = greatest(deployment_steps.attempts, excluded.attempts),
+           ended_at = null`,
+    [deploymentId, step, attempts],
+  );
+}
+
+/** Records a step's end with its status, attempts and log tail. */
+export async function endStep(
+  sql: Sql,
+  deploymentId: string,
+  step: DeploymentStep,
+  end: { status: Exclude<StepStatus, 'running'>; attempts?: number; logTail?: string },
+): Promise<void> {
+  await sql.query(
+    `insert into deployment_steps (deployment_id, step, status, attempts, ended_at, log_tail)
+     values ($1, $2, $3, coalesce($4, 1), now(), $5)
+     on conflict (deployment_id, step) do update
+       set status = excluded.status, ended_at = now(),
+           attempts = greatest(deployment_steps.attempts, excluded.attempts),
+           log_tail = coalesce(excluded.log_tail, deployment_steps.log_tail)`,
+    [deploymentId, step, end.status, end.attempts ?? null, end.logTail ?? null],
+  );
+}
+
+export async function listSteps(sql: Sql, deploymentId: string): Promise<StepProgress[]> {
+  const rows = await sql.query<{
+    step: DeploymentStep;
+    status: StepStatus;
+    attempts: number;
+    started_at: Date | string;
+    ended_at: Date | string | null;
+    log_tail: string | null;
+  }>(
+    `select step, status, attempts, started_at, ended_at, log_tail from deployment_steps
+      where deployment_id = $1 order by started_at, step`,
+    [deploymentId],
+  );
+  return rows.map((r) => ({
+    step: r.step,
+    status: r.status,
+    attempts: r.attempts,
+    startedAt: iso(r.started_at)!,
+    endedAt: iso(r.ended_at),
+    logTail: r.log_tail,
+  }));
+}
+
+/** The product's newest package, the one a deployment pushes. */
+export async function getProductPackage(
+  sql: Sql,
+  productId: string,
+): Promise<
+  { storageKey: string; sha256: string; sizeBytes: number; fileName: string } | undefined
+> {
+  const rows = await sql.query<{
+    storage_key: string;
+    sha256: string;
+    size_bytes: string | number;
+    file_name: string;
+  }>(
+    `select storage_key, sha256, size_bytes, file_name from packages
+      where product_id = $1 order by created_at desc, id desc limit 1`,
+    [productId],
+  );
+  const r = rows[0];
+  return (
+    r && {
+      storageKey: r.storage_key,
+      sha256: r.sha256,
+      sizeBytes: Number(r.size_bytes),
+      fileName: r.file_name,
+    }
+  );
+}
+
+/** Records a supervision event without moving the state (deploying, delivered, failed). */
+export async function recordSupervisionNote(
+  sql: Sql,
+  orderRef: string,
+  note: string,
+): Promise<boolean> {
+  const rows = await sql.query(
+    `insert into supervision_events (record_id, from_state, to_state, note)
+     select id, state, state, $2 from supervision_records where order_id = $1 returning id`,
+    [orderRef, note.slice(0, 2000)],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,130 @@
+/**
+ * Deployment rules with no I/O: the states a deployment moves through, the steps the workflow
+ * records, and the shapes the workflow, its activities and the API share. Imported by the
+ * workflow too, so nothing here may touch Node built-ins.
+ */
+
+/** The steps of deployLicense in order, as DESIGN.md names them. */
+export const DEPLOYMENT_STEPS = [
+  'requested',
+  'network',
+  'server',
+  'ssh',
+  'push',
+  'install',
+  'license',
+  'verify',
+  'report',
+] as const;
+
+export type DeploymentStep = (typeof DEPLOYMENT_STEPS)[number];
+export type DeploymentEnd = 'succeeded' | 'failed' | 'cancelled';
+export type DeploymentState = DeploymentStep | DeploymentEnd;
+
+export const isFinished = (state: string): state is DeploymentEnd =>
+  state === 'succeeded' || state === 'failed' || state === 'cancelled';
+
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
+
+/** One step as the progress query and the API show it. */
+export interface StepProgress {
+  step: DeploymentStep;
+  status: StepStatus;
+  attempts: number;
+  startedAt: string;
+  endedAt: string | null;
+  logTail: string | null;
+}
+
+/** What the progress query answers. */
+export interface DeploymentProgress {
+  deploymentId: string;
+  orderRef: string;
+  state: DeploymentState;
+  steps: StepProgress[];
+  failure?: { code: string; message: string };
+}
+
+/** The buyer's choice for one resource: bring your own (`existingId`) or let OneClick create it. */
+export interface NetworkChoices {
+  vpc: { existingId: string } | { cidr: string };
+  subnet: { existingId: string } | { cidr: string; gatewayIp: string };
+  securityGroup: { existingId: string } | { create: true };
+  server:
+    | { existingId: string; host?: string; username?: string }
+    | { imageRef: string; flavorRef: string };
+  /** Reference (`sec_…`) to the buyer's ECS root password; never the password. */
+  adminPassRef?: string;
+}
+
+/** Tunables for tests; production uses the defaults. */
+export interface DeploymentTimeouts {
+  /** The whole deployment's deadline, raced inside the workflow (default 2 hours). */
+  deadlineMs?: number;
+  /** Seconds to wait for sshd on a booting server (default 300). */
+  sshWaitSeconds?: number;
+  /** Installer and verify time limits, seconds (default 1800 / 300). */
+  installSeconds?: number;
+  verifySeconds?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  heartbeatMs?: number;
+}
+
+/** deployLicense's input: ids and references only, never a secret. */
+export interface DeployLicenseInput {
+  deploymentId: string;
+  orderRef: string;
+  choices: NetworkChoices;
+  timeouts?: DeploymentTimeouts;
+}
+
+/** What a finished deployment returns (and reports to supervision). */
+export interface DeploymentReport {
+  deploymentId: string;
+  orderRef: string;
+  serverId: string;
+  serverIp: string;
+  hostKey: string;
+  licenseId: string;
+  licensePath: string;
+  installExitCode: number;
+  verifyTail: string;
+}
+
+/** Everything the workflow needs about the order, loaded and checked in step 1. */
+export interface DeploymentPlan {
+  orderRef: string;
+  sellerId: string;
+  productId: string;
+  licenseModel: 'license2' | 'license1';
+  ports: number[];
+  installCommand: string;
+  verifyCommand: string | null;
+  installDir: string;
+  licensePath: string;
+  variables: Record<string, string>;
+  package: { storageKey: string; sha256: string; sizeBytes: number; fileName: string };
+}
+
+/** Where a pushed package lands on the server (a file name that cannot escape the directory). */
+export function remotePackagePath(plan: Pick<DeploymentPlan, 'package'>): string {
+  const safe = plan.package.fileName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return `/var/tmp/oneclick/${plan.package.sha256.slice(0, 16)}-${safe || 'package'}`;
+}
+
+/** Why an order cannot be deployed, or undefined when it can. */
+export function whyNotDeployable(o: {
+  orderStatus: string;
+  installCommand: string | null;
+  licensePath: string | null;
+  hasPackage: boolean;
+}): string | undefined {
+  if (o.orderStatus !== 'active') return `the order is ${o.orderStatus}`;
+  if (!o.hasPackage) return 'the product has no package';
+  if (!o.installCommand) return 'the product has no installer';
+  if (!o.licensePath || !o.licensePath.startsWith('/')) {
+    return 'the product has no absolute license path';
+  }
+  return undefined;
+}

@@ -1,0 +1,255 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../../activities/index.js';
+import { createHuaweiCloud } from '../../../src/cloud/huawei-cloud.js';
+import { createDirectoryPackageStore } from '../../../src/packages/directory-store.js';
+import type { PackageStore } from '../../../src/packages/store.js';
+import { createSqlSecretStore } from '../../../src/secrets/secret-store.js';
+import { createSqlHostKeyPins } from '../../../src/ssh/host-key.js';
+import { createLicenseServices } from '../../../src/license/services.js';
+import { findLicense } from '../../../src/license/license-records.js';
+import { listSupervisionEvents, getOrder } from '../../../src/db/repositories/orders.js';
+import { startSandboxCloud, type SandboxCloud } from '../../../src/sandbox/sandbox-cloud.js';
+import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../../src/sandbox/emulator.js';
+import { DeploymentStatusKey, DeploymentStepKey } from '../../../src/temporal/search-attributes.js';
+import { startTestApp, type TestApp } from '../../helpers/api.js';
+import { testWraps } from '../license/helpers/seed.js';
+import { leftovers, NOTHING, sandboxCloudOptions } from '../cloud/provision-harness.js';
+import { sshExec } from '../cloud/ssh-exec.js';
+import { seedOrder, seedProduct, testKeyring } from './helpers.js';
+
+const WORKFLOWS = fileURLToPath(new URL('../../../workflows/deploy-license.ts', import.meta.url));
+const PASSWORD = 'Buyer!pass-42';
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+interface DeploymentView {
+  id: string;
+  state: string;
+  workflowId: string;
+  failure: { code: string; message: string } | null;
+  steps: { step: string; status: string; attempts: number; logTail: string | null }[];
+  live?: { state: string };
+}
+
+/** History as text, payload bytes decoded, to look for secrets in it. */
+async function historyText(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // Payload bytes come out base64-encoded under `data`.
+  return JSON.stringify(history, (k, v: unknown) =>
+    v instanceof Uint8Array
+      ? Buffer.from(v).toString('utf8')
+      : k === 'data' && typeof v === 'string'
+        ? Buffer.from(v, 'base64').toString('utf8')
+        : v,
+  );
+}
+
+describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd', () => {
+  let cloud: SandboxCloud;
+  let t: TestApp;
+  let store: PackageStore;
+  let storeDir: string;
+  let client: Client;
+  let stopWorker: () => Promise<void>;
+  let buyerKey: string;
+  let buyerId: string;
+  let sellerId: string;
+  const taskQueue = `deploy-${randomUUID()}`;
+  const keyring = testKeyring();
+  const wraps = testWraps();
+
+  beforeAll(async () => {
+    const address = inject('temporalAddress');
+    const namespace = inject('temporalNamespace');
+    const bundling = bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quietLogger });
+    cloud = await startSandboxCloud();
+    storeDir = mkdtempSync(path.join(tmpdir(), 'oneclick-deploy-store-'));
+    store = createDirectoryPackageStore(storeDir);
+    client = new Client({ connection: await Connection.connect({ address }), namespace });
+    t = await startTestApp('pglite', {
+      temporal: { client, taskQueue },
+      secretsKeyring: keyring,
+    });
+    const license = createLicenseServices({ sql: t.db, wraps, issuer: 'http://oneclick.test' });
+    const activities = createActivities({
+      db: t.db,
+      logger: t.deps.logger,
+      cloud: createHuaweiCloud(sandboxCloudOptions(cloud)),
+      secrets: createSqlSecretStore(t.db, keyring),
+      packages: store,
+      hostKeys: createSqlHostKeyPins(t.db),
+      license,
+    });
+    const native = await NativeConnection.connect({ address });
+    const worker = await Worker.create({
+      connection: native,
+      namespace,
+      taskQueue,
+      workflowBundle: await bundling,
+      activities,
+      maxHeartbeatThrottleInterval: '1s',
+    });
+    const running = worker.run();
+    stopWorker = async () => {
+      worker.shutdown();
+      await running;
+      await native.close();
+    };
+    const buyer = await t.principal('buyer', `b-${randomUUID().slice(0, 8)}`);
+    buyerKey = buyer.key;
+    buyerId = buyer.principal.buyerId!;
+    const seller = await t.principal('seller', 'seller');
+    sellerId = seller.principal.sellerId!;
+  });
+
+  afterAll(async () => {
+    await stopWorker?.();
+    await client?.connection.close();
+    await cloud?.stop();
+    await t?.close();
+    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  const startBody = {
+    server: { imageRef: DEFAULT_IMAGE_ID, flavorRef: DEFAULT_FLAVOR },
+    adminPassword: PASSWORD,
+  };
+  const start = async (orderRef: string) => {
+    const res = await t.call('POST', `/v1/orders/${orderRef}/deployments`, {
+      key: buyerKey,
+      body: startBody,
+    });
+    return { status: res.status, body: (await res.json()) as DeploymentView };
+  };
+  const current = async (orderRef: string) => {
+    const res = await t.call('GET', `/v1/orders/${orderRef}/deployments/current`, {
+      key: buyerKey,
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as DeploymentView;
+  };
+  const outcome = async (workflowId: string): Promise<unknown> => {
+    try {
+      return await client.workflow.getHandle(workflowId).result();
+    } catch (e) {
+      return e;
+    }
+  };
+
+  it('deploys a License 2.0 product: server, package, installer, code on disk, verify, delivered', async () => {
+    const product = await seedProduct(t.db, store, sellerId);
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+
+    const first = await start(orderRef);
+    expect(first.status).toBe(201);
+    expect(JSON.stringify(first.body)).not.toContain(PASSWORD);
+    // A double click answers the same deployment.
+    const second = await start(orderRef);
+    expect(second.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+
+    const result = (await client.workflow.getHandle(first.body.workflowId).result()) as {
+      serverId: string;
+      serverIp: string;
+      licenseId: string;
+    };
+    const view = await current(orderRef);
+    expect(view.id).toBe(first.body.id);
+    expect(view.state).toBe('succeeded');
+    expect(view.failure).toBeNull();
+    expect(view.steps.map((s) => [s.step, s.status])).toEqual([
+      ['requested', 'succeeded'],
+      ['network', 'succeeded'],
+      ['server', 'succeeded'],
+      ['ssh', 'succeeded'],
+      ['push', 'succeeded'],
+      ['install', 'succeeded'],
+      ['license', 'succeeded'],
+      ['verify', 'succeeded'],
+      ['report', 'succeeded'],
+    ]);
+    expect(view.steps.every((s) => s.attempts >= 1)).toBe(true);
+    expect(view.steps.find((s) => s.step === 'install')?.logTail).toContain('install-ok');
+    expect(view.steps.find((s) => s.step === 'verify')?.logTail).toContain('verified');
+
+    // The code on the server is the order's code, and the installer's file is there.
+    const license = await findLicense(t.db, 'id', result.licenseId);
+    expect(license?.orderId).toBe(orderRef);
+    const code = createLicenseServices({ sql: t.db, wraps, issuer: 'x' }).codes.reveal(license!);
+    const ssh = { host: result.serverIp, username: 'root', password: PASSWORD };
+    expect((await sshExec(ssh, 'cat /opt/demo/license.key')).trim()).toBe(code);
+    expect((await sshExec(ssh, 'cat /opt/demo/installed.txt')).trim()).toBe(
+      'installed by oneclick',
+    );
+
+    // Supervision heard deploying and delivered.
+    const order = await getOrder(t.db, orderRef);
+    const notes = (await listSupervisionEvents(t.db, order!.supervision.id)).map((e) => e.note);
+    expect(notes.some((n) => n?.includes(`${first.body.id} deploying`))).toBe(true);
+    expect(notes.some((n) => n?.includes(`${first.body.id} delivered`))).toBe(true);
+
+    // Neither the ECS password nor the code is in workflow history; search attributes are set.
+    const history = await historyText(client, first.body.workflowId);
+    expect(history.includes(result.licenseId)).toBe(true);
+    expect(history.includes(PASSWORD)).toBe(false);
+    expect(history.includes(code)).toBe(false);
+    const described = await client.workflow.getHandle(first.body.workflowId).describe();
+    expect(described.typedSearchAttributes.get(DeploymentStatusKey)).toBe('succeeded');
+    expect(described.typedSearchAttributes.get(DeploymentStepKey)).toBe('report');
+
+    // A delivered order is not deployed twice.
+    const again = await start(orderRef);
+    expect(again.status).toBe(409);
+  });
+
+  it('a failing installer fails the deployment and removes everything it created; a restart can be cancelled', async () => {
+    const product = await seedProduct(t.db, store, sellerId, {
+      installCommand: 'echo "unpacking"; echo "boom: disk full" >&2; exit 7',
+    });
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+
+    const first = await start(orderRef);
+    expect(first.status).toBe(201);
+    const err = await outcome(first.body.workflowId);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+
+    const view = await current(orderRef);
+    expect(view.state).toBe('failed');
+    expect(view.failure?.message).toContain('boom: disk full');
+    const install = view.steps.find((s) => s.step === 'install');
+    expect(install?.status).toBe('failed');
+    expect(install?.logTail).toContain('boom: disk full');
+    expect(view.steps.some((s) => s.step === 'license')).toBe(false);
+    expect(leftovers(cloud, first.body.id)).toEqual(NOTHING);
+    const order = await getOrder(t.db, orderRef);
+    const notes = (await listSupervisionEvents(t.db, order!.supervision.id)).map((e) => e.note);
+    expect(notes.some((n) => n?.includes(`${first.body.id} failed`))).toBe(true);
+    const described = await client.workflow.getHandle(first.body.workflowId).describe();
+    expect(described.typedSearchAttributes.get(DeploymentStatusKey)).toBe('failed');
+    expect(described.typedSearchAttributes.get(DeploymentStepKey)).toBe('install');
+
+    // A failed deployment can be started again: a new deployment, which the buyer cancels.
+    const retry = await start(orderRef);
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).not.toBe(first.body.id);
+    const cancel = await t.call('POST', `/v1/orders/${orderRef}/deployments/current/cancel`, {
+      key: buyerKey,
+    });
+    expect(cancel.status).toBe(202);
+    const cancelled = await outcome(retry.body.workflowId);
+    expect(cancelled).toBeInstanceOf(WorkflowFailedError);
+    expect((cancelled as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const after = await current(orderRef);
+    expect(after.id).toBe(retry.body.id);
+    expect(after.state).toBe('cancelled');
+    expect(leftovers(cloud, retry.body.id)).toEqual(NOTHING);
+  });
+});

@@ -1,0 +1,430 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { DeliveryActivities, SshEndpoint } from '../activities/delivery.js';
+import type { LicenseActivities } from '../activities/license.js';
+import type { DeploymentActivities } from '../activities/deployment.js';
+import {
+  remotePackagePath,
+  type DeployLicenseInput,
+  type DeploymentPlan,
+  type DeploymentProgress,
+  type DeploymentReport,
+  type DeploymentState,
+  type DeploymentStep,
+  type StepProgress,
+} from '../src/domain/deployment.js';
+import { DeploymentStatusKey, DeploymentStepKey } from '../src/temporal/search-attributes.js';
+import { compensateProvisioning, provision, type ProvisionInput } from './provision.js';
+
+/**
+ * deployLicense: the one-click deployment of one order (DESIGN.md "Workflows"). Each step records
+ * its start, end and attempts in the database and in the progress query; on failure, cancellation
+ * or the deadline, what OneClick made is undone newest first in a non-cancellable scope and the
+ * deployment is recorded failed (or cancelled) with the reason, then the failure is rethrown so
+ * the run closes as failed and the order can be deployed again. Secrets travel as references.
+ */
+
+/** Progress of the running deployment. */
+export const progressQuery = defineQuery<DeploymentProgress>('progress');
+
+/** The workflow id of an order's deployment: one running deployment per order. */
+export const deploymentWorkflowId = (orderRef: string): string => `deploy-${orderRef}`;
+
+const DEFAULT_DEADLINE_MS = 2 * 60 * 60_000;
+
+type Activities = DeliveryActivities & LicenseActivities & DeploymentActivities;
+
+function proxies(input: DeployLicenseInput) {
+  const t = input.timeouts ?? {};
+  const retry = {
+    initialInterval: t.retryInitialMs ?? 1_000,
+    backoffCoefficient: 2,
+    maximumInterval: t.retryMaxMs ?? 30_000,
+  };
+  // Bookkeeping is idempotent and cheap: retry it a lot rather than fail a deployment over it.
+  const book: ActivityOptions = {
+    startToCloseTimeout: '30 seconds',
+    retry: { ...retry, maximumAttempts: 30 },
+  };
+  // Steps retry in the workflow (see `attempt`) so that their attempts show in the progress.
+  const step: ActivityOptions = {
+    startToCloseTimeout: '45 minutes',
+    heartbeatTimeout: t.heartbeatMs ?? 30_000,
+    retry: { maximumAttempts: 1 },
+    // Compensation must not delete a server an upload is still writing to.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  };
+  return {
+    book: proxyActivities<Activities>(book),
+    step: proxyActivities<Activities>(step),
+    retry,
+  };
+}
+
+/** The ApplicationFailure type (or timeout) at the bottom of a failure, and its message. */
+function describeFailure(err: unknown): { code: string; message: string } {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 8; depth++) {
+    if (e instanceof ApplicationFailure) {
+      return { code: e.type ?? 'DEPLOYMENT_FAILED', message: e.message };
+    }
+    if (e instanceof TimeoutFailure) return { code: 'TIMEOUT', message: e.message };
+    if (e instanceof Error && e.cause) e = e.cause;
+    else break;
+  }
+  return {
+    code: 'DEPLOYMENT_FAILED',
+    message: err instanceof Error ? err.message : String(err),
+  };
+}
+
+function retryable(err: unknown): boolean {
+  if (isCancellation(err)) return false;
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) return !cause.nonRetryable;
+    return true; // timeouts, a lost worker
+  }
+  return false;
+}
+
+/** Runs one deployment; returns its report, or throws after compensating. */
+export async function deployLicense(input: DeployLicenseInput): Promise<DeploymentReport> {
+  const { book, step, retry } = proxies(input);
+  const { deploymentId, orderRef } = input;
+  const steps: StepProgress[] = [];
+  let state: DeploymentState = 'requested';
+  // The last step entered: what DeploymentStep shows, also after a failure.
+  let current: DeploymentStep = 'requested';
+  let failure: { code: string; message: string } | undefined;
+  setHandler(progressQuery, () => ({
+    deploymentId,
+    orderRef,
+    state,
+    steps: steps.map((s) => ({ ...s })),
+    ...(failure && { failure }),
+  }));
+
+  const now = () => new Date().toISOString(); // workflow time: deterministic
+  const upsert = (status: string) =>
+    upsertSearchAttributes([
+      { key: DeploymentStepKey, value: current },
+      { key: DeploymentStatusKey, value: status },
+    ]);
+
+  /** Records a step around `fn`, retrying retryable failures with backoff up to `maxAttempts`. */
+  async function run<T>(
+    name: DeploymentStep,
+    fn: () => Promise<T>,
+    opts: { maxAttempts?: number; tail?: (r: T) => string | undefined } = {},
+  ): Promise<T> {
+    state = name;
+    current = name;
+    upsert('running');
+    const rec: StepProgress = {
+      step: name,
+      status: 'running',
+      attempts: 1,
+      startedAt: now(),
+      endedAt: null,
+      logTail: null,
+    };
+    steps.push(rec);
+    await book.startDeploymentStep({ deploymentId, step: name, attempts: 1 });
+    const max = opts.maxAttempts ?? 3;
+    let delay = retry.initialInterval;
+    for (;;) {
+      try {
+        const result = await fn();
+        rec.status = 'succeeded';
+        rec.endedAt = now();
+        rec.logTail = opts.tail?.(result) ?? null;
+        await book.endDeploymentStep({
+          deploymentId,
+          step: name,
+          status: 'succeeded',
+          attempts: rec.attempts,
+          logTail: rec.logTail ?? undefined,
+        });
+        return result;
+      } catch (err) {
+        if (rec.attempts >= max || !retryable(err)) {
+          rec.status = 'failed';
+          rec.endedAt = now();
+          rec.logTail = describeFailure(err).message.slice(-4000);
+          // Recorded outside the (possibly cancelled) scope so a cancel still lands in the DB.
+          await CancellationScope.nonCancellable(() =>
+            book.endDeploymentStep({
+              deploymentId,
+              step: name,
+              status: 'failed',
+              attempts: rec.attempts,
+              logTail: rec.logTail ?? undefined,
+            }),
+          );
+          throw err;
+        }
+        await sleep(delay);
+        delay = Math.min(delay * retry.backoffCoefficient, retry.maximumInterval);
+        rec.attempts += 1;
+        await book.startDeploymentStep({ deploymentId, step: name, attempts: rec.attempts });
+      }
+    }
+  }
+
+  /** Undo actions, newest first when run; each registered *before* its risky create. */
+  const undo: { what: string; fn: () => Promise<void> }[] = [];
+
+  async function body(): Promise<DeploymentReport> {
+    const choices = input.choices;
+    const t = input.timeouts ?? {};
+
+    // 1–2. Load and check, make the server's key, tell supervision.
+    const { plan, key } = await run(
+      'requested',
+      async () => {
+        const plan: DeploymentPlan = await book.loadDeploymentPlan(orderRef);
+        let key: { privateKeyRef: string; publicKey: string } | undefined;
+        if (!('existingId' in choices.server)) {
+          key = await book.createDeploymentKey({ deploymentId });
+          const ref = key.privateKeyRef;
+          undo.push({ what: 'ssh key', fn: () => book.discardSecret({ ref }) });
+        }
+        await book.reportSupervision({ orderRef, deploymentId, event: 'deploying' });
+        return { plan, key };
+      },
+      { maxAttempts: 1 },
+    );
+
+    // 3–4. Network and server (provision records and undoes its own partial work).
+    const provisionInput: ProvisionInput = {
+      deploymentId,
+      orderId: orderRef,
+      vpc: choices.vpc,
+      subnet: choices.subnet,
+      securityGroup: choices.securityGroup,
+      ports: [
+        { direction: 'ingress', protocol: 'tcp', ports: '22' },
+        ...plan.ports.map((p) => ({
+          direction: 'ingress' as const,
+          protocol: 'tcp' as const,
+          ports: String(p),
+        })),
+      ],
+      server:
+        'existingId' in choices.server
+          ? { existingId: choices.server.existingId }
+          : {
+              imageRef: choices.server.imageRef,
+              flavorRef: choices.server.flavorRef,
+              sshPublicKey: key?.publicKey,
+              adminPassRef: choices.adminPassRef,
+            },
+      timeouts: {
+        heartbeatMs: t.heartbeatMs,
+        retryInitialMs: t.retryInitialMs,
+        retryMaxMs: t.retryMaxMs,
+      },
+    };
+    const provisioned = await run('network', () => provision(provisionInput), {
+      maxAttempts: 1,
+      tail: (r) => `vpc ${r.vpcId}, subnet ${r.subnetId}, security group ${r.securityGroupId}`,
+    });
+    undo.push({
+      what: 'cloud resources',
+      fn: () => compensateProvisioning(provisioned.created, provisionInput),
+    });
+    const server = await run('server', () => Promise.resolve(provisioned.server), {
+      tail: (s) => `server ${s.id} ${s.status} at ${s.ip}`,
+    });
+
+    const endpoint: SshEndpoint = {
+      serverId: server.id,
+      host: 'existingId' in choices.server && choices.server.host ? choices.server.host : server.ip,
+      username:
+        'existingId' in choices.server && choices.server.username
+          ? choices.server.username
+          : 'root',
+      privateKeyRef: key?.privateKeyRef,
+      passwordRef: choices.adminPassRef,
+    };
+
+    // 5. SSH, pinning the host key at first contact.
+    const { hostKey } = await run(
+      'ssh',
+      () => step.waitForSsh({ endpoint, waitSeconds: t.sshWaitSeconds ?? 300 }),
+      { tail: (r) => `host key ${r.hostKey.slice(0, 60)}` },
+    );
+
+    // 6. Push the package.
+    const remotePath = remotePackagePath(plan);
+    await run(
+      'push',
+      () =>
+        step.pushPackage({
+          endpoint,
+          storageKey: plan.package.storageKey,
+          sha256: plan.package.sha256,
+          sizeBytes: plan.package.sizeBytes,
+          remotePath,
+        }),
+      { tail: (r) => JSON.stringify(r).slice(0, 500) },
+    );
+
+    // 7. Install. A non-zero exit is non-retryable: it fails with the output tail.
+    const variables = { ...plan.variables, PACKAGE_FILE: remotePath };
+    const installed = await run(
+      'install',
+      () =>
+        step.runInstaller({
+          endpoint,
+          command: plan.installCommand,
+          installDir: plan.installDir,
+          licenseFile: plan.licensePath,
+          variables,
+          timeoutSeconds: t.installSeconds ?? 1800,
+        }),
+      { maxAttempts: 2, tail: (r) => r.tail },
+    );
+
+    // 8. License: only ids in history; the text is staged in the secret store and written.
+    const licenseId = await run('license', async () => {
+      let id: string;
+      if (plan.licenseModel === 'license2') {
+        id = (await book.issueLicenseCode(orderRef)).licenseId;
+      } else {
+        const { fingerprint } = await step.collectFingerprint({ endpoint });
+        id = (await book.issueLicenseForMachine(orderRef, fingerprint)).licenseId;
+      }
+      const { contentRef } = await book.stageLicenseContent({ licenseId: id });
+      try {
+        await step.writeLicenseFile({ endpoint, remotePath: plan.licensePath, contentRef });
+      } finally {
+        await CancellationScope.nonCancellable(() => book.discardSecret({ ref: contentRef }));
+      }
+      return id;
+    });
+
+    // 9. Verify.
+    let verifyTail = '';
+    if (plan.verifyCommand) {
+      const verifyCommand = plan.verifyCommand;
+      verifyTail = (
+        await run(
+          'verify',
+          () =>
+            step.runVerify({
+              endpoint,
+              command: verifyCommand,
+              installDir: plan.installDir,
+              licenseFile: plan.licensePath,
+              variables,
+              timeoutSeconds: t.verifySeconds ?? 300,
+            }),
+          { maxAttempts: 2, tail: (r) => r.tail },
+        )
+      ).tail;
+    }
+
+    const report: DeploymentReport = {
+      deploymentId,
+      orderRef,
+      serverId: server.id,
+      serverIp: endpoint.host,
+      hostKey,
+      licenseId,
+      licensePath: plan.licensePath,
+      installExitCode: installed.exitCode,
+      verifyTail: verifyTail.slice(-1000),
+    };
+
+    // 10. Report delivered.
+    await run('report', async () => {
+      await book.reportSupervision({
+        orderRef,
+        deploymentId,
+        event: 'delivered',
+        detail: `server ${report.serverId}, license ${licenseId} at ${report.licensePath}`,
+      });
+      await book.finishDeploymentRecord({ deploymentId, state: 'succeeded' });
+    });
+    return report;
+  }
+
+  // The deadline is a timer raced inside the workflow, so compensation still runs when it fires.
+  let deadlineHit = false;
+  const main = new CancellationScope();
+  const timer = new CancellationScope();
+  void timer
+    .run(() => sleep(input.timeouts?.deadlineMs ?? DEFAULT_DEADLINE_MS))
+    .then(
+      () => {
+        deadlineHit = true;
+        main.cancel();
+      },
+      () => undefined,
+    );
+  upsert('running');
+  try {
+    const report = await main.run(body);
+    state = 'succeeded';
+    upsert('succeeded');
+    return report;
+  } catch (err) {
+    const cancelled = isCancellation(err) && !deadlineHit;
+    failure = deadlineHit
+      ? { code: 'DEPLOYMENT_DEADLINE_EXCEEDED', message: 'the deployment ran past its deadline' }
+      : cancelled
+        ? { code: 'CANCELLED', message: 'the deployment was cancelled' }
+        : describeFailure(err);
+    log.warn('deployment failed; compensating', { code: failure.code, undo: undo.length });
+    const why = failure;
+    await CancellationScope.nonCancellable(async () => {
+      const left: string[] = [];
+      for (const u of [...undo].reverse()) {
+        try {
+          await u.fn();
+        } catch (e) {
+          log.error('compensation step failed', { what: u.what, error: String(e) });
+          left.push(u.what);
+        }
+      }
+      const message = left.length
+        ? `${why.message} (compensation left behind: ${left.join(', ')})`
+        : why.message;
+      await book.finishDeploymentRecord({
+        deploymentId,
+        state: cancelled ? 'cancelled' : 'failed',
+        code: why.code,
+        message,
+      });
+      await book.reportSupervision({
+        orderRef,
+        deploymentId,
+        event: cancelled ? 'cancelled' : 'failed',
+        detail: `${why.code}: ${message}`.slice(0, 1000),
+      });
+    });
+    state = cancelled ? 'cancelled' : 'failed';
+    upsert(state);
+    if (deadlineHit) throw ApplicationFailure.nonRetryable(failure.message, failure.code);
+    throw err;
+  } finally {
+    timer.cancel();
+    log.info('deployment finished', { deploymentId, state, runId: workflowInfo().runId });
+  }
+}

@@ -20,9 +20,10 @@ if (unknown.length) {
 const failed: string[] = [];
 for (const name of wanted.length ? wanted : all) {
   console.log(`\n=== ${name} ===`);
+  // --expose-gc lets the memory benchmark collect before it measures.
   const r = spawnSync(
-    path.join(dir, '..', 'node_modules', '.bin', 'tsx'),
-    [path.join(dir, `${name}.ts`)],
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', path.join(dir, `${name}.ts`)],
     {
       stdio: 'inherit',
     },

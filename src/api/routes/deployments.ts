@@ -120,7 +120,6 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
       const body = await jsonBody(c, startDeploymentBody);
-      const temporal = temporalOf(deps);
       if (order.status !== 'active') {
         throw new AppError('ORDER_NOT_DEPLOYABLE', `the order is ${order.status}`);
       }
@@ -130,6 +129,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
           "adminPassword: required to log in to the buyer's existing server",
         );
       }
+      const temporal = temporalOf(deps);
       let active = await getActiveDeployment(deps.db, order.id);
       let created = false;
       if (!active) {
@@ -212,13 +212,13 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
     .post('/:id/deployments/current/cancel', requireRole('buyer', 'operator'), async (c) => {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
-      const temporal = temporalOf(deps);
       const d = await getActiveDeployment(deps.db, order.id);
       if (!d) {
         throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment', {
           status: 409,
         });
       }
+      const temporal = temporalOf(deps);
       try {
         await temporal.client.workflow.getHandle(d.workflowId).cancel();
       } catch (err) {

@@ -24,6 +24,8 @@ import { testWraps } from '../license/helpers/seed.js';
 import { leftovers, NOTHING, sandboxCloudOptions } from '../cloud/provision-harness.js';
 import { sshExec } from '../cloud/ssh-exec.js';
 import { seedOrder, seedProduct, testKeyring } from './helpers.js';
+import { progressQuery } from '../../../workflows/deploy-license.js';
+import { DEPLOYMENT_STEPS } from '../../../src/domain/deployment.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../../../workflows/deploy-license.ts', import.meta.url));
 const PASSWORD = 'Buyer!pass-42';
@@ -122,10 +124,10 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     server: { imageRef: DEFAULT_IMAGE_ID, flavorRef: DEFAULT_FLAVOR },
     adminPassword: PASSWORD,
   };
-  const start = async (orderRef: string) => {
+  const start = async (orderRef: string, body: object = startBody) => {
     const res = await t.call('POST', `/v1/orders/${orderRef}/deployments`, {
       key: buyerKey,
-      body: startBody,
+      body,
     });
     return { status: res.status, body: (await res.json()) as DeploymentView };
   };
@@ -161,6 +163,13 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
       serverIp: string;
       licenseId: string;
     };
+    // The progress query answers from the workflow itself, the same steps as the database.
+    const progress = await client.workflow.getHandle(first.body.workflowId).query(progressQuery);
+    expect(progress.deploymentId).toBe(first.body.id);
+    expect(progress.state).toBe('succeeded');
+    expect(progress.steps.map((s) => s.step)).toEqual([...DEPLOYMENT_STEPS]);
+    expect(progress.steps.every((s) => s.status === 'succeeded' && s.endedAt !== null)).toBe(true);
+
     const view = await current(orderRef);
     expect(view.id).toBe(first.body.id);
     expect(view.state).toBe('succeeded');
@@ -210,13 +219,45 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(again.status).toBe(409);
   });
 
+  it('deploys a License 1.0 product: the license is bound to the fingerprint read over SSH', async () => {
+    const product = await seedProduct(t.db, store, sellerId, {
+      licenseModel: 'license1',
+      licensePath: '/opt/demo/license.jws',
+      verifyCommand:
+        'grep -Eq \'^[A-Za-z0-9_-]+[.][A-Za-z0-9_-]+[.][A-Za-z0-9_-]+$\' "$LICENSE_FILE" && echo jws-ok',
+    });
+    const orderRef = await seedOrder(t.db, {
+      buyerId,
+      sellerId,
+      productId: product.id,
+      model: 'license1',
+    });
+    const first = await start(orderRef);
+    expect(first.status).toBe(201);
+    const result = (await client.workflow.getHandle(first.body.workflowId).result()) as {
+      serverIp: string;
+      licenseId: string;
+    };
+    const view = await current(orderRef);
+    expect(view.state).toBe('succeeded');
+    expect(view.steps.find((s) => s.step === 'verify')?.logTail).toContain('jws-ok');
+    const license = await findLicense(t.db, 'id', result.licenseId);
+    expect(license?.model).toBe('license1');
+    expect(license?.fingerprint).toMatch(/\|/);
+    const ssh = { host: result.serverIp, username: 'root', password: PASSWORD };
+    expect(await sshExec(ssh, 'cat /opt/demo/license.jws')).toBe(license?.document);
+    const history = await historyText(client, first.body.workflowId);
+    expect(history.includes(license!.document!)).toBe(false);
+  });
+
   it('a failing installer fails the deployment and removes everything it created; a restart can be cancelled', async () => {
     const product = await seedProduct(t.db, store, sellerId, {
       installCommand: 'echo "unpacking"; echo "boom: disk full" >&2; exit 7',
     });
     const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
 
-    const first = await start(orderRef);
+    // No password: the server is reached with the per-deployment key alone.
+    const first = await start(orderRef, { server: startBody.server });
     expect(first.status).toBe(201);
     const err = await outcome(first.body.workflowId);
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -228,6 +269,8 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(install?.status).toBe('failed');
     expect(install?.logTail).toContain('boom: disk full');
     expect(view.steps.some((s) => s.step === 'license')).toBe(false);
+    // The key alone got the deployment this far.
+    expect(view.steps.find((s) => s.step === 'push')?.status).toBe('succeeded');
     expect(leftovers(cloud, first.body.id)).toEqual(NOTHING);
     const order = await getOrder(t.db, orderRef);
     const notes = (await listSupervisionEvents(t.db, order!.supervision.id)).map((e) => e.note);

@@ -24,8 +24,10 @@ import { testWraps } from '../license/helpers/seed.js';
 import { leftovers, NOTHING, sandboxCloudOptions } from '../cloud/provision-harness.js';
 import { sshExec } from '../cloud/ssh-exec.js';
 import { seedOrder, seedProduct, testKeyring } from './helpers.js';
-import { progressQuery } from '../../../workflows/deploy-license.js';
-import { DEPLOYMENT_STEPS } from '../../../src/domain/deployment.js';
+import { deployLicense, progressQuery } from '../../../workflows/deploy-license.js';
+import { DEPLOYMENT_STEPS, type DeployLicenseInput } from '../../../src/domain/deployment.js';
+import { insertOrGetActiveDeployment } from '../../../src/db/repositories/deployments.js';
+import { newId } from '../../../src/db/ids.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../../../workflows/deploy-license.ts', import.meta.url));
 const PASSWORD = 'Buyer!pass-42';
@@ -294,5 +296,98 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(after.id).toBe(retry.body.id);
     expect(after.state).toBe('cancelled');
     expect(leftovers(cloud, retry.body.id)).toEqual(NOTHING);
+  });
+
+  it("on failure leaves the buyer's VPC, subnet, group and server alone, removing only its rules", async () => {
+    const adapter = createHuaweiCloud(sandboxCloudOptions(cloud));
+    const vpc = await adapter.createVpc({ name: 'buyer-vpc', cidr: '172.16.0.0/16' });
+    await adapter.waitVpcReady(vpc.id);
+    const subnet = await adapter.createSubnet({
+      name: 'buyer-subnet',
+      cidr: '172.16.5.0/24',
+      gatewayIp: '172.16.5.1',
+      vpcId: vpc.id,
+    });
+    await adapter.waitSubnetReady(subnet.id);
+    const sg = await adapter.createSecurityGroup({ name: 'buyer-sg' });
+    const created = await adapter.createServer({
+      name: 'buyer-vm',
+      imageRef: DEFAULT_IMAGE_ID,
+      flavorRef: DEFAULT_FLAVOR,
+      vpcId: vpc.id,
+      subnetId: subnet.id,
+      securityGroupIds: [sg.id],
+      clientToken: randomUUID(),
+      adminPass: PASSWORD,
+    });
+    await adapter.waitJob(created.jobId);
+    const serverId = created.serverIds[0]!;
+    const rulesBefore = (await adapter.listSecurityGroupRules(sg.id)).length;
+
+    const product = await seedProduct(t.db, store, sellerId, {
+      installCommand: 'echo "unsupported OS" >&2; exit 3',
+    });
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+    const first = await start(orderRef, {
+      vpc: { existingId: vpc.id },
+      subnet: { existingId: subnet.id },
+      securityGroup: { existingId: sg.id },
+      server: { existingId: serverId },
+      adminPassword: PASSWORD,
+    });
+    expect(first.status).toBe(201);
+    expect(await outcome(first.body.workflowId)).toBeInstanceOf(WorkflowFailedError);
+    const view = await current(orderRef);
+    expect(view.state).toBe('failed');
+    expect(view.steps.find((s) => s.step === 'push')?.status).toBe('succeeded');
+
+    const inv = cloud.inventory();
+    expect(inv.vpcs.map((v) => v.id)).toContain(vpc.id);
+    expect(inv.subnets.map((x) => x.id)).toContain(subnet.id);
+    expect(inv.servers.find((x) => x.id === serverId)?.hostRunning).toBe(true);
+    expect((await adapter.listSecurityGroupRules(sg.id)).length).toBe(rulesBefore);
+  });
+
+  it('a deployment past its deadline is undone and recorded as such', async () => {
+    const product = await seedProduct(t.db, store, sellerId);
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+    const deploymentId = newId('dep');
+    const input: DeployLicenseInput = {
+      deploymentId,
+      orderRef,
+      choices: {
+        vpc: { cidr: '10.8.0.0/16' },
+        subnet: { cidr: '10.8.1.0/24', gatewayIp: '10.8.1.1' },
+        securityGroup: { create: true },
+        server: { imageRef: DEFAULT_IMAGE_ID, flavorRef: DEFAULT_FLAVOR },
+      },
+      // sshd never answers in time: the deadline, not the SSH wait, ends the deployment.
+      timeouts: { deadlineMs: 4_000, sshWaitSeconds: 120, heartbeatMs: 5_000 },
+    };
+    await insertOrGetActiveDeployment(t.db, {
+      id: deploymentId,
+      orderRef,
+      workflowId: `deploy-${orderRef}`,
+      request: input,
+    });
+    cloud.faults.slowBootMs = 120_000;
+    try {
+      const err = await outcome(
+        (
+          await client.workflow.start(deployLicense, {
+            taskQueue,
+            workflowId: `deploy-${orderRef}`,
+            args: [input],
+          })
+        ).workflowId,
+      );
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+    } finally {
+      cloud.faults.slowBootMs = 0;
+    }
+    const view = await current(orderRef);
+    expect(view.state).toBe('failed');
+    expect(view.failure?.code).toBe('DEPLOYMENT_DEADLINE_EXCEEDED');
+    expect(leftovers(cloud, deploymentId)).toEqual(NOTHING);
   });
 });

@@ -425,6 +425,15 @@ export async function deployLicense(input: DeployLicenseInput): Promise<Deployme
     throw err;
   } finally {
     timer.cancel();
+    // The buyer's ECS password is needed only while the deployment runs.
+    const passRef = input.choices.adminPassRef;
+    if (passRef) {
+      await CancellationScope.nonCancellable(() =>
+        book.discardSecret({ ref: passRef }).catch((e: unknown) => {
+          log.warn('could not discard the ECS password', { error: String(e) });
+        }),
+      );
+    }
     log.info('deployment finished', { deploymentId, state, runId: workflowInfo().runId });
   }
 }

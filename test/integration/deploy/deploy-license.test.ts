@@ -216,6 +216,10 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(described.typedSearchAttributes.get(DeploymentStatusKey)).toBe('succeeded');
     expect(described.typedSearchAttributes.get(DeploymentStepKey)).toBe('report');
 
+    // Only the server's key is kept: the ECS password and the staged code are gone.
+    const secretsLeft = await t.db.query<{ purpose: string }>('select purpose from secrets');
+    expect(secretsLeft.map((r) => r.purpose)).toEqual(['deployment-ssh-key']);
+
     // A delivered order is not deployed twice.
     const again = await start(orderRef);
     expect(again.status).toBe(409);

@@ -40,7 +40,7 @@ interface DeploymentView {
   workflowId: string;
   failure: { code: string; message: string } | null;
   steps: { step: string; status: string; attempts: number; logTail: string | null }[];
-  live?: { state: string };
+  live?: { state: string; steps: { step: string }[] };
 }
 
 /** History as text, payload bytes decoded, to look for secrets in it. */
@@ -393,5 +393,39 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(view.state).toBe('failed');
     expect(view.failure?.code).toBe('DEPLOYMENT_DEADLINE_EXCEEDED');
     expect(leftovers(cloud, deploymentId)).toEqual(NOTHING);
+  });
+
+  it('shows live progress while it waits for sshd, and a cancel there removes the server', async () => {
+    const product = await seedProduct(t.db, store, sellerId);
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+    cloud.faults.slowBootMs = 120_000;
+    try {
+      const first = await start(orderRef, { server: startBody.server });
+      expect(first.status).toBe(201);
+      let view = await current(orderRef);
+      // The query runs ahead of the database by one activity: wait until both say ssh.
+      for (let i = 0; i < 300 && (view.live?.state !== 'ssh' || view.state !== 'ssh'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        view = await current(orderRef);
+      }
+      expect(view.live?.state).toBe('ssh');
+      expect(view.state).toBe('ssh');
+      expect(view.steps.find((s) => s.step === 'server')?.status).toBe('succeeded');
+      expect(view.steps.find((s) => s.step === 'ssh')?.status).toBe('running');
+      expect(leftovers(cloud, first.body.id).servers).toHaveLength(1);
+
+      const cancel = await t.call('POST', `/v1/orders/${orderRef}/deployments/current/cancel`, {
+        key: buyerKey,
+      });
+      expect(cancel.status).toBe(202);
+      const err = await outcome(first.body.workflowId);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      const after = await current(orderRef);
+      expect(after.state).toBe('cancelled');
+      expect(after.steps.find((s) => s.step === 'ssh')?.status).toBe('failed');
+      expect(leftovers(cloud, first.body.id)).toEqual(NOTHING);
+    } finally {
+      cloud.faults.slowBootMs = 0;
+    }
   });
 });

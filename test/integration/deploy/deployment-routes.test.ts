@@ -146,4 +146,12 @@ describe('deployment routes: principals and bad input', () => {
     expect((await codeOf(down)).code).toBe('UNAVAILABLE');
     await nothingWritten();
   });
+
+  it('documents the three operations in the OpenAPI document', async () => {
+    const res = await t.call('GET', '/openapi.json');
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/v1/orders/{id}/deployments'] ?? {})).toEqual(['post']);
+    expect(doc.paths['/v1/orders/{id}/deployments/current']?.get).toBeDefined();
+    expect(doc.paths['/v1/orders/{id}/deployments/current/cancel']?.post).toBeDefined();
+  });
 });

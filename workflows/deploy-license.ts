@@ -147,42 +147,49 @@ export async function deployLicense(input: DeployLicenseInput): Promise<Deployme
     await book.startDeploymentStep({ deploymentId, step: name, attempts: 1 });
     const max = opts.maxAttempts ?? 3;
     let delay = retry.initialInterval;
-    for (;;) {
-      try {
-        const result = await fn();
-        rec.status = 'succeeded';
-        rec.endedAt = now();
-        rec.logTail = opts.tail?.(result) ?? null;
-        await book.endDeploymentStep({
+    const fail = async (err: unknown): Promise<never> => {
+      rec.status = 'failed';
+      rec.endedAt = now();
+      rec.logTail = describeFailure(err).message.slice(-4000);
+      // Recorded outside the (possibly cancelled) scope so a cancel still lands in the DB.
+      await CancellationScope.nonCancellable(() =>
+        book.endDeploymentStep({
           deploymentId,
           step: name,
-          status: 'succeeded',
+          status: 'failed',
           attempts: rec.attempts,
           logTail: rec.logTail ?? undefined,
-        });
-        return result;
+        }),
+      );
+      throw err;
+    };
+    for (;;) {
+      let result: T;
+      try {
+        result = await fn();
       } catch (err) {
-        if (rec.attempts >= max || !retryable(err)) {
-          rec.status = 'failed';
-          rec.endedAt = now();
-          rec.logTail = describeFailure(err).message.slice(-4000);
-          // Recorded outside the (possibly cancelled) scope so a cancel still lands in the DB.
-          await CancellationScope.nonCancellable(() =>
-            book.endDeploymentStep({
-              deploymentId,
-              step: name,
-              status: 'failed',
-              attempts: rec.attempts,
-              logTail: rec.logTail ?? undefined,
-            }),
-          );
-          throw err;
+        if (rec.attempts >= max || !retryable(err)) return fail(err);
+        try {
+          await sleep(delay);
+          delay = Math.min(delay * retry.backoffCoefficient, retry.maximumInterval);
+          rec.attempts += 1;
+          await book.startDeploymentStep({ deploymentId, step: name, attempts: rec.attempts });
+        } catch (cancelled) {
+          return fail(cancelled);
         }
-        await sleep(delay);
-        delay = Math.min(delay * retry.backoffCoefficient, retry.maximumInterval);
-        rec.attempts += 1;
-        await book.startDeploymentStep({ deploymentId, step: name, attempts: rec.attempts });
+        continue;
       }
+      rec.status = 'succeeded';
+      rec.endedAt = now();
+      rec.logTail = opts.tail?.(result) ?? null;
+      await book.endDeploymentStep({
+        deploymentId,
+        step: name,
+        status: 'succeeded',
+        attempts: rec.attempts,
+        logTail: rec.logTail ?? undefined,
+      });
+      return result;
     }
   }
 

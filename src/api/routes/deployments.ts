@@ -7,9 +7,11 @@ import {
 import { AppError } from '../../errors.js';
 import { newId } from '../../db/ids.js';
 import { getOrder, type Order } from '../../db/repositories/orders.js';
+import { getProduct } from '../../db/repositories/products.js';
 import {
   getActiveDeployment,
   getLatestDeployment,
+  getProductPackage,
   insertOrGetActiveDeployment,
   listSteps,
   setDeploymentRunId,
@@ -17,6 +19,7 @@ import {
 } from '../../db/repositories/deployments.js';
 import {
   isFinished,
+  whyNotDeployable,
   type DeployLicenseInput,
   type DeploymentProgress,
   type NetworkChoices,
@@ -120,9 +123,16 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
       const body = await jsonBody(c, startDeploymentBody);
-      if (order.status !== 'active') {
-        throw new AppError('ORDER_NOT_DEPLOYABLE', `the order is ${order.status}`);
-      }
+      // The workflow checks again in its first step; refusing here spares a doomed start.
+      const product = await getProduct(deps.db, order.productId);
+      const why = whyNotDeployable({
+        orderStatus: order.status,
+        installCommand: product?.installCommand ?? null,
+        licensePath: product?.licensePath ?? null,
+        hasPackage:
+          product !== undefined && (await getProductPackage(deps.db, product.id)) !== undefined,
+      });
+      if (why) throw new AppError('ORDER_NOT_DEPLOYABLE', `cannot deploy: ${why}`);
       if ('existingId' in body.server && !body.adminPassword) {
         throw new AppError(
           'VALIDATION_FAILED',

@@ -428,4 +428,40 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
       cloud.faults.slowBootMs = 0;
     }
   });
+
+  it('refuses, without retrying or creating anything, an order whose product lost its package', async () => {
+    const product = await seedProduct(t.db, store, sellerId);
+    await t.db.query('delete from packages where product_id = $1', [product.id]);
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+    const deploymentId = newId('dep');
+    const input: DeployLicenseInput = {
+      deploymentId,
+      orderRef,
+      choices: {
+        vpc: { cidr: '10.9.0.0/16' },
+        subnet: { cidr: '10.9.1.0/24', gatewayIp: '10.9.1.1' },
+        securityGroup: { create: true },
+        server: { imageRef: DEFAULT_IMAGE_ID, flavorRef: DEFAULT_FLAVOR },
+      },
+    };
+    await insertOrGetActiveDeployment(t.db, {
+      id: deploymentId,
+      orderRef,
+      workflowId: `deploy-${orderRef}`,
+      request: input,
+    });
+    const secretsBefore = (await t.db.query('select id from secrets')).length;
+    const handle = await client.workflow.start(deployLicense, {
+      taskQueue,
+      workflowId: `deploy-${orderRef}`,
+      args: [input],
+    });
+    expect(await outcome(handle.workflowId)).toBeInstanceOf(WorkflowFailedError);
+    const view = await current(orderRef);
+    expect(view.state).toBe('failed');
+    expect(view.failure?.code).toBe('ORDER_NOT_DEPLOYABLE');
+    expect(view.steps).toMatchObject([{ step: 'requested', status: 'failed', attempts: 1 }]);
+    expect((await t.db.query('select id from secrets')).length).toBe(secretsBefore);
+    expect(leftovers(cloud, deploymentId)).toEqual(NOTHING);
+  });
 });

@@ -16,6 +16,7 @@ describe('deployment routes: principals and bad input', () => {
   let operator: string;
   let orderRef: string;
   let unsubscribedRef: string;
+  let noPackageRef: string;
 
   beforeAll(async () => {
     t = await startTestApp('pglite', { secretsKeyring: testKeyring() });
@@ -33,9 +34,23 @@ describe('deployment routes: principals and bad input', () => {
        values ($1, $2, $3, 'Demo', 'license2', 'true', '/opt/demo/license.key')`,
       [productId, s.principal.sellerId, `MP-${productId}`],
     );
+    // A package record is all these tests need: no workflow ever pushes it.
+    await t.db.query(
+      `insert into packages (id, product_id, seller_id, sha256, size_bytes, storage_key, file_name)
+       values ($1, $2, $3, $4, 1, $5, 'demo.tar')`,
+      [newId('pkg'), productId, s.principal.sellerId, 'a'.repeat(64), `sha256/${'a'.repeat(64)}`],
+    );
+    const bare = newId('prd');
+    await t.db.query(
+      `insert into products (id, seller_id, marketplace_product_id, name, license_model,
+         install_command, license_path)
+       values ($1, $2, $3, 'Bare', 'license2', 'true', '/opt/demo/license.key')`,
+      [bare, s.principal.sellerId, `MP-${bare}`],
+    );
     const ids = { buyerId: b.principal.buyerId!, sellerId: s.principal.sellerId!, productId };
     orderRef = await seedOrder(t.db, ids);
     unsubscribedRef = await seedOrder(t.db, ids);
+    noPackageRef = await seedOrder(t.db, { ...ids, productId: bare });
     await t.db.query(`update orders set status = 'unsubscribed' where id = $1`, [unsubscribedRef]);
   });
   afterAll(async () => {
@@ -141,6 +156,9 @@ describe('deployment routes: principals and bad input', () => {
     const gone = await post(buyer, good, unsubscribedRef);
     expect(gone.status).toBe(409);
     expect((await codeOf(gone)).code).toBe('ORDER_NOT_DEPLOYABLE');
+    const bare = await post(buyer, good, noPackageRef);
+    expect(bare.status).toBe(409);
+    expect((await codeOf(bare)).message).toContain('no package');
     const down = await post(buyer, { ...good, adminPassword: 'Buyer!pass-42' });
     expect(down.status).toBe(503);
     expect((await codeOf(down)).code).toBe('UNAVAILABLE');

@@ -6,10 +6,10 @@ import type { LicenseServices } from '../src/license/services.js';
 import { findLicense } from '../src/license/license-records.js';
 import { getOrder } from '../src/db/repositories/orders.js';
 import { getProduct } from '../src/db/repositories/products.js';
+import { latestPackageForProduct } from '../src/db/repositories/packages.js';
 import {
   endStep,
   finishDeployment,
-  getProductPackage,
   recordSupervisionNote,
   setDeploymentState,
   startStep,
@@ -50,7 +50,13 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
       if (!product) {
         throw ApplicationFailure.nonRetryable('the order has no product', 'ORDER_NOT_DEPLOYABLE');
       }
-      const pkg = await getProductPackage(db, product.id);
+      const latest = await latestPackageForProduct(db, product.id);
+      const pkg = latest && {
+        storageKey: latest.storageKey,
+        sha256: latest.sha256,
+        sizeBytes: latest.sizeBytes,
+        fileName: latest.fileName,
+      };
       const why = whyNotDeployable({
         orderStatus: order.status,
         installCommand: product.installCommand,

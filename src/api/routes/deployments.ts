@@ -8,10 +8,10 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../db/ids.js';
 import { getOrder, type Order } from '../../db/repositories/orders.js';
 import { getProduct } from '../../db/repositories/products.js';
+import { latestPackageForProduct } from '../../db/repositories/packages.js';
 import {
   getActiveDeployment,
   getLatestDeployment,
-  getProductPackage,
   insertOrGetActiveDeployment,
   listSteps,
   setDeploymentRunId,
@@ -130,7 +130,8 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
         installCommand: product?.installCommand ?? null,
         licensePath: product?.licensePath ?? null,
         hasPackage:
-          product !== undefined && (await getProductPackage(deps.db, product.id)) !== undefined,
+          product !== undefined &&
+          (await latestPackageForProduct(deps.db, product.id)) !== undefined,
       });
       if (why) throw new AppError('ORDER_NOT_DEPLOYABLE', `cannot deploy: ${why}`);
       if ('existingId' in body.server && !body.adminPassword) {

@@ -206,34 +206,6 @@ export async function listSteps(sql: Sql, deploymentId: string): Promise<StepPro
   }));
 }
 
-/** The product's newest package, the one a deployment pushes. */
-export async function getProductPackage(
-  sql: Sql,
-  productId: string,
-): Promise<
-  { storageKey: string; sha256: string; sizeBytes: number; fileName: string } | undefined
-> {
-  const rows = await sql.query<{
-    storage_key: string;
-    sha256: string;
-    size_bytes: string | number;
-    file_name: string;
-  }>(
-    `select storage_key, sha256, size_bytes, file_name from packages
-      where product_id = $1 order by created_at desc, id desc limit 1`,
-    [productId],
-  );
-  const r = rows[0];
-  return (
-    r && {
-      storageKey: r.storage_key,
-      sha256: r.sha256,
-      sizeBytes: Number(r.size_bytes),
-      fileName: r.file_name,
-    }
-  );
-}
-
 /** Records a supervision event without moving the state (deploying, delivered, failed). */
 export async function recordSupervisionNote(
   sql: Sql,

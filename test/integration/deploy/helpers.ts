@@ -11,6 +11,7 @@ import {
   type Product,
 } from '../../../src/db/repositories/products.js';
 import type { PackageStore } from '../../../src/packages/store.js';
+import { insertPackage } from '../../../src/db/repositories/packages.js';
 import type { Keyring } from '../../../src/crypto/keyring.js';
 
 /** A keyring with one random key, for the secret store of a test. */
@@ -47,18 +48,14 @@ export async function addTarPackage(
     const stored = await store.put(createReadStream(path.join(dir, 'demo.tar')), {
       maxBytes: 10 * 1024 * 1024,
     });
-    await sql.query(
-      `insert into packages (id, product_id, seller_id, sha256, size_bytes, storage_key, file_name)
-       values ($1, $2, $3, $4, $5, $6, 'demo.tar')`,
-      [
-        newId('pkg'),
-        product.id,
-        product.sellerId,
-        stored.sha256,
-        stored.sizeBytes,
-        stored.storageKey,
-      ],
-    );
+    await insertPackage(sql, {
+      sellerId: product.sellerId,
+      productId: product.id,
+      sha256: stored.sha256,
+      sizeBytes: stored.sizeBytes,
+      storageKey: stored.storageKey,
+      fileName: 'demo.tar',
+    });
     return stored;
   } finally {
     rmSync(dir, { recursive: true, force: true });

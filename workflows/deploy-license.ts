@@ -359,16 +359,20 @@ export async function deployLicense(input: DeployLicenseInput): Promise<Deployme
       verifyTail: verifyTail.slice(-1000),
     };
 
-    // 10. Report delivered.
-    await run('report', async () => {
-      await book.reportSupervision({
-        orderRef,
-        deploymentId,
-        event: 'delivered',
-        detail: `server ${report.serverId}, license ${licenseId} at ${report.licensePath}`,
-      });
-      await book.finishDeploymentRecord({ deploymentId, state: 'succeeded' });
-    });
+    // 10. Report delivered. The software runs licensed now: nothing may undo it any more, neither
+    // a late cancel nor a bookkeeping failure, so the report runs to its end and undo is cleared.
+    undo.length = 0;
+    await CancellationScope.nonCancellable(() =>
+      run('report', async () => {
+        await book.reportSupervision({
+          orderRef,
+          deploymentId,
+          event: 'delivered',
+          detail: `server ${report.serverId}, license ${licenseId} at ${report.licensePath}`,
+        });
+        await book.finishDeploymentRecord({ deploymentId, state: 'succeeded' });
+      }),
+    );
     return report;
   }
 

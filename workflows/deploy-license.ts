@@ -3,7 +3,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   defineQuery,
+  defineUpdate,
   isCancellation,
   log,
   proxyActivities,
@@ -28,6 +30,7 @@ import {
   type StepProgress,
 } from '../src/domain/deployment.js';
 import { DeploymentStatusKey, DeploymentStepKey } from '../src/temporal/search-attributes.js';
+import { normalizeFingerprint } from '../src/domain/fingerprint.js';
 import { compensateProvisioning, provision, type ProvisionInput } from './provision.js';
 
 /**
@@ -40,6 +43,14 @@ import { compensateProvisioning, provision, type ProvisionInput } from './provis
 
 /** Progress of the running deployment. */
 export const progressQuery = defineQuery<DeploymentProgress>('progress');
+
+/**
+ * License 1.0 when the server's fingerprint cannot be read over SSH: the buyer submits the
+ * hardware ID. Accepted only while the deployment waits for one, and only in canonical form.
+ */
+export const submitHardwareIdUpdate = defineUpdate<{ fingerprint: string }, [string]>(
+  'submitHardwareId',
+);
 
 /** The workflow id of an order's deployment: one running deployment per order. */
 export const deploymentWorkflowId = (orderRef: string): string => `deploy-${orderRef}`;
@@ -111,13 +122,41 @@ export async function deployLicense(input: DeployLicenseInput): Promise<Deployme
   // The last step entered: what DeploymentStep shows, also after a failure.
   let current: DeploymentStep = 'requested';
   let failure: { code: string; message: string } | undefined;
+  let awaitingHardwareId = false;
+  let submittedHardwareId: string | undefined;
   setHandler(progressQuery, () => ({
     deploymentId,
     orderRef,
     state,
     steps: steps.map((s) => ({ ...s })),
+    ...(awaitingHardwareId && { awaiting: 'hardwareId' as const }),
     ...(failure && { failure }),
   }));
+  setHandler(
+    submitHardwareIdUpdate,
+    (text) => {
+      submittedHardwareId = normalizeFingerprint(text);
+      return { fingerprint: submittedHardwareId };
+    },
+    {
+      validator: (text) => {
+        if (!awaitingHardwareId || submittedHardwareId !== undefined) {
+          throw ApplicationFailure.nonRetryable(
+            'the deployment is not waiting for a hardware ID',
+            'NOT_AWAITING_HARDWARE_ID',
+          );
+        }
+        try {
+          normalizeFingerprint(typeof text === 'string' ? text : '');
+        } catch (e) {
+          throw ApplicationFailure.nonRetryable(
+            e instanceof Error ? e.message : 'invalid hardware ID',
+            'INVALID_FINGERPRINT',
+          );
+        }
+      },
+    },
+  );
 
   const now = () => new Date().toISOString(); // workflow time: deterministic
   const upsert = (status: string) =>
@@ -308,14 +347,36 @@ export async function deployLicense(input: DeployLicenseInput): Promise<Deployme
       { maxAttempts: 2, tail: (r) => r.tail },
     );
 
+    /** The server's fingerprint over SSH, or, when it has none to read, the buyer's. */
+    async function hardwareId(): Promise<string> {
+      try {
+        return (await step.collectFingerprint({ endpoint })).fingerprint;
+      } catch (err) {
+        if (describeFailure(err).code !== 'INVALID_FINGERPRINT') throw err;
+        log.info('no readable fingerprint; waiting for the buyer to submit one');
+      }
+      awaitingHardwareId = true;
+      const got = await condition(
+        () => submittedHardwareId !== undefined,
+        t.hardwareIdWaitMs ?? 24 * 60 * 60_000,
+      );
+      awaitingHardwareId = false;
+      if (!got || submittedHardwareId === undefined) {
+        throw ApplicationFailure.nonRetryable(
+          'the buyer submitted no hardware ID in time',
+          'HARDWARE_ID_TIMEOUT',
+        );
+      }
+      return submittedHardwareId;
+    }
+
     // 8. License: only ids in history; the text is staged in the secret store and written.
     const licenseId = await run('license', async () => {
       let id: string;
       if (plan.licenseModel === 'license2') {
         id = (await book.issueLicenseCode(orderRef)).licenseId;
       } else {
-        const { fingerprint } = await step.collectFingerprint({ endpoint });
-        id = (await book.issueLicenseForMachine(orderRef, fingerprint)).licenseId;
+        id = (await book.issueLicenseForMachine(orderRef, await hardwareId())).licenseId;
       }
       const { contentRef } = await book.stageLicenseContent({ licenseId: id });
       try {

@@ -42,6 +42,8 @@ export interface DeploymentProgress {
   orderRef: string;
   state: DeploymentState;
   steps: StepProgress[];
+  /** What the deployment waits for from the buyer (License 1.0 without a readable fingerprint). */
+  awaiting?: 'hardwareId';
   failure?: { code: string; message: string };
 }
 
@@ -66,6 +68,8 @@ export interface DeploymentTimeouts {
   /** Installer and verify time limits, seconds (default 1800 / 300). */
   installSeconds?: number;
   verifySeconds?: number;
+  /** How long to wait for the buyer's hardware ID when none can be read (default 24 hours). */
+  hardwareIdWaitMs?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
   heartbeatMs?: number;

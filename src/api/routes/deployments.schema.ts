@@ -62,3 +62,8 @@ export const startDeploymentBody = z.strictObject({
 });
 
 export type StartDeploymentBody = z.infer<typeof startDeploymentBody>;
+
+/** License 1.0: the buyer's hardware ID, KooGallery's `MAC|diskId|boardId|cpuId`. */
+export const hardwareIdBody = z.strictObject({
+  hardwareId: z.string().min(1).max(1024),
+});

@@ -2,8 +2,10 @@ import { Hono, type Context } from 'hono';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { AppError } from '../../errors.js';
 import { newId } from '../../db/ids.js';
 import { getOrder, type Order } from '../../db/repositories/orders.js';
@@ -38,11 +40,16 @@ import type { AppDeps, AppEnv } from '../context.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { requireRole } from '../middleware/auth.js';
 import { canSeeOrder } from './orders.js';
-import { startDeploymentBody, type StartDeploymentBody } from './deployments.schema.js';
+import {
+  hardwareIdBody,
+  startDeploymentBody,
+  type StartDeploymentBody,
+} from './deployments.schema.js';
 
 /** Workflow type, id and query name, as workflows/deploy-license.ts defines them. */
 const WORKFLOW_TYPE = 'deployLicense';
 const PROGRESS_QUERY = 'progress';
+const HARDWARE_ID_UPDATE = 'submitHardwareId';
 const workflowIdOf = (orderRef: string) => `deploy-${orderRef}`;
 
 function temporalOf(deps: AppDeps): { client: Client; taskQueue: string } {
@@ -109,6 +116,14 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       summary: "The order's newest deployment with its steps (live progress while it runs)",
       tags: ['deployments'],
       errors: ['NOT_FOUND', 'NO_DEPLOYMENT'],
+    },
+    {
+      method: 'post',
+      path: '/v1/orders/:id/deployments/current/hardware-id',
+      summary: "License 1.0: the buyer's hardware ID, when the server's cannot be read",
+      tags: ['deployments'],
+      body: hardwareIdBody,
+      errors: ['NOT_FOUND', 'INVALID_FINGERPRINT', 'NOT_AWAITING_HARDWARE_ID'],
     },
     {
       method: 'post',
@@ -219,6 +234,34 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
         }
       }
       return c.json(await view(deps, d, live?.deploymentId === d.id ? live : undefined));
+    })
+    .post('/:id/deployments/current/hardware-id', requireRole('buyer'), async (c) => {
+      const deps = c.get('deps');
+      const order = await visibleOrder(c, c.req.param('id'));
+      const { hardwareId } = await jsonBody(c, hardwareIdBody);
+      const d = await getActiveDeployment(deps.db, order.id);
+      if (!d) {
+        throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment', {
+          status: 409,
+        });
+      }
+      const handle = temporalOf(deps).client.workflow.getHandle(d.workflowId);
+      try {
+        const r = await handle.executeUpdate<{ fingerprint: string }, [string]>(
+          HARDWARE_ID_UPDATE,
+          { args: [hardwareId] },
+        );
+        return c.json({ deploymentId: d.id, hardwareId: r.fingerprint }, 202);
+      } catch (err) {
+        const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+        if (cause instanceof ApplicationFailure && cause.type === 'INVALID_FINGERPRINT') {
+          throw new AppError('INVALID_FINGERPRINT', cause.message);
+        }
+        if (cause instanceof ApplicationFailure && cause.type === 'NOT_AWAITING_HARDWARE_ID') {
+          throw new AppError('NOT_AWAITING_HARDWARE_ID', cause.message, { status: 409 });
+        }
+        throw err;
+      }
     })
     .post('/:id/deployments/current/cancel', requireRole('buyer', 'operator'), async (c) => {
       const deps = c.get('deps');

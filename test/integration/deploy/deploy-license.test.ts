@@ -23,7 +23,7 @@ import { startTestApp, type TestApp } from '../../helpers/api.js';
 import { testWraps } from '../license/helpers/seed.js';
 import { leftovers, NOTHING, sandboxCloudOptions } from '../cloud/provision-harness.js';
 import { sshExec } from '../cloud/ssh-exec.js';
-import { seedOrder, seedProduct, testKeyring } from './helpers.js';
+import { GOOD_INSTALLER, seedOrder, seedProduct, testKeyring } from './helpers.js';
 import { deployLicense, progressQuery } from '../../../workflows/deploy-license.js';
 import { DEPLOYMENT_STEPS, type DeployLicenseInput } from '../../../src/domain/deployment.js';
 import { insertOrGetActiveDeployment } from '../../../src/db/repositories/deployments.js';
@@ -31,6 +31,7 @@ import { newId } from '../../../src/db/ids.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../../../workflows/deploy-license.ts', import.meta.url));
 const PASSWORD = 'Buyer!pass-42';
+const JWS_CHECK = `grep -Eq '^[A-Za-z0-9_-]+[.][A-Za-z0-9_-]+[.][A-Za-z0-9_-]+$' "$LICENSE_FILE" && echo jws-ok`;
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
@@ -40,7 +41,7 @@ interface DeploymentView {
   workflowId: string;
   failure: { code: string; message: string } | null;
   steps: { step: string; status: string; attempts: number; logTail: string | null }[];
-  live?: { state: string; steps: { step: string }[] };
+  live?: { state: string; awaiting?: string; steps: { step: string }[] };
 }
 
 /** History as text, payload bytes decoded, to look for secrets in it. */
@@ -229,8 +230,7 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     const product = await seedProduct(t.db, store, sellerId, {
       licenseModel: 'license1',
       licensePath: '/opt/demo/license.jws',
-      verifyCommand:
-        'grep -Eq \'^[A-Za-z0-9_-]+[.][A-Za-z0-9_-]+[.][A-Za-z0-9_-]+$\' "$LICENSE_FILE" && echo jws-ok',
+      verifyCommand: JWS_CHECK,
     });
     const orderRef = await seedOrder(t.db, {
       buyerId,
@@ -254,6 +254,52 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(await sshExec(ssh, 'cat /opt/demo/license.jws')).toBe(license?.document);
     const history = await historyText(client, first.body.workflowId);
     expect(history.includes(license!.document!)).toBe(false);
+  });
+
+  it("License 1.0 on a server whose fingerprint cannot be read waits for the buyer's hardware ID", async () => {
+    const product = await seedProduct(t.db, store, sellerId, {
+      licenseModel: 'license1',
+      licensePath: '/opt/demo/license.jws',
+      // Hides every NIC from the collector (the host's own mount namespace, nothing else).
+      installCommand: `${GOOD_INSTALLER}; mount -t tmpfs none /sys/class/net`,
+      verifyCommand: JWS_CHECK,
+    });
+    const orderRef = await seedOrder(t.db, {
+      buyerId,
+      sellerId,
+      productId: product.id,
+      model: 'license1',
+    });
+    const first = await start(orderRef, { server: startBody.server });
+    expect(first.status).toBe(201);
+    let view = await current(orderRef);
+    for (let i = 0; i < 300 && view.live?.awaiting !== 'hardwareId'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      view = await current(orderRef);
+    }
+    expect(view.live?.awaiting).toBe('hardwareId');
+
+    const submit = (hardwareId: string, key = buyerKey) =>
+      t.call('POST', `/v1/orders/${orderRef}/deployments/current/hardware-id`, {
+        key,
+        body: { hardwareId },
+      });
+    const bad = await submit('not a fingerprint');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe(
+      'INVALID_FINGERPRINT',
+    );
+    const good = await submit('52:54:00:ab:cd:ef|disk-0001|board-0001|cpu-0001');
+    expect(good.status).toBe(202);
+    const canonical = '52:54:00:AB:CD:EF|DISK-0001|BOARD-0001|CPU-0001';
+    expect(((await good.json()) as { hardwareId: string }).hardwareId).toBe(canonical);
+    expect((await submit(canonical)).status).toBe(409);
+
+    const result = (await client.workflow.getHandle(first.body.workflowId).result()) as {
+      licenseId: string;
+    };
+    expect((await current(orderRef)).state).toBe('succeeded');
+    expect((await findLicense(t.db, 'id', result.licenseId))?.fingerprint).toBe(canonical);
   });
 
   it('a failing installer fails the deployment and removes everything it created; a restart can be cancelled', async () => {

@@ -109,6 +109,19 @@ describe('deployment routes: principals and bad input', () => {
     expect((await codeOf(res)).code).toBe('NO_ACTIVE_DEPLOYMENT');
   });
 
+  it('hardware ID: 403 for sellers, 404 for foreign buyers, 400 for a bad body, 409 when nothing runs', async () => {
+    const path = `/v1/orders/${orderRef}/deployments/current/hardware-id`;
+    const body = { hardwareId: '52:54:00:AB:CD:EF|D|B|C' };
+    expect((await t.call('POST', path, { key: seller, body })).status).toBe(403);
+    expect((await t.call('POST', path, { key: otherBuyer, body })).status).toBe(404);
+    const bad = await t.call('POST', path, { key: buyer, body: { hardwareId: '' } });
+    expect(bad.status).toBe(400);
+    expect((await codeOf(bad)).code).toBe('VALIDATION_FAILED');
+    const idle = await t.call('POST', path, { key: buyer, body });
+    expect(idle.status).toBe(409);
+    expect((await codeOf(idle)).code).toBe('NO_ACTIVE_DEPLOYMENT');
+  });
+
   it.each([
     ['not JSON', '{"server":', 'BAD_JSON'],
     ['no server choice', {}, 'VALIDATION_FAILED'],
@@ -171,5 +184,6 @@ describe('deployment routes: principals and bad input', () => {
     expect(Object.keys(doc.paths['/v1/orders/{id}/deployments'] ?? {})).toEqual(['post']);
     expect(doc.paths['/v1/orders/{id}/deployments/current']?.get).toBeDefined();
     expect(doc.paths['/v1/orders/{id}/deployments/current/cancel']?.post).toBeDefined();
+    expect(doc.paths['/v1/orders/{id}/deployments/current/hardware-id']?.post).toBeDefined();
   });
 });

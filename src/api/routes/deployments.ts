@@ -50,6 +50,7 @@ import {
 const WORKFLOW_TYPE = 'deployLicense';
 const PROGRESS_QUERY = 'progress';
 const HARDWARE_ID_UPDATE = 'submitHardwareId';
+const LIVE_QUERY_MS = 3_000;
 const workflowIdOf = (orderRef: string) => `deploy-${orderRef}`;
 
 function temporalOf(deps: AppDeps): { client: Client; taskQueue: string } {
@@ -225,9 +226,11 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       let live: DeploymentProgress | undefined;
       if (!isFinished(d.state) && deps.temporal) {
         try {
-          live = await deps.temporal.client.workflow
-            .getHandle(d.workflowId)
-            .query<DeploymentProgress>(PROGRESS_QUERY);
+          // With no worker polling, a query would wait long: the page must not.
+          const { client } = deps.temporal;
+          live = await client.withDeadline(Date.now() + LIVE_QUERY_MS, () =>
+            client.workflow.getHandle(d.workflowId).query<DeploymentProgress>(PROGRESS_QUERY),
+          );
         } catch (err) {
           // The database's view stands on its own; the live view is a bonus.
           c.get('log').warn({ err: String(err) }, 'deployment progress query failed');

@@ -302,6 +302,43 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect((await findLicense(t.db, 'id', result.licenseId))?.fingerprint).toBe(canonical);
   });
 
+  it('answers progress from the database when no worker answers the query', async () => {
+    const product = await seedProduct(t.db, store, sellerId);
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+    const deploymentId = newId('dep');
+    const workflowId = `deploy-${orderRef}`;
+    const input: DeployLicenseInput = {
+      deploymentId,
+      orderRef,
+      choices: {
+        vpc: { cidr: '10.7.0.0/16' },
+        subnet: { cidr: '10.7.1.0/24', gatewayIp: '10.7.1.1' },
+        securityGroup: { create: true },
+        server: { imageRef: DEFAULT_IMAGE_ID, flavorRef: DEFAULT_FLAVOR },
+      },
+    };
+    await insertOrGetActiveDeployment(t.db, {
+      id: deploymentId,
+      orderRef,
+      workflowId,
+      request: input,
+    });
+    // A task queue no worker polls: the workflow exists, its query cannot be answered.
+    const handle = await client.workflow.start(deployLicense, {
+      taskQueue: `nobody-${randomUUID()}`,
+      workflowId,
+      args: [input],
+    });
+    try {
+      const view = await current(orderRef);
+      expect(view.id).toBe(deploymentId);
+      expect(view.state).toBe('requested');
+      expect(view.live).toBeUndefined();
+    } finally {
+      await handle.terminate('test over');
+    }
+  });
+
   it('a failing installer fails the deployment and removes everything it created; a restart can be cancelled', async () => {
     const product = await seedProduct(t.db, store, sellerId, {
       installCommand: 'echo "unpacking"; echo "boom: disk full" >&2; exit 7',

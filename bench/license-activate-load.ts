@@ -5,7 +5,7 @@
  * bare JSON route on the same server and load (HTTP + client floor); both p99s and their ratio are
  * printed, with the target (activate p99 < 10 ms at 500 req/s).
  *
- *   npx tsx bench/license-activate-load.ts [seconds=10] [rate=500]
+ *   npx tsx bench/license-activate-load.ts [seconds=10] [rate=500] [connections=5]
  * Needs PostgreSQL binaries (the same ones the tests use); ONECLICK_BENCH_DATABASE_URL uses an
  * existing server instead.
  */
@@ -62,6 +62,10 @@ function load(job: Record<string, unknown>): Promise<Result & { sent: number }> 
 
 const seconds = Number(process.argv[2] ?? 10);
 const rate = Number(process.argv[3] ?? 500);
+// autocannon's fixed rate fires every connection's requests together once per tick, so the
+// connection count is the burst size: more connections than the load needs (500 req/s x a few
+// ms = a handful in flight) measures autocannon's bursts rather than the server.
+const connections = Number(process.argv[4] ?? 5);
 const total = Math.ceil(seconds * rate * 1.2);
 
 const pg = process.env.ONECLICK_BENCH_DATABASE_URL ? undefined : await startPostgres();
@@ -113,11 +117,12 @@ try {
   const { port } = server.address() as AddressInfo;
   const host = `127.0.0.1:${port}`;
 
-  const job = { url: `http://${host}`, host, rate, seconds, connections: 20 };
+  const job = { url: `http://${host}`, host, rate, seconds, connections };
   console.log(
     `node ${process.version}; load average ${loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')}; ` + `${seconds}s at ${rate} req/s each; PostgreSQL; ${total} claimed codes`,
+      .join(' ')}; ` +
+      `${seconds}s at ${rate} req/s each over ${connections} connections; PostgreSQL; ${total} claimed codes`,
   );
   const floor = await load({ ...job, path: '/floor' });
   const activate = await load({

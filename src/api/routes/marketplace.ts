@@ -95,40 +95,21 @@ export function marketplaceRoutes(docs: OpenApiRegistry) {
       const input = parseJsonText(await verifiedBody(c), paidOrderSchema);
       return answer(c, await receivePaidOrder(c.get('deps').db, input));
     })
-    .post('/orders/renewed', async (c) => {
-      const input = parseJsonText(await verifiedBody(c), renewedOrderSchema);
-      const result = await receiveOrderChange(c.get('deps').db, 'renewed', input);
-      await forwardOrderChangeToLicense(
-        c.get('deps').db,
-        c.get('deps').temporal,
-        'renewed',
-        result.order,
-        input,
-      );
-      return answer(c, result);
-    })
-    .post('/orders/unsubscribed', async (c) => {
-      const input = parseJsonText(await verifiedBody(c), closingOrderSchema);
-      const result = await receiveOrderChange(c.get('deps').db, 'unsubscribed', input);
-      await forwardOrderChangeToLicense(
-        c.get('deps').db,
-        c.get('deps').temporal,
-        'unsubscribed',
-        result.order,
-        input,
-      );
-      return answer(c, result);
-    })
-    .post('/orders/expired', async (c) => {
-      const input = parseJsonText(await verifiedBody(c), closingOrderSchema);
-      const result = await receiveOrderChange(c.get('deps').db, 'expired', input);
-      await forwardOrderChangeToLicense(
-        c.get('deps').db,
-        c.get('deps').temporal,
-        'expired',
-        result.order,
-        input,
-      );
-      return answer(c, result);
-    });
+    .post('/orders/renewed', orderChange('renewed', renewedOrderSchema))
+    .post('/orders/unsubscribed', orderChange('unsubscribed', closingOrderSchema))
+    .post('/orders/expired', orderChange('expired', closingOrderSchema));
+}
+
+/** Renewal, unsubscription, expiry: record the change once, then tell the order's license. */
+function orderChange(
+  kind: 'renewed' | 'unsubscribed' | 'expired',
+  schema: typeof renewedOrderSchema | typeof closingOrderSchema,
+) {
+  return async (c: Context<AppEnv>) => {
+    const { db, temporal } = c.get('deps');
+    const input = parseJsonText(await verifiedBody(c), schema);
+    const result = await receiveOrderChange(db, kind, input);
+    await forwardOrderChangeToLicense(db, temporal, kind, result.order, input);
+    return answer(c, result);
+  };
 }

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeFlags } from './search-attributes.js';
+
+const SETPRIV = '/usr/bin/setpriv';
 
 export interface DevServer {
   /** gRPC address, host:port. */
@@ -69,7 +72,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   else args.push('--ui-port', String(uiPort));
   args.push(...devServerSearchAttributeFlags());
 
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // setpriv (util-linux) asks the kernel to kill the server when this process dies, even by
+  // SIGKILL, so a crashed OneClick never leaves a dev server holding the port and the database.
+  const [command, commandArgs] = existsSync(SETPRIV)
+    ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', opts.cliPath, ...args]]
+    : [opts.cliPath, args];
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   const tail: string[] = [];
   const onData = (b: Buffer) => {
     for (const line of b.toString().split('\n')) {

@@ -50,15 +50,32 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   };
 }
 
-/** Opens a PostgreSQL pool. */
-export async function openPostgres(url: string, max = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+/**
+ * Opens a PostgreSQL pool of up to `max` connections, `min` of them opened here and kept open.
+ * Opening a connection (a server backend with cold caches) costs milliseconds, so connections
+ * opened on demand, or reopened after idling out (10 s), would put that cost on requests: the
+ * License 2.0 activate API under load had its p99/max set by exactly those requests.
+ */
+export async function openPostgres(
+  url: string,
+  max = 10,
+  min = Math.min(max, 4),
+): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, min: Math.min(min, max) });
   // An idle client whose connection the server ends (restart, dropped database) must not crash
   // the process: the pool discards it and the next query gets a fresh one.
   pool.on('error', () => undefined);
-  // Fail at start, not at the first request, when the server is unreachable.
-  const probe = await pool.connect();
-  probe.release();
+  // Open the kept connections now: at start, not during the first requests, and so that an
+  // unreachable server fails the start.
+  const opening = await Promise.allSettled(
+    Array.from({ length: Math.max(1, Math.min(min, max)) }, () => pool.connect()),
+  );
+  for (const r of opening) if (r.status === 'fulfilled') r.value.release();
+  const failed = opening.find((r) => r.status === 'rejected');
+  if (failed) {
+    await pool.end().catch(() => undefined);
+    throw failed.reason;
+  }
   const wrapClient = (client: pg.PoolClient): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
       const r = await client.query(text, params);

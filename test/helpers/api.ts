@@ -10,13 +10,15 @@ import {
 } from '../../src/db/repositories/principals.js';
 import { signedQuery } from '../../src/marketplace/signing.js';
 import { openTestDatabase, type DatabaseKind } from './databases.js';
+import type { Database } from '../../src/db/sql.js';
 
 export const MARKETPLACE_KEY = 'A'.repeat(32) + 'B'.repeat(32);
 
 /** An app over a fresh database, with a captured log and helpers to call it as each role. */
 export async function startTestApp(
   kind: DatabaseKind = 'pglite',
-  overrides: Partial<AppDeps> = {},
+  /** Extra deps, or a function building them over the test database (e.g. license services). */
+  overrides: Partial<AppDeps> | ((db: Database) => Partial<AppDeps>) = {},
 ) {
   const db = await openTestDatabase(kind);
   const logLines: string[] = [];
@@ -30,7 +32,7 @@ export async function startTestApp(
     db,
     logger: createLogger('info', sink),
     marketplaceAccessKey: MARKETPLACE_KEY,
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides(db) : overrides),
   };
   const app = createApp(deps);
 

@@ -42,7 +42,8 @@ function heartbeatingWait(pollMs: number | undefined): WaitOptions {
   }
   return {
     pollMs,
-    onPoll: (state) => ctx?.heartbeat(state),
+    // A local activity cannot heartbeat (its workflow task keeps it alive); it still gets cancelled.
+    onPoll: ctx && !ctx.info.isLocal ? (state) => ctx.heartbeat(state) : undefined,
     signal: ctx?.cancellationSignal,
   };
 }

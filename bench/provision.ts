@@ -15,7 +15,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createProvisioningActivities } from '../activities/provisioning.js';
 import { createHuaweiCloud } from '../src/cloud/huawei-cloud.js';
 import type { CloudAdapter } from '../src/cloud/types.js';
@@ -24,6 +24,7 @@ import { waitForPort } from '../src/sandbox/hosts.js';
 import { startSandboxCloud } from '../src/sandbox/sandbox-cloud.js';
 import { findOrBuildTemporalCli } from '../src/temporal/cli-binary.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
+import { createWorker } from '../src/temporal/worker.js';
 import {
   deprovisionWorkflow,
   provisionWorkflow,
@@ -130,7 +131,8 @@ const temporal = await startDevServer({ cliPath, uiPort: false });
 const options = { ...served, pollMs: POLL_MS };
 const cloud = createHuaweiCloud(options);
 const taskQueue = `bench-provision-${randomUUID()}`;
-const worker = await Worker.create({
+// Built as the product builds its worker (createWorker), over the provisioning workflows only.
+const worker = await createWorker({
   connection: await NativeConnection.connect({ address: temporal.address }),
   namespace: temporal.namespace,
   taskQueue,

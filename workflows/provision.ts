@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   uuid4,
@@ -89,7 +90,9 @@ function activities(input: Pick<ProvisionInput, 'timeouts'>) {
   };
   // Short calls run as local activities: no task-queue round trip per call, which is most of a
   // provisioning's latency when fifty run at once. Each is idempotent (names, X-Client-Token),
-  // so a worker dying mid-call and the workflow task re-running it on another is harmless.
+  // so a worker dying mid-call and the workflow task re-running it on another is harmless. The
+  // network's VPC and subnet are short too (ready within seconds); only the server's boot, which
+  // takes minutes on a real cloud, stays a heartbeating activity.
   const quick: LocalActivityOptions = {
     startToCloseTimeout: t.callMs ?? 5 * 60_000,
     retry: { ...retry, maximumAttempts: 10 },
@@ -115,19 +118,21 @@ function activities(input: Pick<ProvisionInput, 'timeouts'>) {
 /** Provisions the network and server; on failure or cancellation undoes what it made, then throws. */
 export async function provision(input: ProvisionInput): Promise<ProvisionResult> {
   const { quick, waiting } = activities(input);
+  // Histories from before the network moved to local activities replay with activities.
+  const network = patched('provision-network-local-activities') ? quick : waiting;
   const created: CreatedResource[] = [];
   const base = `oc-${slug(input.deploymentId)}`;
   const ruleDescription = `oneclick ${input.deploymentId}`.slice(0, 255);
   try {
     // The security group does not depend on the network, so the two branches run side by side.
-    const network = async (): Promise<{ vpcId: string; subnetId: string }> => {
+    const makeNetwork = async (): Promise<{ vpcId: string; subnetId: string }> => {
       let vpcId: string;
       if ('existingId' in input.vpc) {
         vpcId = (await quick.checkVpc({ id: input.vpc.existingId })).id;
       } else {
         const record: CreatedResource = { kind: 'vpc', name: base };
         created.push(record);
-        vpcId = (await waiting.ensureVpc({ name: base, cidr: input.vpc.cidr })).id;
+        vpcId = (await network.ensureVpc({ name: base, cidr: input.vpc.cidr })).id;
         record.id = vpcId;
       }
       if ('existingId' in input.subnet) {
@@ -139,7 +144,7 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
       const name = `${base}-subnet`;
       const record: CreatedResource = { kind: 'subnet', name, vpcId };
       created.push(record);
-      record.id = (await waiting.ensureSubnet({ vpcId, name, ...input.subnet })).id;
+      record.id = (await network.ensureSubnet({ vpcId, name, ...input.subnet })).id;
       return { vpcId, subnetId: record.id };
     };
     const firewall = async (): Promise<string> => {
@@ -167,7 +172,7 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
       return securityGroupId;
     };
     // allSettled, not all: a failing branch must not leave the other one running unrecorded.
-    const [net, sg] = await Promise.allSettled([network(), firewall()]);
+    const [net, sg] = await Promise.allSettled([makeNetwork(), firewall()]);
     if (net.status === 'rejected') throw net.reason;
     if (sg.status === 'rejected') throw sg.reason;
     const { vpcId, subnetId } = net.value;

@@ -11,7 +11,7 @@ export async function createWorker(opts: {
   namespace: string;
   taskQueue: string;
   activities: object;
-  dataConverter: DataConverter;
+  dataConverter?: DataConverter;
   workflowsPath?: string;
 }): Promise<Worker> {
   return Worker.create({

@@ -1,8 +1,9 @@
+import { testKeyPair } from '../../helpers/ssh-keys.js';
 import { createServer as createTcpServer, connect, type Server as TcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { utils } from 'ssh2';
+
 import { createHuaweiCloud, type HuaweiCloudOptions } from '../../../src/cloud/huawei-cloud.js';
 import type { CloudAdapter } from '../../../src/cloud/types.js';
 import { AppError } from '../../../src/errors.js';
@@ -85,7 +86,7 @@ describe('Huawei Cloud adapter against the sandbox cloud', () => {
   });
 
   it('creates a network, a server reachable by key and password, and deletes it all', async () => {
-    const keys = utils.generateKeyPairSync('ed25519');
+    const keys = testKeyPair();
     const vpc = await adapter.createVpc({ name: 'full', cidr: '10.10.0.0/16' });
     expect((await adapter.waitVpcReady(vpc.id)).status).toBe('OK');
     const subnet = await adapter.createSubnet({

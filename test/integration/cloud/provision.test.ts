@@ -1,6 +1,7 @@
+import { testKeyPair } from '../../helpers/ssh-keys.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { utils } from 'ssh2';
+
 import { createHuaweiCloud } from '../../../src/cloud/huawei-cloud.js';
 import type { CloudAdapter } from '../../../src/cloud/types.js';
 import { startSandboxCloud, type SandboxCloud } from '../../../src/sandbox/sandbox-cloud.js';
@@ -67,7 +68,7 @@ describe('provisioning workflow on the dev server and the sandbox cloud', () => 
   const id = () => randomUUID().slice(0, 12);
 
   it('creates VPC, subnet, security group and a server the key and password log in to', async () => {
-    const keys = utils.generateKeyPairSync('ed25519');
+    const keys = testKeyPair();
     const deploymentId = id();
     const result = await run(
       newEverything(deploymentId, {

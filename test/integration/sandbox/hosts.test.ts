@@ -1,7 +1,8 @@
+import { testKeyPair } from '../../helpers/ssh-keys.js';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, utils, type ConnectConfig } from 'ssh2';
+import { Client, type ConnectConfig } from 'ssh2';
 import {
   drainSandboxHostPool,
   prewarmSandboxHosts,
@@ -51,7 +52,7 @@ const netnsList = () =>
     .filter(Boolean);
 
 describe('sandbox hosts', () => {
-  const keys = utils.generateKeyPairSync('ed25519');
+  const keys = testKeyPair();
   let a: SandboxHost;
   let b: SandboxHost;
 

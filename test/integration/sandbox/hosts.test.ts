@@ -1,8 +1,8 @@
 import { testKeyPair } from '../../helpers/ssh-keys.js';
+import { sshExec } from '../cloud/ssh-exec.js';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, type ConnectConfig } from 'ssh2';
 import {
   drainSandboxHostPool,
   prewarmSandboxHosts,
@@ -13,27 +13,6 @@ import {
 import { AppError } from '../../../src/errors.js';
 
 const PASSWORD = 'Sandb0x!pass';
-
-function sshExec(cfg: ConnectConfig, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const conn = new Client();
-    conn
-      .on('ready', () => {
-        conn.exec(command, (err, stream) => {
-          if (err) return reject(err);
-          let out = '';
-          stream.on('data', (d: Buffer) => (out += d.toString('utf8')));
-          stream.stderr.on('data', () => undefined);
-          stream.on('close', () => {
-            conn.end();
-            resolve(out);
-          });
-        });
-      })
-      .on('error', reject)
-      .connect({ readyTimeout: 10_000, ...cfg });
-  });
-}
 
 function portAnswers(ip: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

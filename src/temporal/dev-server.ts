@@ -30,7 +30,18 @@ export interface DevServerOptions {
   /** Receives the server's own output, line by line, for the caller's logger. */
   onOutput?: (line: string) => void;
   readyTimeoutMs?: number;
+  /** Dynamic config on top of {@link DEV_SERVER_DYNAMIC_CONFIG}, as `key: value`. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
+
+/**
+ * Dynamic config the embedded server always gets. Eager activity execution (off by default in
+ * the server) hands a workflow's next activity straight back to the worker that completed the
+ * workflow task instead of through the matching service: one round trip less per activity.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+  'system.enableActivityEagerExecution': true,
+};
 
 /** Asks the kernel for a free TCP port on the address. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -71,6 +82,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
   args.push(...devServerSearchAttributeFlags());
+  for (const [key, value] of Object.entries({
+    ...DEV_SERVER_DYNAMIC_CONFIG,
+    ...opts.dynamicConfig,
+  })) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
 
   // setpriv (util-linux) asks the kernel to kill the server when this process dies, even by
   // SIGKILL, so a crashed OneClick never leaves a dev server holding the port and the database.

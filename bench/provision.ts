@@ -12,6 +12,7 @@
  *   npx tsx bench/provision.ts [concurrent=50] [poll-ms=20] [warm-hosts=0]
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -25,6 +26,7 @@ import { startSandboxCloud } from '../src/sandbox/sandbox-cloud.js';
 import { findOrBuildTemporalCli } from '../src/temporal/cli-binary.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { createWorker } from '../src/temporal/worker.js';
+import { machineCpuSeconds } from './push-common.js';
 import {
   deprovisionWorkflow,
   provisionWorkflow,
@@ -47,6 +49,35 @@ const stats = (xs: number[]) => {
   return { min: s[0] ?? 0, median: s[Math.floor(s.length / 2)] ?? 0, max: s[s.length - 1] ?? 0 };
 };
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** CPU seconds a process (and its reaped children) has used. */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+}
+
+/** Where the CPU of a phase went: this process (worker and client), the dev server, the
+ * emulator, and everything else (sandbox hosts' sshd and ip, the kernel). */
+function cpuMeter(pids: { temporal: number; emulator: number }) {
+  const read = () => ({
+    machine: machineCpuSeconds(),
+    self: process.cpuUsage(),
+    temporal: processCpuSeconds(pids.temporal),
+    emulator: processCpuSeconds(pids.emulator),
+  });
+  const start = read();
+  return () => {
+    const end = read();
+    const self = process.cpuUsage(start.self);
+    const mine = (self.user + self.system) / 1e6;
+    const temporal = end.temporal - start.temporal;
+    const emulator = end.emulator - start.emulator;
+    const machine = end.machine - start.machine;
+    return `machine ${machine.toFixed(1)} CPU-s: worker+client ${mine.toFixed(1)}, Temporal server ${temporal.toFixed(1)}, emulator ${emulator.toFixed(1)}, hosts and kernel ${(machine - mine - temporal - emulator).toFixed(1)}`;
+  };
+}
+const settle = () => new Promise((r) => setTimeout(r, 2_000));
 
 const input = (i: number): ProvisionInput => ({
   deploymentId: `bench-${i}-${randomUUID().slice(0, 8)}`,
@@ -173,11 +204,18 @@ try {
   // Warm up: bundle loaded, connections open, first host made.
   await undoAll([(await viaTemporal(-1)).result]);
 
+  const pids = { temporal: temporal.pid, emulator: child.pid! };
   await warmup();
+  await settle();
+  const temporalMeter = cpuMeter(pids);
   const temporalRuns = await Promise.all(Array.from({ length: N }, (_, i) => viaTemporal(i)));
+  const temporalCpu = temporalMeter();
   await undoAll(temporalRuns.map((r) => r.result));
 
   await warmup();
+  // Deleted namespaces are torn down by the kernel after the fact: let that finish first.
+  await settle();
+  const directMeter = cpuMeter(pids);
   const directMs: number[] = [];
   const made = await Promise.all(
     Array.from({ length: N }, async (_, i) => {
@@ -187,6 +225,7 @@ try {
       return ids;
     }),
   );
+  const directCpu = directMeter();
   const jobId = await cloud.deleteServers(made.map((m) => m[3] ?? ''));
   if (jobId) await cloud.waitJob(jobId, { pollMs: POLL_MS });
   for (const [vpcId = '', subnetId = '', sgId = ''] of made) {
@@ -207,6 +246,8 @@ try {
     `  peer: direct SDK      min ${fmt(d.min)}  median ${fmt(d.median)}  max ${fmt(d.max)}`,
   );
   console.log(`  Temporal / direct median: ${(t.median / d.median).toFixed(2)}x`);
+  console.log(`  CPU through Temporal: ${temporalCpu}`);
+  console.log(`  CPU direct SDK:       ${directCpu}`);
   console.log(`  target median < 1.5 s: ${t.median < 1500 ? 'met' : 'NOT met'}`);
   child.send('inventory');
   const left = await new Promise((resolve) => child.once('message', resolve));

@@ -6,8 +6,11 @@
  *   npx tsx bench/push-install-vs-ansible.ts [servers=20] [sizeMiB=100] [rounds=1] [sftp|stream]
  *     [parallel=servers]
  *
- * Prints the wall time of each and the ratio Ansible / OneClick (target >= 4). Needs Linux, root
- * and ansible-playbook (Debian's ansible-core or PyPI's ansible-core).
+ * Prints the wall time of each and the ratio Ansible / OneClick (target >= 4), and the machine's
+ * CPU seconds each spent. A third peer, OpenSSH's own `scp` then `ssh` to every server at once
+ * (AES-GCM, no checks), shows the floor any SSH delivery pays on this machine: the encryption,
+ * the TCP copies and sshd's work, which no client can skip. Needs Linux, root and
+ * ansible-playbook (Debian's ansible-core or PyPI's ansible-core).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +18,16 @@ import { fileURLToPath } from 'node:url';
 import { connectSsh, type SshSession } from '../src/ssh/connect.js';
 import { runChecked } from '../src/ssh/exec.js';
 import { pushFile, type PushMethod } from '../src/ssh/push.js';
-import { median, putRandomPackage, run, setUpPushBench, sourceOf, timed } from './push-common.js';
+import {
+  machineCpuSeconds,
+  median,
+  putRandomPackage,
+  run,
+  setUpPushBench,
+  sourceOf,
+  sshOptions,
+  timed,
+} from './push-common.js';
 
 const servers = Number(process.argv[2] ?? 20);
 const sizeMiB = Number(process.argv[3] ?? 100);
@@ -85,20 +97,36 @@ try {
       ANSIBLE_DIR,
     );
 
-  const times: { oneclick: number[]; ansible: number[] } = { oneclick: [], ansible: [] };
+  // The floor: OpenSSH alone, no sha256 check, no temporary name, no resume.
+  const openssh = () =>
+    Promise.all(
+      hosts.map(async (h) => {
+        const opts = [...sshOptions(bench.keyFile), '-c', 'aes128-gcm@openssh.com'];
+        await run('scp', [...opts, '-q', source.localPath!, `root@${h.ip}:/opt/pkgs/app.run`]);
+        await run('ssh', [...opts, `root@${h.ip}`, INSTALL]);
+      }),
+    );
+
+  type Peer = 'oneclick' | 'ansible' | 'openssh';
+  const times: Record<Peer, number[]> = { oneclick: [], ansible: [], openssh: [] };
+  const machineCpu: Record<Peer, number[]> = { oneclick: [], ansible: [], openssh: [] };
   const cpuSeconds: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    if (!skipAnsible) {
-      await reset();
-      times.ansible.push(await timed(ansible));
-      await verifyAll();
-    }
+  const measure = async (peer: Peer, fn: () => Promise<unknown>) => {
     await reset();
+    // Let the previous round's writes and teardown settle so they do not bill this one.
+    await new Promise((r) => setTimeout(r, 1000));
+    const m0 = machineCpuSeconds();
     const cpu0 = process.cpuUsage();
-    times.oneclick.push(await timed(oneclick));
+    times[peer].push(await timed(fn));
     const cpu = process.cpuUsage(cpu0);
-    cpuSeconds.push((cpu.user + cpu.system) / 1e6);
+    machineCpu[peer].push(machineCpuSeconds() - m0);
+    if (peer === 'oneclick') cpuSeconds.push((cpu.user + cpu.system) / 1e6);
     await verifyAll();
+  };
+  for (let r = 0; r < rounds; r++) {
+    if (!skipAnsible) await measure('ansible', ansible);
+    await measure('openssh', openssh);
+    await measure('oneclick', oneclick);
   }
   for (const s of admin) s.close();
   const o = median(times.oneclick);
@@ -108,7 +136,16 @@ try {
     `oneclick ${o.toFixed(2)} s (push method ${method}, ${parallel} at a time; OneClick process CPU ${median(cpuSeconds).toFixed(2)} s)`,
   );
   console.log(`ansible  ${a.toFixed(2)} s`);
+  console.log(`openssh  ${median(times.openssh).toFixed(2)} s (scp + ssh, the floor)`);
+  const cpuLine = (peer: Peer) =>
+    `${peer} ${median(machineCpu[peer]).toFixed(1)} CPU-s (${(median(machineCpu[peer]) / ((servers * sizeMiB) / 1024)).toFixed(1)} per GiB)`;
+  console.log(
+    `machine CPU spent: ${cpuLine('oneclick')}, ${cpuLine('openssh')}${skipAnsible ? '' : `, ${cpuLine('ansible')}`}`,
+  );
   console.log(`ratio ansible/oneclick: ${(a / o).toFixed(2)}x (target >= 4)`);
+  console.log(
+    `ratio ansible/openssh floor: ${(a / median(times.openssh)).toFixed(2)}x (the most any SSH delivery could reach here)`,
+  );
 } finally {
   await bench.cleanup();
 }

@@ -8,8 +8,8 @@
  *
  * Prints the wall time of each and the ratio Ansible / OneClick (target >= 4), and the machine's
  * CPU seconds each spent. A third peer, OpenSSH's own `scp` then `ssh` to every server at once
- * (AES-GCM, no checks), shows the floor any SSH delivery pays on this machine: the encryption,
- * the TCP copies and sshd's work, which no client can skip. Needs Linux, root and
+ * (AES-GCM, no checks), shows what the SSH transport itself costs on this machine: the
+ * encryption, the TCP copies and sshd's work, which no client can skip. Needs Linux, root and
  * ansible-playbook (Debian's ansible-core or PyPI's ansible-core).
  */
 import { writeFileSync } from 'node:fs';
@@ -97,7 +97,7 @@ try {
       ANSIBLE_DIR,
     );
 
-  // The floor: OpenSSH alone, no sha256 check, no temporary name, no resume.
+  // The transport alone: OpenSSH's tools, no sha256 check, no temporary name, no resume.
   const openssh = () =>
     Promise.all(
       hosts.map(async (h) => {
@@ -136,7 +136,9 @@ try {
     `oneclick ${o.toFixed(2)} s (push method ${method}, ${parallel} at a time; OneClick process CPU ${median(cpuSeconds).toFixed(2)} s)`,
   );
   console.log(`ansible  ${a.toFixed(2)} s`);
-  console.log(`openssh  ${median(times.openssh).toFixed(2)} s (scp + ssh, the floor)`);
+  console.log(
+    `openssh  ${median(times.openssh).toFixed(2)} s (OpenSSH's own scp + ssh, no checks)`,
+  );
   const cpuLine = (peer: Peer) =>
     `${peer} ${median(machineCpu[peer]).toFixed(1)} CPU-s (${(median(machineCpu[peer]) / ((servers * sizeMiB) / 1024)).toFixed(1)} per GiB)`;
   console.log(
@@ -144,7 +146,7 @@ try {
   );
   console.log(`ratio ansible/oneclick: ${(a / o).toFixed(2)}x (target >= 4)`);
   console.log(
-    `ratio ansible/openssh floor: ${(a / median(times.openssh)).toFixed(2)}x (the most any SSH delivery could reach here)`,
+    `ratio ansible/openssh: ${(a / median(times.openssh)).toFixed(2)}x (what the SSH transport itself allows)`,
   );
 } finally {
   await bench.cleanup();

@@ -339,8 +339,13 @@ function jobPath(slot: number, job: string): string {
   return path.join(JOB_DIR, `${slot}-${job}.sh`);
 }
 
+let jobDirMade: Promise<unknown> | undefined;
 async function writeJob(slot: number, job: string, lines: string[]): Promise<string> {
   const file = jobPath(slot, job);
+  await (jobDirMade ??= mkdir(JOB_DIR, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+    jobDirMade = undefined;
+    throw e;
+  }));
   await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o700 });
   return file;
 }
@@ -361,7 +366,7 @@ async function createNetwork(n: Wired): Promise<void> {
     'link set eth0 up',
     `route add default via ${n.hostIp}`,
   ];
-  await Promise.all([fenceSandboxRange(), mkdir(JOB_DIR, { recursive: true, mode: 0o700 })]);
+  await fenceSandboxRange();
   // One job, two `ip -batch` runs, no fork of this process.
   const job = await writeJob(n.slot, 'wire', [
     'set -e',
@@ -515,20 +520,21 @@ function waitForSshd(
 
 /** Kills what runs in the host's network namespace, then removes the namespace and its files. */
 async function destroySlot(n: Wired): Promise<void> {
-  const job = await writeJob(n.slot, 'stop', [
-    `for p in $(ip netns pids ${n.netns} 2>/dev/null); do kill -9 "$p" 2>/dev/null; done`,
-    `ip netns del ${n.netns} 2>/dev/null`,
-    `ip link del ${n.hostVeth} 2>/dev/null`,
-    `rm -rf ${n.dir}`,
-    'exit 0',
-  ]);
   try {
+    const job = await writeJob(n.slot, 'stop', [
+      `for p in $(ip netns pids ${n.netns} 2>/dev/null); do kill -9 "$p" 2>/dev/null; done`,
+      `ip netns del ${n.netns} 2>/dev/null`,
+      `ip link del ${n.hostVeth} 2>/dev/null`,
+      `rm -rf ${n.dir}`,
+      'exit 0',
+    ]);
     await runJob(job, `stopping ${n.netns}`);
   } catch {
+    // The slow way, but it always ends with nothing left.
     destroySlotSync(n.slot);
   } finally {
-    await rm(job, { force: true });
-    await rm(`${job}.log`, { force: true });
+    await rm(jobPath(n.slot, 'stop'), { force: true });
+    await rm(`${jobPath(n.slot, 'stop')}.log`, { force: true });
     await rm(path.join(SLOT_DIR, String(n.slot)), { force: true });
     liveSlots.delete(n.slot);
   }

@@ -73,9 +73,9 @@ export function buildSdkClients(o: SdkClientOptions): SdkClients {
   const strip = (url: string) => url.replace(/\/+$/, '');
   const cred = new BasicCredentials().withAk(o.ak).withSk(o.sk).withProjectId(o.projectId);
   // Keep-alive agents, shared by the three clients: the SDK's default opens a connection (and
-  // against a real region a TLS handshake) for every call, which was a fifth of the worker's CPU
-  // when fifty provisionings ran at once. Idle sockets close after 4 s, before the server's own
-  // keep-alive timeout (5 s in Node, longer at the API gateway) can race a reuse.
+  // against a real region a TLS handshake) for every call; with fifty provisionings at once,
+  // connect and accept were among the top costs of both the worker and the emulator. Idle sockets
+  // close after 4 s, before the server's own keep-alive timeout (5 s in Node) can race a reuse.
   const agentOptions = { keepAlive: true, timeout: 4_000 };
   const options = {
     customUserAgent: o.userAgent ?? 'oneclick/0.1',

@@ -522,6 +522,10 @@ function waitForSshd(
 async function destroySlot(n: Wired): Promise<void> {
   try {
     const job = await writeJob(n.slot, 'stop', [
+      // The boot process by its pid only while its command line still names this host (the pid
+      // of a long-dead sshd may belong to someone else by now), then all in the namespace.
+      `b=$(cat ${path.join(n.dir, 'boot.pid')} 2>/dev/null)`,
+      `if [ -n "$b" ] && tr '\\0' ' ' < /proc/$b/cmdline 2>/dev/null | grep -qF ${n.dir}/; then kill -9 "$b"; fi`,
       `for p in $(ip netns pids ${n.netns} 2>/dev/null); do kill -9 "$p" 2>/dev/null; done`,
       `ip netns del ${n.netns} 2>/dev/null`,
       `ip link del ${n.hostVeth} 2>/dev/null`,
@@ -558,7 +562,10 @@ export async function startSandboxHost(opts: SandboxHostOptions): Promise<Sandbo
     const boot = path.join(n.dir, 'boot.sh');
     await writeFile(
       boot,
-      `exec ip netns exec ${n.netns} unshare --mount --uts --propagation private -- /bin/sh ${path.join(n.dir, 'init.sh')} ${n.dir} ${opts.hostname} ${delay}\n`,
+      // The pid stays through every exec down to sshd, so a stop that comes before the process
+      // has entered the namespace still finds it.
+      `echo $$ > ${path.join(n.dir, 'boot.pid')}\n` +
+        `exec ip netns exec ${n.netns} unshare --mount --uts --propagation private -- /bin/sh ${path.join(n.dir, 'init.sh')} ${n.dir} ${opts.hostname} ${delay}\n`,
       { mode: 0o700 },
     );
     const exit = startJob(boot);

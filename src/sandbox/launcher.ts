@@ -64,6 +64,8 @@ function launcher(): ChildProcessWithoutNullStreams {
     settle(Number(id), Number(status));
   });
   child.stderr.resume();
+  // A write racing the shell's death fails with EPIPE; its jobs are settled on 'exit' below.
+  child.stdin.on('error', () => undefined);
   child.once('exit', () => {
     if (shell === child) shell = undefined;
     // Jobs it had started cannot report any more; count them as ended (their processes are

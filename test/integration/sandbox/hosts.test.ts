@@ -121,6 +121,19 @@ describe('sandbox hosts', () => {
     await h.stop(); // idempotent
   });
 
+  it('leaves no process behind when stopped while it is still booting', async () => {
+    const h = await startSandboxHost({ id: 'early', hostname: 'early', bootDelayMs: 2000 });
+    await h.stop();
+    expect(netnsList()).not.toContain(h.netns);
+    // Nothing on the machine may still run for this host: its commands name its namespace or
+    // its directory.
+    const dir = `/run/oneclick-sandbox/host-${h.netns.replace('oc-sbx-', '')}/`;
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(ps.split('\n').filter((l) => l.includes(`${h.netns} `) || l.includes(dir))).toEqual([]);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await portAnswers(h.ip, h.sshPort)).toBe(false);
+  });
+
   it('boots on a pre-wired namespace from the warm pool and drains the rest', async () => {
     await prewarmSandboxHosts(2);
     expect(sandboxHostPoolSize()).toBe(2);

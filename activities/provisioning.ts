@@ -90,7 +90,8 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
       return guard(async () => {
         const [found] = await cloud.findVpcsByName(input.name);
         const vpc = found ?? (await cloud.createVpc({ name: input.name, cidr: input.cidr }));
-        await cloud.waitVpcReady(vpc.id, wait());
+        // Poll only what is not ready yet: the answer may already say OK.
+        if (vpc.status !== 'OK') await cloud.waitVpcReady(vpc.id, wait());
         return { id: vpc.id, created: !found };
       });
     },
@@ -114,7 +115,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
       return guard(async () => {
         const found = (await cloud.listSubnets(input.vpcId)).find((s) => s.name === input.name);
         const subnet = found ?? (await cloud.createSubnet(input));
-        await cloud.waitSubnetReady(subnet.id, wait());
+        if (subnet.status !== 'ACTIVE') await cloud.waitSubnetReady(subnet.id, wait());
         return { id: subnet.id, created: !found };
       });
     },

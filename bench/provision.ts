@@ -95,14 +95,14 @@ async function direct(cloud: CloudAdapter, i: number): Promise<string[]> {
   const name = `direct-${i}-${randomUUID().slice(0, 8)}`;
   const wait = { pollMs: POLL_MS };
   const vpc = await cloud.createVpc({ name, cidr: '10.0.0.0/16' });
-  await cloud.waitVpcReady(vpc.id, wait);
+  if (vpc.status !== 'OK') await cloud.waitVpcReady(vpc.id, wait);
   const subnet = await cloud.createSubnet({
     name,
     cidr: '10.0.1.0/24',
     gatewayIp: '10.0.1.1',
     vpcId: vpc.id,
   });
-  await cloud.waitSubnetReady(subnet.id, wait);
+  if (subnet.status !== 'ACTIVE') await cloud.waitSubnetReady(subnet.id, wait);
   const sg = await cloud.createSecurityGroup({ name });
   await cloud.ensureSecurityGroupRules(sg.id, PORTS);
   const { jobId, serverIds } = await cloud.createServer({

@@ -76,6 +76,7 @@ export function buildSdkClients(o: SdkClientOptions): SdkClients {
   // against a real region a TLS handshake) for every call; with fifty provisionings at once,
   // connect and accept were among the top costs of both the worker and the emulator. Idle sockets
   // close after 4 s, before the server's own keep-alive timeout (5 s in Node) can race a reuse.
+  // These agents replace the SDK's proxy agent, which OneClick never configures.
   const agentOptions = { keepAlive: true, timeout: 4_000 };
   const options = {
     customUserAgent: o.userAgent ?? 'oneclick/0.1',

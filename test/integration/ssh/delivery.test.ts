@@ -327,5 +327,7 @@ describe('delivery over SSH to sandbox servers (real sshd, real Temporal)', () =
     } finally {
       s.close();
     }
-  });
+    // Two GiB over SSH and two GiB through sha256sum: 40 s on a quiet machine, over 60 s on a
+    // busy one (seen in a full run), so a guard against hangs rather than the default.
+  }, 240_000);
 });

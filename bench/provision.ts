@@ -12,7 +12,6 @@
  *   npx tsx bench/provision.ts [concurrent=50] [poll-ms=20] [warm-hosts=0]
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -26,7 +25,7 @@ import { startSandboxCloud } from '../src/sandbox/sandbox-cloud.js';
 import { findOrBuildTemporalCli } from '../src/temporal/cli-binary.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { createWorker } from '../src/temporal/worker.js';
-import { machineCpuSeconds } from './push-common.js';
+import { machineCpuSeconds, processCpuSeconds } from './cpu-common.js';
 import {
   deprovisionWorkflow,
   provisionWorkflow,
@@ -49,13 +48,6 @@ const stats = (xs: number[]) => {
   return { min: s[0] ?? 0, median: s[Math.floor(s.length / 2)] ?? 0, max: s[s.length - 1] ?? 0 };
 };
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-/** CPU seconds a process (and its reaped children) has used. */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-}
 
 /** Where the CPU of a phase went: this process (worker and client), the dev server, the
  * emulator, and everything else (sandbox hosts' sshd and ip, the kernel). */

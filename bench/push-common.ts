@@ -120,20 +120,6 @@ export function run(cmd: string, args: string[], cwd?: string): Promise<string> 
   });
 }
 
-/** CPU seconds the whole machine has spent busy so far (every process and the kernel). */
-export function machineCpuSeconds(): number {
-  const f = readFileSync('/proc/stat', 'utf8')
-    .split('\n')[0]!
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  // user nice system idle iowait irq softirq: everything but idle, iowait and time stolen by
-  // the hypervisor (the machine is shared; steal is someone else's work).
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = f;
-  return (user + nice + system + irq + softirq) / 100;
-}
-
 /** Wall time of `fn` in seconds. */
 export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();

@@ -19,7 +19,6 @@ import { connectSsh, type SshSession } from '../src/ssh/connect.js';
 import { runChecked } from '../src/ssh/exec.js';
 import { pushFile, type PushMethod } from '../src/ssh/push.js';
 import {
-  machineCpuSeconds,
   median,
   putRandomPackage,
   run,
@@ -28,6 +27,7 @@ import {
   sshOptions,
   timed,
 } from './push-common.js';
+import { machineCpuSeconds } from './cpu-common.js';
 
 const servers = Number(process.argv[2] ?? 20);
 const sizeMiB = Number(process.argv[3] ?? 100);

@@ -147,6 +147,7 @@ function destroySlotSync(slot: number): void {
 /** Claims a free slot; reclaims slots whose owning process has died. */
 function claimSlot(): number {
   mkdirSync(SLOT_DIR, { recursive: true, mode: 0o755 });
+  mkdirSync(JOB_DIR, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 200; attempt++) {
     const slot = randomInt(1, SLOTS);
     const file = path.join(SLOT_DIR, String(slot));
@@ -339,15 +340,16 @@ function jobPath(slot: number, job: string): string {
   return path.join(JOB_DIR, `${slot}-${job}.sh`);
 }
 
-let jobDirMade: Promise<unknown> | undefined;
-async function writeJob(slot: number, job: string, lines: string[]): Promise<string> {
+/** Runs a short shell job of a slot through the launcher, then removes its script and log. */
+async function runSlotJob(slot: number, job: string, lines: string[], what: string): Promise<void> {
   const file = jobPath(slot, job);
-  await (jobDirMade ??= mkdir(JOB_DIR, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
-    jobDirMade = undefined;
-    throw e;
-  }));
-  await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o700 });
-  return file;
+  try {
+    await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o700 });
+    await runJob(file, what);
+  } finally {
+    await rm(file, { force: true });
+    await rm(`${file}.log`, { force: true });
+  }
 }
 
 async function createNetwork(n: Wired): Promise<void> {
@@ -368,17 +370,16 @@ async function createNetwork(n: Wired): Promise<void> {
   ];
   await fenceSandboxRange();
   // One job, two `ip -batch` runs, no fork of this process.
-  const job = await writeJob(n.slot, 'wire', [
-    'set -e',
-    `ip -batch - <<'EOF'\n${outside.join('\n')}\nEOF`,
-    `ip -n ${n.netns} -batch - <<'EOF'\n${inside.join('\n')}\nEOF`,
-  ]);
-  try {
-    await runJob(job, `wiring ${n.netns}`);
-  } finally {
-    await rm(job, { force: true });
-    await rm(`${job}.log`, { force: true });
-  }
+  await runSlotJob(
+    n.slot,
+    'wire',
+    [
+      'set -e',
+      `ip -batch - <<'EOF'\n${outside.join('\n')}\nEOF`,
+      `ip -n ${n.netns} -batch - <<'EOF'\n${inside.join('\n')}\nEOF`,
+    ],
+    `wiring ${n.netns}`,
+  );
 }
 
 let fenced: Promise<void> | undefined;
@@ -477,6 +478,7 @@ export async function drainSandboxHostPool(): Promise<void> {
  * and a re-exec, fifty of them at once a burst).
  */
 function waitForSshd(
+  id: string,
   n: { dir: string; ip: string },
   timeoutMs: number,
   exit: Promise<JobResult>,
@@ -512,7 +514,12 @@ function waitForSshd(
       timeoutMs,
     );
     void exit.then((r) =>
-      finish(new AppError('SANDBOX_SSHD_DIED', `sshd exited (${r.status}): ${r.output.trim()}`)),
+      finish(
+        new AppError(
+          'SANDBOX_SSHD_DIED',
+          `sshd for ${id} exited (${r.status}): ${r.output.trim()}`,
+        ),
+      ),
     );
     check();
   });
@@ -521,25 +528,27 @@ function waitForSshd(
 /** Kills what runs in the host's network namespace, then removes the namespace and its files. */
 async function destroySlot(n: Wired): Promise<void> {
   try {
-    const job = await writeJob(n.slot, 'stop', [
-      // The boot process by its pid only while its command line still names this host (the pid
-      // of a long-dead sshd may belong to someone else by now), then all in the namespace.
-      `b=$(cat ${path.join(n.dir, 'boot.pid')} 2>/dev/null)`,
-      `if [ -n "$b" ] && tr '\\0' ' ' < /proc/$b/cmdline 2>/dev/null | grep -qF ${n.dir}/; then kill -9 "$b"; fi`,
-      `for p in $(ip netns pids ${n.netns} 2>/dev/null); do kill -9 "$p" 2>/dev/null; done`,
-      `ip netns del ${n.netns} 2>/dev/null`,
-      `ip link del ${n.hostVeth} 2>/dev/null`,
-      `rm -rf ${n.dir}`,
-      'exit 0',
-    ]);
-    await runJob(job, `stopping ${n.netns}`);
+    await runSlotJob(
+      n.slot,
+      'stop',
+      [
+        // The boot process by its pid only while its command line still names this host (the
+        // pid of a long-dead sshd may belong to someone else by now), then all in the namespace.
+        `b=$(cat ${path.join(n.dir, 'boot.pid')} 2>/dev/null)`,
+        `if [ -n "$b" ] && tr '\\0' ' ' < /proc/$b/cmdline 2>/dev/null | grep -qF ${n.dir}/; then kill -9 "$b"; fi`,
+        `for p in $(ip netns pids ${n.netns} 2>/dev/null); do kill -9 "$p" 2>/dev/null; done`,
+        `ip netns del ${n.netns} 2>/dev/null`,
+        `ip link del ${n.hostVeth} 2>/dev/null`,
+        `rm -rf ${n.dir}`,
+        'exit 0',
+      ],
+      `stopping ${n.netns}`,
+    );
+    await rm(path.join(SLOT_DIR, String(n.slot)), { force: true });
   } catch {
     // The slow way, but it always ends with nothing left.
     destroySlotSync(n.slot);
   } finally {
-    await rm(jobPath(n.slot, 'stop'), { force: true });
-    await rm(`${jobPath(n.slot, 'stop')}.log`, { force: true });
-    await rm(path.join(SLOT_DIR, String(n.slot)), { force: true });
     liveSlots.delete(n.slot);
   }
 }
@@ -569,12 +578,9 @@ export async function startSandboxHost(opts: SandboxHostOptions): Promise<Sandbo
       { mode: 0o700 },
     );
     const exit = startJob(boot);
-    if (delay === 0) await waitForSshd(n, 15_000, exit);
+    if (delay === 0) await waitForSshd(opts.id, n, 15_000, exit);
   } catch (e) {
     await destroySlot(n);
-    if (e instanceof AppError && e.code === 'SANDBOX_SSHD_DIED') {
-      throw new AppError('SANDBOX_SSHD_DIED', `sshd for ${opts.id} ${e.message.slice(5)}`);
-    }
     throw e;
   }
   let stopped: Promise<void> | undefined;

@@ -75,12 +75,13 @@ function launcher(): ChildProcessWithoutNullStreams {
   child.unref();
   (child.stdin as unknown as Socket).unref();
   (child.stderr as unknown as Socket).unref();
+  // Awaited jobs of a shell that died may not be settled yet: they still hold the new one open.
   holdOpen(awaitedCount > 0);
   return child;
 }
 
 function submit(script: string, awaited: boolean): Promise<JobResult> {
-  if (/[\s]/.test(script)) {
+  if (/\s/.test(script)) {
     throw new AppError('SANDBOX_HOST_COMMAND_FAILED', 'job script paths may not contain spaces');
   }
   const sh = launcher();

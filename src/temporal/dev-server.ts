@@ -30,8 +30,6 @@ export interface DevServerOptions {
   /** Receives the server's own output, line by line, for the caller's logger. */
   onOutput?: (line: string) => void;
   readyTimeoutMs?: number;
-  /** Dynamic config on top of {@link DEV_SERVER_DYNAMIC_CONFIG}, as `key: value`. */
-  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -39,7 +37,7 @@ export interface DevServerOptions {
  * the server) hands a workflow's next activity straight back to the worker that completed the
  * workflow task instead of through the matching service: one round trip less per activity.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean>> = {
   'system.enableActivityEagerExecution': true,
 };
 
@@ -82,10 +80,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
   args.push(...devServerSearchAttributeFlags());
-  for (const [key, value] of Object.entries({
-    ...DEV_SERVER_DYNAMIC_CONFIG,
-    ...opts.dynamicConfig,
-  })) {
+  for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 

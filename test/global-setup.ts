@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { Client, Connection } from '@temporalio/client';
 import { findOrBuildTemporalCli } from '../src/temporal/cli-binary.js';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres-server.js';
@@ -39,7 +43,38 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw err;
   }
   return async () => {
+    const recordDir = process.env.ONECLICK_RECORD_HISTORIES;
+    if (recordDir && temporal)
+      await recordHistories(temporal.address, temporal.namespace, cliPath, recordDir);
     await temporal?.stop();
     await postgres?.stop();
   };
+}
+
+/**
+ * Writes the history of every workflow the run left on the dev server into `dir`, one JSON file
+ * each, named `<type>-<status>-<workflowId>.json`: the material for replay fixtures.
+ */
+async function recordHistories(
+  address: string,
+  namespace: string,
+  cliPath: string,
+  dir: string,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection, namespace });
+    for await (const wf of client.workflow.list()) {
+      // The CLI writes the JSON form that `historyFromJSON` and the Temporal UI read.
+      const json = execFileSync(cliPath, [
+        ...['workflow', 'show', '--address', address, '--namespace', namespace],
+        ...['--workflow-id', wf.workflowId, '--run-id', wf.runId, '--output', 'json'],
+      ]);
+      const name = `${wf.type}-${wf.status.name}-${wf.workflowId}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+      writeFileSync(path.join(dir, `${name}.json`), json);
+    }
+  } finally {
+    await connection.close();
+  }
 }

@@ -6,11 +6,11 @@ import { AppError } from '../errors.js';
 
 /**
  * One long-lived `/bin/sh` that starts every process of the sandbox hosts on this process's
- * behalf. Each fork of this Node process costs its main thread 3-8 ms (page tables of a 100 MB+
- * process, measured here), and fifty hosts booting at once took 150 of them, over a second of a
- * blocked event loop; the shell forks in a fraction of a millisecond. Node writes one line per
- * job, `<id> <script>`; the shell runs the script in the background with its output in
- * `<script>.log` and answers `<id> <exit status>` when it ends.
+ * behalf. Each fork of this Node process blocks its event loop while the kernel copies a large
+ * process's page tables, and fifty hosts booting at once need several processes each; a fork of
+ * the small shell costs this process nothing. Node writes one line per job, `<id> <script>`;
+ * the shell runs the script in the background with its output in `<script>.log` and answers
+ * `<id> <exit status>` when it ends.
  */
 const LOOP =
   'while read -r id script; do { sh "$script" </dev/null >"$script.log" 2>&1; echo "$id $?"; } & done';

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { BOOT_PID_FILE, hostSlot, slotJobPath, slotLockPath, type HostSlot } from './layout.js';
+import { runSlotJob } from './slot-jobs.js';
+
+/**
+ * Removing everything of a slot: the processes in its network namespace, the namespace, its
+ * veth, its files and its lock. The synchronous way works at process exit and for slots whose
+ * owner died; the asynchronous one is how a live host stops.
+ */
+
+/** Removes everything of a slot synchronously, whoever owned it. */
+export function removeSlotSync(slot: number): void {
+  const n = hostSlot(slot);
+  try {
+    const pids = execFileSync('ip', ['netns', 'pids', n.netns], { encoding: 'utf8' });
+    for (const pid of pids.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  } catch {
+    // no such netns
+  }
+  for (const args of [
+    ['netns', 'del', n.netns],
+    ['link', 'del', n.hostVeth],
+  ]) {
+    try {
+      execFileSync('ip', args, { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(n.dir, { recursive: true, force: true });
+  for (const job of ['wire', 'stop']) {
+    rmSync(slotJobPath(slot, job), { force: true });
+    rmSync(`${slotJobPath(slot, job)}.log`, { force: true });
+  }
+  rmSync(slotLockPath(slot), { force: true });
+}
+
+/**
+ * Kills what runs in the host's network namespace, then removes the namespace, its files and
+ * the slot's lock, in one job of the launcher (no fork of this process); falls back to
+ * {@link removeSlotSync} if that job fails.
+ */
+export async function removeSlot(n: HostSlot): Promise<void> {
+  try {
+    await runSlotJob(
+      n.slot,
+      'stop',
+      [
+        // The boot process by its pid only while its command line still names this host (the
+        // pid of a long-dead sshd may belong to someone else by now), then all in the namespace.
+        `b=$(cat ${path.join(n.dir, BOOT_PID_FILE)} 2>/dev/null)`,
+        `if [ -n "$b" ] && tr '\\0' ' ' < /proc/$b/cmdline 2>/dev/null | grep -qF ${n.dir}/; then kill -9 "$b"; fi`,
+        `for p in $(ip netns pids ${n.netns} 2>/dev/null); do kill -9 "$p" 2>/dev/null; done`,
+        `ip netns del ${n.netns} 2>/dev/null`,
+        `ip link del ${n.hostVeth} 2>/dev/null`,
+        `rm -rf ${n.dir}`,
+        'exit 0',
+      ],
+      `stopping ${n.netns}`,
+    );
+    await rm(slotLockPath(n.slot), { force: true });
+  } catch {
+    // The slow way, but it always ends with nothing left.
+    removeSlotSync(n.slot);
+  }
+}

@@ -1,8 +1,92 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, httpStatusFor } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { AppEnv } from './context.js';
+
+/**
+ * Code → HTTP status: the one place an error code becomes a status. Codes not listed answer 400.
+ * Domain and adapter code never picks a status; a code that needs one other than 400 gets a row.
+ */
+export const statusByCode: Readonly<Record<string, number>> = {
+  // request shape
+  BAD_JSON: 400,
+  VALIDATION_FAILED: 400,
+  BODY_TOO_LARGE: 413,
+  PACKAGE_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  // who is calling
+  UNAUTHENTICATED: 401,
+  INVALID_API_KEY: 401,
+  BAD_SIGNATURE: 401,
+  TIMESTAMP_OUT_OF_WINDOW: 401,
+  FORBIDDEN: 403,
+  // what is missing
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  PRODUCT_NOT_FOUND: 404,
+  ORDER_NOT_FOUND: 404,
+  PACKAGE_NOT_FOUND: 404,
+  NO_DEPLOYMENT: 404,
+  LICENSE_CODE_UNKNOWN: 404,
+  METHOD_NOT_ALLOWED: 405,
+  // state that forbids the request
+  CONFLICT: 409,
+  NONCE_REPLAYED: 409,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  DATA_DIR_IN_USE: 409,
+  ORDER_CONFLICT: 409,
+  ORDER_NOT_DEPLOYABLE: 409,
+  ORDER_ALREADY_DEPLOYED: 409,
+  ORDER_NOT_ACTIVE: 409,
+  ORDER_CLOSED: 409,
+  NO_ACTIVE_DEPLOYMENT: 409,
+  NOT_AWAITING_HARDWARE_ID: 409,
+  INVALID_STATE_TRANSITION: 409,
+  LICENSE_MODEL_MISMATCH: 409,
+  LICENSE_REVOKED: 409,
+  LICENSE_RELEASED: 409,
+  LICENSE_BOUND_TO_OTHER_MACHINE: 409,
+  LICENSE_CODE_NOT_CLAIMED: 409,
+  LICENSE_CODE_NOT_ACTIVATED: 409,
+  LICENSE_CODE_STATE: 409,
+  GENERATOR_NOT_ACTIVE: 409,
+  GENERATOR_NOT_REMOTE: 409,
+  KEY_ALREADY_REGISTERED: 409,
+  KEY_IS_ACTIVE: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  REBIND_LIMIT_REACHED: 429,
+  // our side
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  // the seller's license generator failed (src/license/generator-client.ts)
+  GENERATOR_TIMEOUT: 502,
+  GENERATOR_UNREACHABLE: 502,
+  GENERATOR_BAD_RESPONSE: 502,
+  GENERATOR_BAD_SIGNATURE: 502,
+  GENERATOR_REFUSED: 502,
+  // Huawei Cloud answered (src/cloud/errors.ts)
+  CLOUD_NOT_FOUND: 404,
+  CLOUD_THROTTLED: 429,
+  CLOUD_SERVER_ERROR: 502,
+  CLOUD_UNAVAILABLE: 502,
+  CLOUD_TIMEOUT: 502,
+  CLOUD_NOT_READY: 502,
+  CLOUD_AUTH_FAILED: 502,
+  CLOUD_FORBIDDEN: 502,
+  CLOUD_ACCOUNT_RESTRICTED: 502,
+  CLOUD_CONFLICT: 502,
+  CLOUD_QUOTA_EXCEEDED: 502,
+  CLOUD_BAD_PASSWORD: 502,
+  CLOUD_SUBNET_FULL: 502,
+  CLOUD_INVALID_REQUEST: 502,
+};
+
+/** The HTTP status an error (or an error code) answers with. */
+export function httpStatusFor(err: AppError | string): number {
+  return statusByCode[typeof err === 'string' ? err : err.code] ?? 400;
+}
 
 /** The one error envelope: `{ error: { code, message, requestId } }`. */
 export function errorResponse(

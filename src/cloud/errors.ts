@@ -121,7 +121,6 @@ export function classifyCloudError(
       requestId: sdk.requestId,
       retryAfterMs,
     },
-    status: code === 'CLOUD_NOT_FOUND' ? 404 : code === 'CLOUD_THROTTLED' ? 429 : 502,
   });
 }
 

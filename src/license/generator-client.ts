@@ -122,7 +122,7 @@ export async function callSeller(
     });
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
-    throw upstream(
+    throw new AppError(
       timedOut ? 'GENERATOR_TIMEOUT' : 'GENERATOR_UNREACHABLE',
       timedOut
         ? `The seller endpoint did not answer within ${options.timeoutMs ?? SELLER_TIMEOUT_MS} ms`
@@ -135,7 +135,7 @@ export async function callSeller(
     text = await readLimited(response, MAX_ANSWER_BYTES);
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
-    throw upstream(
+    throw new AppError(
       timedOut ? 'GENERATOR_TIMEOUT' : 'GENERATOR_BAD_RESPONSE',
       'The seller answer could not be read',
       {
@@ -147,7 +147,7 @@ export async function callSeller(
   const elapsedMs = performance.now() - started;
   const signHeader = response.headers.get('body-sign');
   if (signHeader !== null && !verifyBodySign(endpoint.accessKey, text, signHeader)) {
-    throw upstream('GENERATOR_BAD_SIGNATURE', 'The seller answer has a wrong Body-Sign', {
+    throw new AppError('GENERATOR_BAD_SIGNATURE', 'The seller answer has a wrong Body-Sign', {
       context: { host: url.host, status: response.status },
     });
   }
@@ -155,7 +155,7 @@ export async function callSeller(
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw upstream(
+    throw new AppError(
       'GENERATOR_BAD_RESPONSE',
       `The seller answered HTTP ${response.status} without JSON`,
       {
@@ -166,7 +166,7 @@ export async function callSeller(
   }
   const answer = parsed as Record<string, unknown>;
   if (typeof answer !== 'object' || answer === null || typeof answer.resultCode !== 'string') {
-    throw upstream('GENERATOR_BAD_RESPONSE', 'The seller answer has no resultCode', {
+    throw new AppError('GENERATOR_BAD_RESPONSE', 'The seller answer has no resultCode', {
       retryable: response.status >= 500,
       context: { host: url.host, status: response.status },
     });
@@ -198,7 +198,10 @@ export async function requestRemoteLicense(
     throw refused(answer);
   }
   if (!answer.license) {
-    throw upstream('GENERATOR_BAD_RESPONSE', 'The generator answered success without a license');
+    throw new AppError(
+      'GENERATOR_BAD_RESPONSE',
+      'The generator answered success without a license',
+    );
   }
   return { ...answer, license: answer.license };
 }
@@ -215,7 +218,7 @@ export async function notifySeller(
 }
 
 function refused(answer: SellerAnswer): AppError {
-  return upstream(
+  return new AppError(
     'GENERATOR_REFUSED',
     `The seller endpoint answered ${answer.resultCode}: ${answer.resultMsg.slice(0, 120)}`,
     {
@@ -236,18 +239,9 @@ async function readLimited(response: Response, limit: number): Promise<string> {
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw upstream('GENERATOR_BAD_RESPONSE', 'The seller answer is too large');
+      throw new AppError('GENERATOR_BAD_RESPONSE', 'The seller answer is too large');
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A failure of the seller's side: answered as 502 when it reaches an API caller. */
-function upstream(
-  code: string,
-  message: string,
-  options: ConstructorParameters<typeof AppError>[2] = {},
-): AppError {
-  return new AppError(code, message, { ...options, status: 502 });
 }

@@ -145,9 +145,7 @@ export class GeneratorStore {
   async recheck(id: string): Promise<{ generator: Generator; report: ConformanceReport }> {
     const g = await this.row(id);
     if (g.kind !== 'remote')
-      throw new AppError('GENERATOR_NOT_REMOTE', 'Only remote generators are checked', {
-        status: 409,
-      });
+      throw new AppError('GENERATOR_NOT_REMOTE', 'Only remote generators are checked');
     const report = await runConformance(await this.endpoint(id), this.conformance);
     const rows = await this.sql.transaction(async (tx) => {
       await tx.query(
@@ -170,7 +168,7 @@ export class GeneratorStore {
   async endpoint(id: string): Promise<SellerEndpoint> {
     const g = await this.row(id);
     if (!g.endpoint_url || !g.sealed_access_key) {
-      throw new AppError('GENERATOR_NOT_REMOTE', 'This generator has no endpoint', { status: 409 });
+      throw new AppError('GENERATOR_NOT_REMOTE', 'This generator has no endpoint');
     }
     return {
       url: g.endpoint_url,

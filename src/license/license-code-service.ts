@@ -68,12 +68,10 @@ export class LicenseCodeService {
       if (existing) return { license: existing, code: this.reveal(existing), created: false };
       const ctx = await loadOrderContext(tx, orderRef);
       if (ctx.licenseModel !== 'license2') {
-        throw new AppError('LICENSE_MODEL_MISMATCH', 'This order is not a License 2.0 order', {
-          status: 409,
-        });
+        throw new AppError('LICENSE_MODEL_MISMATCH', 'This order is not a License 2.0 order');
       }
       if (ctx.orderStatus !== 'active') {
-        throw new AppError('ORDER_NOT_ACTIVE', `The order is ${ctx.orderStatus}`, { status: 409 });
+        throw new AppError('ORDER_NOT_ACTIVE', `The order is ${ctx.orderStatus}`);
       }
       const code = generateLicenseCode();
       const { record, created } = await insertLicenseOnce(tx, {
@@ -115,7 +113,7 @@ export class LicenseCodeService {
   /** The formatted code of a license (for its buyer and seller only: the caller checks). */
   reveal(license: LicenseRecord): string {
     if (!license.sealedCode)
-      throw new AppError('LICENSE_MODEL_MISMATCH', 'This license has no code', { status: 409 });
+      throw new AppError('LICENSE_MODEL_MISMATCH', 'This license has no code');
     return formatLicenseCode(unsealLicenseCode(license.sealedCode, this.deps.wraps));
   }
 
@@ -124,8 +122,7 @@ export class LicenseCodeService {
     return this.deps.sql.transaction(async (tx) => {
       const l = await findLicense(tx, 'id', licenseId, true);
       if (!l || l.model !== 'license2') throw new AppError('NOT_FOUND', 'No such license');
-      if (l.revokedAt)
-        throw new AppError('LICENSE_REVOKED', 'The license was revoked', { status: 409 });
+      if (l.revokedAt) throw new AppError('LICENSE_REVOKED', 'The license was revoked');
       if (l.status !== 'issued') return l;
       const now = this.now();
       const updated = await updateLicense(tx, l.id, { status: 'claimed', claimed_at: now });
@@ -166,15 +163,12 @@ export class LicenseCodeService {
     if (!l || l.seller_id !== sellerId) throw unknownCode();
     if (!l.activated) {
       if (l.status === 'issued') {
-        throw new AppError('LICENSE_CODE_NOT_CLAIMED', 'The buyer has not claimed this code yet', {
-          status: 409,
-        });
+        throw new AppError('LICENSE_CODE_NOT_CLAIMED', 'The buyer has not claimed this code yet');
       }
       if (l.status !== 'claimed' || l.revoked_at !== null) {
         throw new AppError(
           'LICENSE_CODE_STATE',
           `The code cannot be activated (${l.revoked_at !== null ? 'revoked' : l.status})`,
-          { status: 409 },
         );
       }
       throw badEffectTime();
@@ -197,9 +191,7 @@ export class LicenseCodeService {
     const l = await findLicense(this.deps.sql, 'code_hash', hashLicenseCode(canonical));
     if (!l || l.sellerId !== sellerId) throw unknownCode();
     if (l.status === 'issued' || l.status === 'claimed') {
-      throw new AppError('LICENSE_CODE_NOT_ACTIVATED', 'The code has not been activated', {
-        status: 409,
-      });
+      throw new AppError('LICENSE_CODE_NOT_ACTIVATED', 'The code has not been activated');
     }
     const ctx = await loadOrderContext(this.deps.sql, l.orderId);
     const expired = l.status === 'FROZEN' || (l.expiresAt !== null && l.expiresAt <= this.now());
@@ -253,5 +245,5 @@ interface ActivationRow {
 const ACTIVATE_SQL = 'select * from license_activate($1, $2, $3, $4, $5)';
 
 function unknownCode(): AppError {
-  return new AppError('LICENSE_CODE_UNKNOWN', 'No such authorization code', { status: 404 });
+  return new AppError('LICENSE_CODE_UNKNOWN', 'No such authorization code');
 }

@@ -60,16 +60,13 @@ export class LicenseDocumentService {
     const { sql } = this.deps;
     const ctx = await loadOrderContext(sql, orderRef);
     if (ctx.licenseModel !== 'license1') {
-      throw new AppError('LICENSE_MODEL_MISMATCH', 'This order is not a License 1.0 order', {
-        status: 409,
-      });
+      throw new AppError('LICENSE_MODEL_MISMATCH', 'This order is not a License 1.0 order');
     }
     const existing = await findLicense(sql, 'order_id', orderRef);
     let changedParts: string[] = [];
     let bindingNumber = 1;
     if (existing) {
-      if (existing.revokedAt)
-        throw new AppError('LICENSE_REVOKED', 'The license was revoked', { status: 409 });
+      if (existing.revokedAt) throw new AppError('LICENSE_REVOKED', 'The license was revoked');
       if (existing.fingerprint === fingerprint && existing.document) {
         return { license: existing, document: existing.document, changedParts: [], rebound: false };
       }
@@ -79,7 +76,6 @@ export class LicenseDocumentService {
           'LICENSE_BOUND_TO_OTHER_MACHINE',
           `The license is bound to another machine (changed: ${changedParts.join(', ')})`,
           {
-            status: 409,
             context: { changedParts },
           },
         );
@@ -87,7 +83,7 @@ export class LicenseDocumentService {
       bindingNumber = (await this.bindingCount(existing.id)) + 1;
       await this.checkRebindLimit(existing.id, ctx, changedParts);
     } else if (ctx.orderStatus !== 'active') {
-      throw new AppError('ORDER_NOT_ACTIVE', `The order is ${ctx.orderStatus}`, { status: 409 });
+      throw new AppError('ORDER_NOT_ACTIVE', `The order is ${ctx.orderStatus}`);
     }
     const licenseId = existing?.id ?? newId('lic');
     const generator = ctx.generatorId ? await this.deps.generators.get(ctx.generatorId) : undefined;
@@ -104,7 +100,6 @@ export class LicenseDocumentService {
           'GENERATOR_NOT_ACTIVE',
           `The seller's generator is ${generator.status}`,
           {
-            status: 409,
             retryable: true,
           },
         );
@@ -180,7 +175,6 @@ export class LicenseDocumentService {
             'LICENSE_BOUND_TO_OTHER_MACHINE',
             'The license was just bound to another machine',
             {
-              status: 409,
               context: {
                 changedParts: fingerprintDiff(
                   inserted.record.fingerprint ?? fingerprint,
@@ -196,7 +190,6 @@ export class LicenseDocumentService {
         const locked = await findLicense(tx, 'id', licenseId, true);
         if (locked?.fingerprint !== existing.fingerprint) {
           throw new AppError('CONFLICT', 'The license changed meanwhile; try again', {
-            status: 409,
             retryable: true,
           });
         }
@@ -268,7 +261,6 @@ export class LicenseDocumentService {
         'REBIND_LIMIT_REACHED',
         `This license was moved ${used} times in ${ctx.rebindWindowDays} days (limit ${ctx.rebindLimit})`,
         {
-          status: 429,
           context: { changedParts, limit: ctx.rebindLimit, retryAt: retryAt.toISOString() },
         },
       );

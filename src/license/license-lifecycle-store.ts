@@ -67,9 +67,7 @@ export class LicenseLifecycleStore {
       const l = await findLicense(tx, 'id', licenseId, true);
       if (!l) throw new AppError('NOT_FOUND', 'No such license');
       if (l.status === 'RELEASED') {
-        throw new AppError('LICENSE_RELEASED', 'A released license cannot be renewed', {
-          status: 409,
-        });
+        throw new AppError('LICENSE_RELEASED', 'A released license cannot be renewed');
       }
       const wasFrozen = l.status === 'FROZEN';
       await updateLicense(tx, licenseId, {

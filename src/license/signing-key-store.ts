@@ -77,9 +77,7 @@ export class SigningKeyStore {
         [key.kid],
       );
       if (existing.length > 0) {
-        throw new AppError('KEY_ALREADY_REGISTERED', 'This key is already registered', {
-          status: 409,
-        });
+        throw new AppError('KEY_ALREADY_REGISTERED', 'This key is already registered');
       }
       await tx.query(
         `update license_signing_keys set status = 'retiring'
@@ -177,9 +175,7 @@ export class SigningKeyStore {
     );
     if (!found[0]) throw new AppError('NOT_FOUND', `No signing key ${kid}`);
     if (found[0].status === 'active') {
-      throw new AppError('KEY_IS_ACTIVE', 'Rotate to a new key before retiring the active one', {
-        status: 409,
-      });
+      throw new AppError('KEY_IS_ACTIVE', 'Rotate to a new key before retiring the active one');
     }
     return info(found[0]);
   }

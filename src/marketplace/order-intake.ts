@@ -77,9 +77,7 @@ export async function receivePaidOrder(sql: Sql, input: PaidOrder): Promise<Inta
       throw new AppError(
         'PRODUCT_NOT_FOUND',
         `no product is registered for productId ${input.productId}`,
-        {
-          status: 404,
-        },
+        {},
       );
     }
     const expireTime = input.expireTime
@@ -106,7 +104,6 @@ export async function receivePaidOrder(sql: Sql, input: PaidOrder): Promise<Inta
       if (twin) return { order: twin, created: false };
       throw new AppError('CONFLICT', 'the same order is being received concurrently; retry', {
         retryable: true,
-        status: 409,
       });
     }
     await insertOrderEvent(tx, {
@@ -139,14 +136,10 @@ export async function receiveOrderChange(
     if (seen) return { order: (await getOrder(tx, seen.orderRef))!, created: false };
     const order = await getOrderByLine(tx, input.orderLineId);
     if (!order) {
-      throw new AppError('ORDER_NOT_FOUND', `no order has orderLineId ${input.orderLineId}`, {
-        status: 404,
-      });
+      throw new AppError('ORDER_NOT_FOUND', `no order has orderLineId ${input.orderLineId}`);
     }
     if (order.status === 'unsubscribed') {
-      throw new AppError('ORDER_CLOSED', `order ${order.orderId} was unsubscribed`, {
-        status: 409,
-      });
+      throw new AppError('ORDER_CLOSED', `order ${order.orderId} was unsubscribed`);
     }
     const expireTime = input.expireTime
       ? parseKooGalleryTime(input.expireTime, 'expireTime')

@@ -12,7 +12,6 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
 
 function tooLarge(maxBytes: number): AppError {
   return new AppError('PACKAGE_TOO_LARGE', `package is larger than ${maxBytes} bytes`, {
-    status: 413,
     context: { maxBytes },
   });
 }
@@ -45,9 +44,7 @@ export function createDirectoryPackageStore(root: string): PackageStore {
   const incoming = path.join(root, '.incoming');
   const blobPath = (key: string) => {
     if (!KEY_RE.test(key)) {
-      throw new AppError('INVALID_STORAGE_KEY', 'storage key is not a package key', {
-        status: 400,
-      });
+      throw new AppError('INVALID_STORAGE_KEY', 'storage key is not a package key');
     }
     const hex = key.slice('sha256/'.length);
     return path.join(root, 'sha256', hex.slice(0, 2), hex);
@@ -98,8 +95,7 @@ export function createDirectoryPackageStore(root: string): PackageStore {
     async open(storageKey, options = {}): Promise<Readable> {
       const file = blobPath(storageKey);
       const info = await stat(file).catch(() => undefined);
-      if (!info)
-        throw new AppError('PACKAGE_NOT_FOUND', `no package ${storageKey}`, { status: 404 });
+      if (!info) throw new AppError('PACKAGE_NOT_FOUND', `no package ${storageKey}`);
       // 1 MiB reads: fewer syscalls and larger SSH writes than the 64 KiB default.
       return createReadStream(file, { start: options.start ?? 0, highWaterMark: 1024 * 1024 });
     },

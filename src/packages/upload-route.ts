@@ -44,7 +44,6 @@ export function createPackageUploadRoute(deps: PackageUploadDeps): Hono {
     const length = c.req.header('content-length');
     if (length !== undefined && Number(length) > deps.maxBytes) {
       throw new AppError('PACKAGE_TOO_LARGE', `package is larger than ${deps.maxBytes} bytes`, {
-        status: 413,
         context: { maxBytes: deps.maxBytes },
       });
     }

@@ -31,7 +31,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
           'DATA_DIR_IN_USE',
           `the data directory ${dataDir} is in use by OneClick process ${owner}; stop it first, ` +
             'use the API while it runs, or set DATABASE_URL to share a PostgreSQL database',
-          { cause: err, status: 409 },
+          { cause: err },
         );
       }
       await unlink(file).catch(() => undefined);

@@ -45,8 +45,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         'select request_hash, status_code, response from idempotency_keys where principal_id = $1 and key = $2',
         [principalId, key],
       );
-      if (!prior)
-        throw new AppError('CONFLICT', 'idempotency key vanished; retry', { status: 409 });
+      if (!prior) throw new AppError('CONFLICT', 'idempotency key vanished; retry');
       if (prior.request_hash !== requestHash) {
         throw new AppError(
           'IDEMPOTENCY_KEY_REUSED',
@@ -57,7 +56,6 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         throw new AppError(
           'IDEMPOTENCY_KEY_IN_USE',
           'a request with this Idempotency-Key is still running',
-          { status: 409 },
         );
       }
       c.header('Idempotent-Replayed', 'true');

@@ -162,9 +162,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       if (!active) {
         const latest = await getLatestDeployment(deps.db, order.id);
         if (latest?.state === 'succeeded') {
-          throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order is deployed already', {
-            status: 409,
-          });
+          throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order is deployed already');
         }
         let adminPassRef: string | undefined;
         if (body.adminPassword !== undefined) {
@@ -210,9 +208,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
         }
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order was deployed already', {
-            status: 409,
-          });
+          throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order was deployed already');
         }
         throw err;
       }
@@ -222,7 +218,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
       const d = await getLatestDeployment(deps.db, order.id);
-      if (!d) throw new AppError('NO_DEPLOYMENT', 'the order has no deployment', { status: 404 });
+      if (!d) throw new AppError('NO_DEPLOYMENT', 'the order has no deployment');
       let live: DeploymentProgress | undefined;
       if (!isFinished(d.state) && deps.temporal) {
         try {
@@ -244,9 +240,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       const { hardwareId } = await jsonBody(c, hardwareIdBody);
       const d = await getActiveDeployment(deps.db, order.id);
       if (!d) {
-        throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment', {
-          status: 409,
-        });
+        throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment');
       }
       const handle = temporalOf(deps).client.workflow.getHandle(d.workflowId);
       try {
@@ -261,7 +255,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
           throw new AppError('INVALID_FINGERPRINT', cause.message);
         }
         if (cause instanceof ApplicationFailure && cause.type === 'NOT_AWAITING_HARDWARE_ID') {
-          throw new AppError('NOT_AWAITING_HARDWARE_ID', cause.message, { status: 409 });
+          throw new AppError('NOT_AWAITING_HARDWARE_ID', cause.message);
         }
         throw err;
       }
@@ -271,9 +265,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       const order = await visibleOrder(c, c.req.param('id'));
       const d = await getActiveDeployment(deps.db, order.id);
       if (!d) {
-        throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment', {
-          status: 409,
-        });
+        throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment');
       }
       const temporal = temporalOf(deps);
       try {

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../src/db/sql.js';
 import type { SecretStore } from '../src/secrets/secret-store.js';
 import type { LicenseServices } from '../src/license/services.js';
-import { findLicense } from '../src/license/license-records.js';
+import { findLicense } from '../src/db/repositories/licenses.js';
 import { getOrder } from '../src/db/repositories/orders.js';
 import { getProduct } from '../src/db/repositories/products.js';
 import { latestPackageForProduct } from '../src/db/repositories/packages.js';

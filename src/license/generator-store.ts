@@ -1,5 +1,20 @@
 import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
+import {
+  applyGeneratorCheck,
+  findGeneratorAccess,
+  getGenerator,
+  insertGenerator,
+  insertGeneratorCheck,
+  listGeneratorChecks,
+  listGenerators,
+  listProbeTargets,
+  sellerOwnsProductAndGenerator,
+  upsertProductLicenseSettings,
+  type Generator,
+  type GeneratorTemplate,
+  type ProductLicenseSettings,
+} from '../db/repositories/generators.js';
 import { AppError } from '../errors.js';
 import { appendAudit } from './audit-log.js';
 import { validateSellerUrl, type SellerEndpoint } from './generator-client.js';
@@ -11,50 +26,6 @@ import { seal, unseal, type WrappingKey } from './seal.js';
  * key; a remote one is an endpoint that becomes active only after passing the conformance check,
  * and that the generatorProbe schedule keeps checking.
  */
-export type GeneratorStatus = 'pending' | 'active' | 'failing' | 'disabled';
-
-export interface GeneratorTemplate {
-  /** Days a License 1.0 license is valid when the order has no expiry. */
-  validityDays?: number;
-  features?: Record<string, string | number | boolean>;
-}
-
-export interface Generator {
-  id: string;
-  sellerId: string;
-  kind: 'built-in' | 'remote';
-  name: string;
-  template: GeneratorTemplate;
-  endpointUrl: string | null;
-  status: GeneratorStatus;
-  lastCheck: ConformanceReport | null;
-  lastCheckedAt: string | null;
-}
-
-interface GeneratorRow {
-  id: string;
-  seller_id: string;
-  kind: 'built-in' | 'remote';
-  name: string;
-  template: GeneratorTemplate;
-  endpoint_url: string | null;
-  sealed_access_key: string | null;
-  status: GeneratorStatus;
-  last_check: ConformanceReport | null;
-  last_checked_at: Date | string | null;
-}
-
-const toGenerator = (r: GeneratorRow): Generator => ({
-  id: r.id,
-  sellerId: r.seller_id,
-  kind: r.kind,
-  name: r.name,
-  template: r.template,
-  endpointUrl: r.endpoint_url,
-  status: r.status,
-  lastCheck: r.last_check,
-  lastCheckedAt: r.last_checked_at === null ? null : new Date(r.last_checked_at).toISOString(),
-});
 
 const ACCESS_KEY_PATTERN = /^[\x21-\x7E]{16,128}$/;
 
@@ -73,12 +44,13 @@ export class GeneratorStore {
   ): Promise<Generator> {
     checkTemplate(template);
     return this.sql.transaction(async (tx) => {
-      const rows = await tx.query<GeneratorRow>(
-        `insert into license_generators (id, seller_id, kind, name, template, status)
-         values ($1, $2, 'built-in', $3, $4, 'active') returning *`,
-        [newId('gen'), sellerId, checkName(name), JSON.stringify(template)],
-      );
-      const g = toGenerator(rows[0] as GeneratorRow);
+      const g = await insertGenerator(tx, {
+        id: newId('gen'),
+        sellerId,
+        name: checkName(name),
+        template,
+        status: 'active',
+      });
       await appendAudit(tx, {
         actor: `seller:${sellerId}`,
         action: 'generator.registered',
@@ -108,32 +80,26 @@ export class GeneratorStore {
       this.conformance,
     );
     const generator = await this.sql.transaction(async (tx) => {
-      const rows = await tx.query<GeneratorRow>(
-        `insert into license_generators
-           (id, seller_id, kind, name, template, endpoint_url, sealed_access_key, status, last_check, last_checked_at)
-         values ($1, $2, 'remote', $3, $4, $5, $6, $7, $8, now()) returning *`,
-        [
-          id,
-          sellerId,
-          checkName(input.name),
-          JSON.stringify(input.template ?? {}),
-          input.url,
-          seal(input.accessKey, this.wraps[0] as WrappingKey, `generator:${id}`),
-          report.passed ? 'active' : 'pending',
-          JSON.stringify(report),
-        ],
-      );
-      await tx.query(
-        'insert into license_generator_checks (generator_id, passed, report) values ($1, $2, $3)',
-        [id, report.passed, JSON.stringify(report)],
-      );
+      const g = await insertGenerator(tx, {
+        id,
+        sellerId,
+        name: checkName(input.name),
+        template: input.template ?? {},
+        status: report.passed ? 'active' : 'pending',
+        remote: {
+          url: input.url,
+          sealedAccessKey: seal(input.accessKey, this.wraps[0] as WrappingKey, `generator:${id}`),
+          report,
+        },
+      });
+      await insertGeneratorCheck(tx, id, report);
       await appendAudit(tx, {
         actor: `seller:${sellerId}`,
         action: 'generator.registered',
         subject: id,
         data: { kind: 'remote', passed: report.passed },
       });
-      return toGenerator(rows[0] as GeneratorRow);
+      return g;
     });
     return { generator, report };
   }
@@ -143,130 +109,71 @@ export class GeneratorStore {
    * passes becomes active; an active one that fails becomes failing. Disabled ones are left alone.
    */
   async recheck(id: string): Promise<{ generator: Generator; report: ConformanceReport }> {
-    const g = await this.row(id);
-    if (g.kind !== 'remote')
+    const g = await getGenerator(this.sql, id);
+    if (!g) throw notFound();
+    if (g.kind !== 'remote') {
       throw new AppError('GENERATOR_NOT_REMOTE', 'Only remote generators are checked');
+    }
     const report = await runConformance(await this.endpoint(id), this.conformance);
-    const rows = await this.sql.transaction(async (tx) => {
-      await tx.query(
-        'insert into license_generator_checks (generator_id, passed, report) values ($1, $2, $3)',
-        [id, report.passed, JSON.stringify(report)],
-      );
-      return tx.query<GeneratorRow>(
-        `update license_generators
-            set status = case when status = 'disabled' then status when $2 then 'active' else
-                           case when status = 'active' then 'failing' else status end end,
-                last_check = $3, last_checked_at = now(), updated_at = now()
-          where id = $1 returning *`,
-        [id, report.passed, JSON.stringify(report)],
-      );
+    const generator = await this.sql.transaction(async (tx) => {
+      await insertGeneratorCheck(tx, id, report);
+      return applyGeneratorCheck(tx, id, report);
     });
-    return { generator: toGenerator(rows[0] as GeneratorRow), report };
+    return { generator, report };
   }
 
   /** The endpoint and (opened) access key of a remote generator. */
   async endpoint(id: string): Promise<SellerEndpoint> {
-    const g = await this.row(id);
-    if (!g.endpoint_url || !g.sealed_access_key) {
+    const access = await findGeneratorAccess(this.sql, id);
+    if (!access) throw notFound();
+    if (!access.endpointUrl || !access.sealedAccessKey) {
       throw new AppError('GENERATOR_NOT_REMOTE', 'This generator has no endpoint');
     }
     return {
-      url: g.endpoint_url,
-      accessKey: unseal(g.sealed_access_key, this.wraps, `generator:${id}`).toString('utf8'),
+      url: access.endpointUrl,
+      accessKey: unseal(access.sealedAccessKey, this.wraps, `generator:${id}`).toString('utf8'),
     };
   }
 
-  async get(id: string): Promise<Generator | undefined> {
-    const rows = await this.sql.query<GeneratorRow>(
-      'select * from license_generators where id = $1',
-      [id],
-    );
-    return rows[0] && toGenerator(rows[0]);
+  get(id: string): Promise<Generator | undefined> {
+    return getGenerator(this.sql, id);
   }
 
   /** A seller's generators, or all (operator), for the health views. */
-  async list(sellerId?: string): Promise<Generator[]> {
-    const rows = await this.sql.query<GeneratorRow>(
-      sellerId === undefined
-        ? 'select * from license_generators order by created_at desc, id'
-        : 'select * from license_generators where seller_id = $1 order by created_at desc, id',
-      sellerId === undefined ? [] : [sellerId],
-    );
-    return rows.map(toGenerator);
+  list(sellerId?: string): Promise<Generator[]> {
+    return listGenerators(this.sql, sellerId);
   }
 
   /** The latest checks of a generator, newest first (conformance runs and probes). */
-  async checks(
+  checks(
     id: string,
     limit = 20,
   ): Promise<{ passed: boolean; report: ConformanceReport; at: string }[]> {
-    const rows = await this.sql.query<{
-      passed: boolean;
-      report: ConformanceReport;
-      at: Date | string;
-    }>(
-      'select passed, report, at from license_generator_checks where generator_id = $1 order by id desc limit $2',
-      [id, limit],
-    );
-    return rows.map((r) => ({
-      passed: r.passed,
-      report: r.report,
-      at: new Date(r.at).toISOString(),
-    }));
+    return listGeneratorChecks(this.sql, id, limit);
   }
 
   /** Ids of remote generators the probe should dial-test (active and failing). */
-  async probeTargets(): Promise<string[]> {
-    const rows = await this.sql.query<{ id: string }>(
-      `select id from license_generators where kind = 'remote' and status in ('active', 'failing') order by id`,
-    );
-    return rows.map((r) => r.id);
+  probeTargets(): Promise<string[]> {
+    return listProbeTargets(this.sql);
   }
 
   /** Links a product to a generator and sets its license rules. */
   async setProductSettings(
     sellerId: string,
     productId: string,
-    s: {
-      generatorId: string;
-      graceDays?: number;
-      retentionDays?: number;
-      rebindLimit?: number;
-      rebindWindowDays?: number;
-    },
+    s: ProductLicenseSettings,
   ): Promise<void> {
-    const owned = await this.sql.query<{ id: string }>(
-      `select p.id from products p join license_generators g on g.seller_id = p.seller_id
-        where p.id = $1 and p.seller_id = $2 and g.id = $3`,
-      [productId, sellerId, s.generatorId],
-    );
-    if (owned.length === 0) throw new AppError('NOT_FOUND', 'No such product or generator');
-    await this.sql.query(
-      `insert into product_license_settings (product_id, generator_id, grace_days, retention_days, rebind_limit, rebind_window_days)
-       values ($1, $2, $3, $4, $5, $6)
-       on conflict (product_id) do update set generator_id = excluded.generator_id, grace_days = excluded.grace_days,
-         retention_days = excluded.retention_days, rebind_limit = excluded.rebind_limit,
-         rebind_window_days = excluded.rebind_window_days`,
-      [
-        productId,
-        s.generatorId,
-        s.graceDays ?? 15,
-        s.retentionDays ?? 30,
-        s.rebindLimit ?? 3,
-        s.rebindWindowDays ?? 30,
-      ],
-    );
-  }
-
-  private async row(id: string): Promise<GeneratorRow> {
-    const rows = await this.sql.query<GeneratorRow>(
-      'select * from license_generators where id = $1',
-      [id],
-    );
-    if (!rows[0]) throw new AppError('NOT_FOUND', 'No such generator');
-    return rows[0];
+    const owned = await sellerOwnsProductAndGenerator(this.sql, {
+      sellerId,
+      productId,
+      generatorId: s.generatorId,
+    });
+    if (!owned) throw new AppError('NOT_FOUND', 'No such product or generator');
+    await upsertProductLicenseSettings(this.sql, productId, s);
   }
 }
+
+const notFound = () => new AppError('NOT_FOUND', 'No such generator');
 
 function checkName(name: string): string {
   if (typeof name !== 'string' || name.trim().length === 0 || name.length > 100) {

@@ -1,5 +1,13 @@
 import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
+import {
+  activateLicenseCode,
+  findLicense,
+  insertLicenseOnce,
+  loadOrderContext,
+  updateLicense,
+  type LicenseRecord,
+} from '../db/repositories/licenses.js';
 import { AppError } from '../errors.js';
 import { appendAudit } from './audit-log.js';
 import { formatKooGalleryTime } from '../domain/marketplace-time.js';
@@ -11,15 +19,8 @@ import {
   sealLicenseCode,
   unsealLicenseCode,
 } from './license-code.js';
-import {
-  advanceSupervision,
-  findLicense,
-  insertLicenseOnce,
-  loadOrderContext,
-  updateLicense,
-  type LicenseRecord,
-} from './license-records.js';
 import type { WrappingKey } from './seal.js';
+import { advanceSupervision } from './supervision.js';
 
 /**
  * License 2.0: one authorization code per order line, claimed by the buyer, activated and queried
@@ -150,25 +151,22 @@ export class LicenseCodeService {
     const now = this.now();
     const effective = realEffectTime ?? now;
     if (effective.getTime() > now.getTime() + 60_000) throw badEffectTime();
-    const actor = `seller:${sellerId}`;
-    const at = new Date(Math.floor(now.getTime())).toISOString();
-    const rows = await this.deps.sql.query<ActivationRow>(ACTIVATE_SQL, [
-      hash,
+    const l = await activateLicenseCode(this.deps.sql, {
+      codeHash: hash,
       sellerId,
       effective,
-      actor,
-      at,
-    ]);
-    const l = rows[0];
-    if (!l || l.seller_id !== sellerId) throw unknownCode();
+      actor: `seller:${sellerId}`,
+      at: new Date(Math.floor(now.getTime())).toISOString(),
+    });
+    if (!l || l.sellerId !== sellerId) throw unknownCode();
     if (!l.activated) {
       if (l.status === 'issued') {
         throw new AppError('LICENSE_CODE_NOT_CLAIMED', 'The buyer has not claimed this code yet');
       }
-      if (l.status !== 'claimed' || l.revoked_at !== null) {
+      if (l.status !== 'claimed' || l.revokedAt !== null) {
         throw new AppError(
           'LICENSE_CODE_STATE',
-          `The code cannot be activated (${l.revoked_at !== null ? 'revoked' : l.status})`,
+          `The code cannot be activated (${l.revokedAt !== null ? 'revoked' : l.status})`,
         );
       }
       throw badEffectTime();
@@ -177,9 +175,9 @@ export class LicenseCodeService {
       licenseId: l.id,
       info: {
         status: 'ALIVE',
-        expire_time: l.new_expires_at ? formatKooGalleryTime(new Date(l.new_expires_at)) : null,
-        product_id: l.marketplace_product_id,
-        order_id: l.marketplace_order_id,
+        expire_time: l.newExpiresAt ? formatKooGalleryTime(l.newExpiresAt) : null,
+        product_id: l.marketplaceProductId,
+        order_id: l.marketplaceOrderId,
         amount: 1,
       },
     };
@@ -222,27 +220,6 @@ function badEffectTime(): AppError {
     'real_effect_time must be between the order time and now',
   );
 }
-
-interface ActivationRow {
-  id: string;
-  seller_id: string;
-  status: LicenseRecord['status'];
-  revoked_at: Date | string | null;
-  marketplace_order_id: string;
-  marketplace_product_id: string;
-  new_expires_at: Date | string | null;
-  activated: boolean;
-}
-
-/**
- * Activation as one call of `license_activate` (migration 0102): the open API's hot path in one
- * round trip, no explicit transaction (locks live for one statement), and a plan PostgreSQL keeps.
- * It locks the code's row; when the seller, state and time allow, the license goes ALIVE,
- * supervision code_claimed → activated with the service start time (a record elsewhere is left
- * alone), and the audit chain gets `license.activated` exactly as `appendAudit` would write it.
- * The row comes back either way so the caller can say why nothing happened.
- */
-const ACTIVATE_SQL = 'select * from license_activate($1, $2, $3, $4, $5)';
 
 function unknownCode(): AppError {
   return new AppError('LICENSE_CODE_UNKNOWN', 'No such authorization code');

@@ -1,6 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
+import {
+  countLicenseBindings,
+  insertLicenseBinding,
+  rebindsSince,
+} from '../db/repositories/license-bindings.js';
+import {
+  findLicense,
+  insertLicenseOnce,
+  loadOrderContext,
+  updateLicense,
+  type LicenseRecord,
+  type OrderContext,
+} from '../db/repositories/licenses.js';
 import { fingerprintDiff, normalizeFingerprint } from '../domain/fingerprint.js';
 import { AppError } from '../errors.js';
 import { appendAudit } from './audit-log.js';
@@ -8,16 +21,8 @@ import { requestRemoteLicense } from './generator-client.js';
 import type { GeneratorStore } from './generator-store.js';
 import { formatKooGalleryTime } from '../domain/marketplace-time.js';
 import { buildLicenseClaims, signLicense } from './license-document.js';
-import {
-  advanceSupervision,
-  findLicense,
-  insertLicenseOnce,
-  loadOrderContext,
-  updateLicense,
-  type LicenseRecord,
-  type OrderContext,
-} from './license-records.js';
 import type { SigningKeyStore } from './signing-key-store.js';
+import { advanceSupervision } from './supervision.js';
 
 /**
  * License 1.0: a license bound to one machine's canonical fingerprint. The same order and machine
@@ -80,7 +85,7 @@ export class LicenseDocumentService {
           },
         );
       }
-      bindingNumber = (await this.bindingCount(existing.id)) + 1;
+      bindingNumber = (await countLicenseBindings(sql, existing.id)) + 1;
       await this.checkRebindLimit(existing.id, ctx, changedParts);
     } else if (ctx.orderStatus !== 'active') {
       throw new AppError('ORDER_NOT_ACTIVE', `The order is ${ctx.orderStatus}`);
@@ -200,18 +205,16 @@ export class LicenseDocumentService {
           expires_at: expiresAt,
         });
       }
-      await tx.query(
-        `insert into license_bindings (license_id, fingerprint, document, kid, remote_event_id, remote_license_sha256)
-         values ($1, $2, $3, $4, $5, $6)`,
-        [
-          licenseId,
-          fingerprint,
-          document,
-          key.kid,
-          remote?.eventId ?? null,
-          remote ? createHash('sha256').update(remote.license).digest('hex') : null,
-        ],
-      );
+      await insertLicenseBinding(tx, {
+        licenseId,
+        fingerprint,
+        document,
+        kid: key.kid,
+        remoteEventId: remote?.eventId ?? null,
+        remoteLicenseSha256: remote
+          ? createHash('sha256').update(remote.license).digest('hex')
+          : null,
+      });
       await appendAudit(
         tx,
         {
@@ -232,14 +235,6 @@ export class LicenseDocumentService {
     });
   }
 
-  private async bindingCount(licenseId: string): Promise<number> {
-    const rows = await this.deps.sql.query<{ n: string | number }>(
-      'select count(*) as n from license_bindings where license_id = $1',
-      [licenseId],
-    );
-    return Number(rows[0]?.n ?? 0);
-  }
-
   // Rebinds are the bindings after the first one; the window slides, so old rebinds age out.
   private async checkRebindLimit(
     licenseId: string,
@@ -247,19 +242,13 @@ export class LicenseDocumentService {
     changedParts: string[],
   ): Promise<void> {
     const since = new Date(this.now().getTime() - ctx.rebindWindowDays * 86_400_000);
-    const rows = await this.deps.sql.query<{ n: string | number; oldest: Date | string | null }>(
-      `select count(*) as n, min(bound_at) as oldest from license_bindings
-        where license_id = $1 and bound_at > $2
-          and id > (select min(id) from license_bindings where license_id = $1)`,
-      [licenseId, since],
-    );
-    const used = Number(rows[0]?.n ?? 0);
-    if (used >= ctx.rebindLimit) {
-      const oldest = rows[0]?.oldest ? new Date(rows[0].oldest) : this.now();
+    const used = await rebindsSince(this.deps.sql, licenseId, since);
+    if (used.count >= ctx.rebindLimit) {
+      const oldest = used.oldest ?? this.now();
       const retryAt = new Date(oldest.getTime() + ctx.rebindWindowDays * 86_400_000);
       throw new AppError(
         'REBIND_LIMIT_REACHED',
-        `This license was moved ${used} times in ${ctx.rebindWindowDays} days (limit ${ctx.rebindLimit})`,
+        `This license was moved ${used.count} times in ${ctx.rebindWindowDays} days (limit ${ctx.rebindLimit})`,
         {
           context: { changedParts, limit: ctx.rebindLimit, retryAt: retryAt.toISOString() },
         },

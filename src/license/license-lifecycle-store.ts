@@ -1,4 +1,15 @@
 import type { Sql } from '../db/sql.js';
+import {
+  insertSellerCall,
+  listSellerCalls,
+  type SellerCall,
+} from '../db/repositories/license-seller-calls.js';
+import {
+  findLicense,
+  loadOrderContext,
+  updateLicense,
+  type LicenseStatus,
+} from '../db/repositories/licenses.js';
 import { AppError } from '../errors.js';
 import { appendAudit } from './audit-log.js';
 import { notifySeller, type LifecycleRequest, type SellerAnswer } from './generator-client.js';
@@ -6,12 +17,6 @@ import type { GeneratorStore } from './generator-store.js';
 import { formatKooGalleryTime } from '../domain/marketplace-time.js';
 import { parseLicenseCode } from './license-code.js';
 import type { LicenseCodeService } from './license-code-service.js';
-import {
-  findLicense,
-  loadOrderContext,
-  updateLicense,
-  type LicenseStatus,
-} from './license-records.js';
 
 /**
  * What the licenseLifecycle workflow does to the database and to the seller's endpoint. The
@@ -136,50 +141,29 @@ export class LicenseLifecycleStore {
       const answer = await notifySeller(await this.generators.endpoint(generator.id), request, {
         timeoutMs: this.options.timeoutMs,
       });
-      await this.record(licenseId, notice.activity, attempt, answer.resultCode, null);
+      await insertSellerCall(this.sql, licenseId, {
+        activity: notice.activity,
+        attempt,
+        resultCode: answer.resultCode,
+        errorCode: null,
+      });
       return answer;
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'INTERNAL';
       const resultCode =
         err instanceof AppError ? ((err.context?.resultCode as string | undefined) ?? null) : null;
-      await this.record(licenseId, notice.activity, attempt, resultCode, code);
+      await insertSellerCall(this.sql, licenseId, {
+        activity: notice.activity,
+        attempt,
+        resultCode,
+        errorCode: code,
+      });
       throw err;
     }
   }
 
   /** The recorded calls of a license, oldest first (seller's "production interface messages"). */
-  async calls(
-    licenseId: string,
-  ): Promise<
-    { activity: string; attempt: number; resultCode: string | null; errorCode: string | null }[]
-  > {
-    const rows = await this.sql.query<{
-      activity: string;
-      attempt: number;
-      result_code: string | null;
-      error_code: string | null;
-    }>(
-      'select activity, attempt, result_code, error_code from license_seller_calls where license_id = $1 order by id',
-      [licenseId],
-    );
-    return rows.map((r) => ({
-      activity: r.activity,
-      attempt: r.attempt,
-      resultCode: r.result_code,
-      errorCode: r.error_code,
-    }));
-  }
-
-  private async record(
-    licenseId: string,
-    activity: string,
-    attempt: number,
-    resultCode: string | null,
-    errorCode: string | null,
-  ) {
-    await this.sql.query(
-      'insert into license_seller_calls (license_id, activity, attempt, result_code, error_code) values ($1, $2, $3, $4, $5)',
-      [licenseId, activity, attempt, resultCode, errorCode],
-    );
+  calls(licenseId: string): Promise<SellerCall[]> {
+    return listSellerCalls(this.sql, licenseId);
   }
 }

@@ -1,8 +1,13 @@
 import type { Sql } from '../db/sql.js';
+import {
+  findLicense,
+  listRevokedLicenses,
+  updateLicense,
+  type LicenseRecord,
+} from '../db/repositories/licenses.js';
 import { AppError } from '../errors.js';
 import { appendAudit, auditHead } from './audit-log.js';
 import { checkLicense, type LicenseCheck } from './license-document.js';
-import { findLicense, updateLicense, type LicenseRecord } from './license-records.js';
 import { signRevocationList } from './revocation-list.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 
@@ -43,18 +48,10 @@ export class RevocationService {
     });
   }
 
-  /** Ids and times of every revoked license. */
-  async revoked(): Promise<{ id: string; at: Date }[]> {
-    const rows = await this.sql.query<{ id: string; revoked_at: Date | string }>(
-      'select id, revoked_at from licenses where revoked_at is not null order by revoked_at, id',
-    );
-    return rows.map((r) => ({ id: r.id, at: new Date(r.revoked_at) }));
-  }
-
   /** The signed revocation list, under the platform key. */
   async statusList(ttlSeconds = 3600): Promise<string> {
     const [revoked, head, key] = await Promise.all([
-      this.revoked(),
+      listRevokedLicenses(this.sql),
       auditHead(this.sql),
       this.keys.activeKey(null),
     ]);
@@ -70,7 +67,7 @@ export class RevocationService {
   /** Online verification: signature against published keys, time window, revocation, machine. */
   async verify(token: string, fingerprint?: string): Promise<LicenseCheck> {
     const keys = await this.keys.publishedKeys();
-    const revoked = new Set((await this.revoked()).map((r) => r.id));
+    const revoked = new Set((await listRevokedLicenses(this.sql)).map((r) => r.id));
     return checkLicense(token, keys, {
       now: this.now(),
       revoked,

@@ -1,4 +1,14 @@
 import type { Sql } from '../db/sql.js';
+import {
+  findActiveSigningKey,
+  findSigningKey,
+  insertActiveSigningKey,
+  listPublishedSigningKeys,
+  listSigningKeys,
+  retireSigningKey,
+  type KeyStatus,
+  type SigningKeyRecord,
+} from '../db/repositories/signing-keys.js';
 import { AppError } from '../errors.js';
 import {
   generateSigningKey,
@@ -18,8 +28,6 @@ import type { WrappingKey } from './seal.js';
  * (parsing per signature would cost 3-14x). Rotation makes the new key active and the old one
  * `retiring`: it keeps verifying until retired, so no license goes unverifiable mid-rotation.
  */
-export type KeyStatus = 'active' | 'retiring' | 'retired';
-
 export interface KeyInfo {
   kid: string;
   sellerId: string | null;
@@ -29,24 +37,13 @@ export interface KeyInfo {
   retiredAt: string | null;
 }
 
-interface KeyRow {
-  kid: string;
-  seller_id: string | null;
-  alg: SigningAlgorithm;
-  public_key_pem: string;
-  sealed_private_key: string;
-  status: KeyStatus;
-  created_at: Date | string;
-  retired_at: Date | string | null;
-}
-
-const info = (r: KeyRow): KeyInfo => ({
+const info = (r: SigningKeyRecord): KeyInfo => ({
   kid: r.kid,
-  sellerId: r.seller_id,
+  sellerId: r.sellerId,
   alg: r.alg,
   status: r.status,
-  createdAt: new Date(r.created_at).toISOString(),
-  retiredAt: r.retired_at === null ? null : new Date(r.retired_at).toISOString(),
+  createdAt: r.createdAt,
+  retiredAt: r.retiredAt,
 });
 
 export class SigningKeyStore {
@@ -71,136 +68,86 @@ export class SigningKeyStore {
     const key =
       'generate' in source ? generateSigningKey(source.generate) : importSigningKey(source.import);
     const stored = storeSigningKey(key, this.wraps[0] as WrappingKey);
-    const row = await this.sql.transaction(async (tx) => {
-      const existing = await tx.query<{ kid: string }>(
-        'select kid from license_signing_keys where kid = $1',
-        [key.kid],
-      );
-      if (existing.length > 0) {
+    const record = await this.sql.transaction(async (tx) => {
+      if (await findSigningKey(tx, key.kid)) {
         throw new AppError('KEY_ALREADY_REGISTERED', 'This key is already registered');
       }
-      await tx.query(
-        `update license_signing_keys set status = 'retiring'
-          where coalesce(seller_id, '') = coalesce($1, '') and status = 'active'`,
-        [sellerId],
-      );
-      const rows = await tx.query<KeyRow>(
-        `insert into license_signing_keys (kid, seller_id, alg, public_key_pem, sealed_private_key, status)
-         values ($1, $2, $3, $4, $5, 'active') returning *`,
-        [stored.kid, sellerId, stored.alg, stored.publicKeyPem, stored.sealedPrivateKey],
-      );
-      return rows[0] as KeyRow;
+      return insertActiveSigningKey(tx, { ...stored, sellerId });
     });
     this.opened.set(key.kid, key);
-    return info(row);
+    return info(record);
   }
 
   /** The owner's active key, creating an Ed25519 one on first use. */
   async activeKey(sellerId: string | null): Promise<SigningKey> {
-    const rows = await this.sql.query<KeyRow>(
-      `select * from license_signing_keys where coalesce(seller_id, '') = coalesce($1, '') and status = 'active'`,
-      [sellerId],
-    );
-    const row = rows[0];
-    if (!row) {
-      try {
-        const created = await this.addKey(sellerId, { generate: 'EdDSA' });
-        return this.signingKey(created.kid);
-      } catch (err) {
-        // Two first uses at once: the unique index lets one win; use the winner's key.
-        const again = await this.sql.query<KeyRow>(
-          `select * from license_signing_keys where coalesce(seller_id, '') = coalesce($1, '') and status = 'active'`,
-          [sellerId],
-        );
-        if (again[0]) return this.open(again[0]);
-        throw err;
-      }
+    const record = await findActiveSigningKey(this.sql, sellerId);
+    if (record) return this.open(record);
+    try {
+      const created = await this.addKey(sellerId, { generate: 'EdDSA' });
+      return await this.signingKey(created.kid);
+    } catch (err) {
+      // Two first uses at once: the unique index lets one win; use the winner's key.
+      const winner = await findActiveSigningKey(this.sql, sellerId);
+      if (winner) return this.open(winner);
+      throw err;
     }
-    return this.open(row);
   }
 
   /** A signing key by kid (opened once). */
   async signingKey(kid: string): Promise<SigningKey> {
     const cached = this.opened.get(kid);
     if (cached) return cached;
-    const rows = await this.sql.query<KeyRow>('select * from license_signing_keys where kid = $1', [
-      kid,
-    ]);
-    if (!rows[0]) throw new AppError('NOT_FOUND', `No signing key ${kid}`);
-    return this.open(rows[0]);
+    const record = await findSigningKey(this.sql, kid);
+    if (!record) throw noKey(kid);
+    return this.open(record);
   }
 
   /** Every key that still verifies (active and retiring), for the JWKS and verification. */
   async publishedKeys(): Promise<VerifyingKey[]> {
-    const rows = await this.sql.query<KeyRow>(
-      `select * from license_signing_keys where status <> 'retired' order by created_at desc, kid`,
-    );
-    return rows.map((r) => this.verifyingKey(r));
+    return (await listPublishedSigningKeys(this.sql)).map((r) => this.verifyingKey(r));
   }
 
   /** A published verifying key by kid, or undefined (retired or unknown). */
   async publishedKey(kid: string): Promise<VerifyingKey | undefined> {
-    const rows = await this.sql.query<KeyRow>(
-      `select * from license_signing_keys where kid = $1 and status <> 'retired'`,
-      [kid],
-    );
-    return rows[0] ? this.verifyingKey(rows[0]) : undefined;
+    const [record] = await listPublishedSigningKeys(this.sql, kid);
+    return record && this.verifyingKey(record);
   }
 
   /** The keys of one owner, newest first. */
   async list(sellerId: string | null): Promise<KeyInfo[]> {
-    const rows = await this.sql.query<KeyRow>(
-      `select * from license_signing_keys where coalesce(seller_id, '') = coalesce($1, '')
-        order by created_at desc, kid`,
-      [sellerId],
-    );
-    return rows.map(info);
+    return (await listSigningKeys(this.sql, sellerId)).map(info);
   }
 
   /** Retires a non-active key of the owner: it stops verifying. The active key cannot be retired. */
   async retire(sellerId: string | null, kid: string): Promise<KeyInfo> {
-    const rows = await this.sql.query<KeyRow>(
-      `update license_signing_keys set status = 'retired', retired_at = now()
-        where kid = $1 and coalesce(seller_id, '') = coalesce($2, '') and status = 'retiring'
-        returning *`,
-      [kid, sellerId],
-    );
-    if (rows[0]) {
+    const retired = await retireSigningKey(this.sql, sellerId, kid);
+    if (retired) {
       this.verifying.delete(kid);
-      return info(rows[0]);
+      return info(retired);
     }
-    const found = await this.sql.query<KeyRow>(
-      `select * from license_signing_keys where kid = $1 and coalesce(seller_id, '') = coalesce($2, '')`,
-      [kid, sellerId],
-    );
-    if (!found[0]) throw new AppError('NOT_FOUND', `No signing key ${kid}`);
-    if (found[0].status === 'active') {
+    const found = await findSigningKey(this.sql, kid, { sellerId });
+    if (!found) throw noKey(kid);
+    if (found.status === 'active') {
       throw new AppError('KEY_IS_ACTIVE', 'Rotate to a new key before retiring the active one');
     }
-    return info(found[0]);
+    return info(found);
   }
 
-  private open(row: KeyRow): SigningKey {
-    const cached = this.opened.get(row.kid);
+  private open(record: SigningKeyRecord): SigningKey {
+    const cached = this.opened.get(record.kid);
     if (cached) return cached;
-    const key = loadSigningKey(
-      {
-        kid: row.kid,
-        alg: row.alg,
-        publicKeyPem: row.public_key_pem,
-        sealedPrivateKey: row.sealed_private_key,
-      },
-      this.wraps,
-    );
-    this.opened.set(row.kid, key);
+    const key = loadSigningKey(record, this.wraps);
+    this.opened.set(record.kid, key);
     return key;
   }
 
-  private verifyingKey(row: KeyRow): VerifyingKey {
-    const cached = this.verifying.get(row.kid);
+  private verifyingKey(record: SigningKeyRecord): VerifyingKey {
+    const cached = this.verifying.get(record.kid);
     if (cached) return cached;
-    const key = loadVerifyingKey({ kid: row.kid, alg: row.alg, publicKeyPem: row.public_key_pem });
-    this.verifying.set(row.kid, key);
+    const key = loadVerifyingKey(record);
+    this.verifying.set(record.kid, key);
     return key;
   }
 }
+
+const noKey = (kid: string) => new AppError('NOT_FOUND', `No signing key ${kid}`);

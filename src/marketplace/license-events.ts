@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/sql.js';
 import { AppError } from '../errors.js';
-import { findLicense } from '../license/license-records.js';
+import { findLicense } from '../db/repositories/licenses.js';
 import { renewLicenseLifecycle, unsubscribeLicenseLifecycle } from '../license/lifecycle-client.js';
 import type { Order } from '../db/repositories/orders.js';
 

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import type { Sql } from '../../db/sql.js';
 import type { Principal } from '../../db/repositories/principals.js';
 import { AppError } from '../../errors.js';
-import { readAudit, verifyStoredAudit } from '../../license/audit-log.js';
+import { readAudit } from '../../db/repositories/audit-log.js';
+import { verifyStoredAudit } from '../../license/audit-log.js';
 import {
   findLicense,
   listLicenses,
   loadOrderContext,
   type LicenseRecord,
-} from '../../license/license-records.js';
+} from '../../db/repositories/licenses.js';
 import type { LicenseServices } from '../../license/services.js';
 import { startLicenseLifecycle } from '../../license/lifecycle-client.js';
 import { jsonBody, validate } from '../body.js';

@@ -6,6 +6,7 @@ import type {
   StepProgress,
   StepStatus,
 } from '../../domain/deployment.js';
+import { iso } from './row-values.js';
 
 /** A deployment row with its steps. */
 export interface Deployment {
@@ -37,9 +38,6 @@ interface DeploymentRow {
   request: DeployLicenseInput | string | null;
 }
 
-const iso = (d: Date | string | null): string | null =>
-  d === null ? null : new Date(d).toISOString();
-
 const toDeployment = (r: DeploymentRow): Deployment => ({
   id: r.id,
   orderRef: r.order_id,
@@ -48,8 +46,8 @@ const toDeployment = (r: DeploymentRow): Deployment => ({
   state: r.state,
   failureCode: r.failure_code,
   failureMessage: r.failure_message,
-  createdAt: iso(r.created_at)!,
-  updatedAt: iso(r.updated_at)!,
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
   finishedAt: iso(r.finished_at),
   request:
     typeof r.request === 'string' ? (JSON.parse(r.request) as DeployLicenseInput) : r.request,
@@ -200,7 +198,7 @@ export async function listSteps(sql: Sql, deploymentId: string): Promise<StepPro
     step: r.step,
     status: r.status,
     attempts: r.attempts,
-    startedAt: iso(r.started_at)!,
+    startedAt: iso(r.started_at),
     endedAt: iso(r.ended_at),
     logTail: r.log_tail,
   }));

@@ -1,5 +1,6 @@
 import type { Sql } from '../sql.js';
 import type { LicenseModel } from '../../domain/supervision.js';
+import { iso } from './row-values.js';
 
 export type OrderStatus = 'active' | 'expired' | 'unsubscribed';
 export type OrderEventKind = 'paid' | 'renewed' | 'unsubscribed' | 'expired';
@@ -46,9 +47,6 @@ interface OrderRow {
   sup_start: Date | string | null;
 }
 
-const iso = (d: Date | string | null): string | null =>
-  d === null ? null : new Date(d).toISOString();
-
 const toOrder = (r: OrderRow): Order => ({
   id: r.id,
   orderId: r.marketplace_order_id,
@@ -67,8 +65,8 @@ const toOrder = (r: OrderRow): Order => ({
     state: r.sup_state,
     serviceStartTime: iso(r.sup_start),
   },
-  createdAt: iso(r.created_at)!,
-  updatedAt: iso(r.updated_at)!,
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
 });
 
 const selectOrders = `
@@ -218,9 +216,46 @@ export async function insertSupervision(
     'insert into supervision_records (id, order_id, license_model, state) values ($1, $2, $3, $4)',
     [s.id, s.orderRef, s.licenseModel, s.state],
   );
+  await insertSupervisionEvent(sql, s.id, null, s.state, s.note);
+}
+
+/** The order's supervision record, locked for the transaction; undefined for orders without one. */
+export async function lockSupervision(
+  tx: Sql,
+  orderRef: string,
+): Promise<{ id: string; licenseModel: LicenseModel; state: string } | undefined> {
+  const rows = await tx.query<{ id: string; license_model: LicenseModel; state: string }>(
+    'select id, license_model, state from supervision_records where order_id = $1 for update',
+    [orderRef],
+  );
+  const r = rows[0];
+  return r && { id: r.id, licenseModel: r.license_model, state: r.state };
+}
+
+/** Moves a supervision record from `from` to `to` (and sets the service start time once given). */
+export async function moveSupervision(
+  tx: Sql,
+  move: { id: string; from: string; to: string; note: string; serviceStartTime?: Date },
+): Promise<void> {
+  await tx.query(
+    `update supervision_records set state = $2, updated_at = now(),
+            service_start_time = coalesce($3, service_start_time)
+      where id = $1`,
+    [move.id, move.to, move.serviceStartTime ?? null],
+  );
+  await insertSupervisionEvent(tx, move.id, move.from, move.to, move.note);
+}
+
+async function insertSupervisionEvent(
+  sql: Sql,
+  recordId: string,
+  from: string | null,
+  to: string,
+  note: string,
+): Promise<void> {
   await sql.query(
-    'insert into supervision_events (record_id, from_state, to_state, note) values ($1, null, $2, $3)',
-    [s.id, s.state, s.note],
+    'insert into supervision_events (record_id, from_state, to_state, note) values ($1, $2, $3, $4)',
+    [recordId, from, to, note],
   );
 }
 
@@ -248,7 +283,7 @@ export async function listSupervisionEvents(
     fromState: r.from_state,
     toState: r.to_state,
     note: r.note,
-    at: iso(r.at)!,
+    at: iso(r.at),
   }));
 }
 

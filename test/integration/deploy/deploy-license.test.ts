@@ -14,7 +14,7 @@ import type { PackageStore } from '../../../src/packages/store.js';
 import { createSqlSecretStore } from '../../../src/secrets/secret-store.js';
 import { createSqlHostKeyPins } from '../../../src/ssh/host-key.js';
 import { createLicenseServices } from '../../../src/license/services.js';
-import { findLicense } from '../../../src/license/license-records.js';
+import { findLicense } from '../../../src/db/repositories/licenses.js';
 import { listSupervisionEvents, getOrder } from '../../../src/db/repositories/orders.js';
 import { startSandboxCloud, type SandboxCloud } from '../../../src/sandbox/sandbox-cloud.js';
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../../src/sandbox/emulator.js';

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/sql.js';
-import {
-  appendAudit,
-  auditHead,
-  readAudit,
-  verifyStoredAudit,
-} from '../../../src/license/audit-log.js';
+import { readAudit } from '../../../src/db/repositories/audit-log.js';
+import { appendAudit, auditHead, verifyStoredAudit } from '../../../src/license/audit-log.js';
 import { databaseKinds, openTestDatabase } from '../../helpers/databases.js';
 
 describe.each(databaseKinds)('audit log on %s', (kind) => {

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
-import { readAudit } from '../../../src/license/audit-log.js';
+import { readAudit } from '../../../src/db/repositories/audit-log.js';
 import {
   lifecycleWorkflowId,
   startLicenseLifecycle,

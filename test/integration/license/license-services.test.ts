@@ -6,7 +6,8 @@ import { LicenseCodeService } from '../../../src/license/license-code-service.js
 import { LicenseDocumentService } from '../../../src/license/license-document-service.js';
 import { GeneratorStore } from '../../../src/license/generator-store.js';
 import { RevocationService } from '../../../src/license/revocation-service.js';
-import { verifyStoredAudit, readAudit } from '../../../src/license/audit-log.js';
+import { readAudit } from '../../../src/db/repositories/audit-log.js';
+import { verifyStoredAudit } from '../../../src/license/audit-log.js';
 import { verifyRevocationList } from '../../../src/license/revocation-list.js';
 import {
   startSampleGenerator,

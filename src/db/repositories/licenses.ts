@@ -1,10 +1,11 @@
-import type { Sql } from '../db/sql.js';
-import { assertSupervisionTransition, type LicenseModel } from '../domain/supervision.js';
-import { AppError } from '../errors.js';
+import type { Sql } from '../sql.js';
+import { AppError } from '../../errors.js';
+import type { LicenseModel } from '../../domain/supervision.js';
+import { toDate } from './row-values.js';
 
 /**
- * SQL for the license tables and the order context a license needs. Plain functions over `Sql`
- * so they run inside the caller's transaction.
+ * The `licenses` table and the order context a license needs. Plain functions over `Sql` so they
+ * run inside the caller's transaction.
  */
 export type LicenseStatus = 'issued' | 'claimed' | 'ALIVE' | 'FROZEN' | 'RELEASED';
 
@@ -50,8 +51,6 @@ interface LicenseRow {
   created_at: Date | string;
 }
 
-const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
-
 const toRecord = (r: LicenseRow): LicenseRecord => ({
   id: r.id,
   orderId: r.order_id,
@@ -61,16 +60,16 @@ const toRecord = (r: LicenseRow): LicenseRecord => ({
   codeHash: r.code_hash,
   sealedCode: r.sealed_code,
   status: r.status,
-  claimedAt: date(r.claimed_at),
-  activatedAt: date(r.activated_at),
-  expiresAt: date(r.expires_at),
+  claimedAt: toDate(r.claimed_at),
+  activatedAt: toDate(r.activated_at),
+  expiresAt: toDate(r.expires_at),
   fingerprint: r.fingerprint,
   document: r.document,
   kid: r.kid,
   features: r.features,
-  revokedAt: date(r.revoked_at),
+  revokedAt: toDate(r.revoked_at),
   revokeReason: r.revoke_reason,
-  createdAt: new Date(r.created_at),
+  createdAt: toDate(r.created_at),
 });
 
 /** Looks a license up by one column; `forUpdate` locks the row for the transaction. */
@@ -179,6 +178,78 @@ export async function updateLicense(
   return toRecord(rows[0]);
 }
 
+/** Ids and times of every revoked license, oldest revocation first. */
+export async function listRevokedLicenses(sql: Sql): Promise<{ id: string; at: Date }[]> {
+  const rows = await sql.query<{ id: string; revoked_at: Date | string }>(
+    'select id, revoked_at from licenses where revoked_at is not null order by revoked_at, id',
+  );
+  return rows.map((r) => ({ id: r.id, at: toDate(r.revoked_at) }));
+}
+
+/** What one activation attempt found and did (see `activateLicenseCode`). */
+export interface ActivationOutcome {
+  id: string;
+  sellerId: string;
+  status: LicenseStatus;
+  revokedAt: Date | null;
+  marketplaceOrderId: string;
+  marketplaceProductId: string;
+  newExpiresAt: Date | null;
+  activated: boolean;
+}
+
+/**
+ * Activation as one call of `license_activate` (migration 0102): the open API's hot path in one
+ * round trip, no explicit transaction (locks live for one statement), and a plan PostgreSQL keeps.
+ * It locks the code's row; when the seller, state and time allow, the license goes ALIVE,
+ * supervision code_claimed → activated with the service start time (a record elsewhere is left
+ * alone), and the audit chain gets `license.activated` exactly as `appendAudit` would write it.
+ * The row comes back either way so the caller can say why nothing happened; undefined when no
+ * license has this code.
+ */
+export async function activateLicenseCode(
+  sql: Sql,
+  a: { codeHash: string; sellerId: string; effective: Date; actor: string; at: string },
+): Promise<ActivationOutcome | undefined> {
+  const rows = await sql.query<{
+    id: string;
+    seller_id: string;
+    status: LicenseStatus;
+    revoked_at: Date | string | null;
+    marketplace_order_id: string;
+    marketplace_product_id: string;
+    new_expires_at: Date | string | null;
+    activated: boolean;
+  }>('select * from license_activate($1, $2, $3, $4, $5)', [
+    a.codeHash,
+    a.sellerId,
+    a.effective,
+    a.actor,
+    a.at,
+  ]);
+  const r = rows[0];
+  return (
+    r && {
+      id: r.id,
+      sellerId: r.seller_id,
+      status: r.status,
+      revokedAt: toDate(r.revoked_at),
+      marketplaceOrderId: r.marketplace_order_id,
+      marketplaceProductId: r.marketplace_product_id,
+      newExpiresAt: toDate(r.new_expires_at),
+      activated: r.activated,
+    }
+  );
+}
+
+/** A product's license rules when its seller set none (or left one out). */
+export const LICENSE_SETTING_DEFAULTS = {
+  graceDays: 15,
+  retentionDays: 30,
+  rebindLimit: 3,
+  rebindWindowDays: 30,
+} as const;
+
 /** What a license needs to know about its order and product. */
 export interface OrderContext {
   orderRef: string;
@@ -248,47 +319,15 @@ export async function loadOrderContext(sql: Sql, orderRef: string): Promise<Orde
     marketplaceProductId: r.marketplace_product_id,
     skuCode: r.sku_code,
     orderStatus: r.status,
-    expireTime: date(r.expire_time),
+    expireTime: toDate(r.expire_time),
     testFlag: r.test_flag,
-    orderCreatedAt: new Date(r.created_at),
+    orderCreatedAt: toDate(r.created_at),
     licenseModel: r.license_model,
     supervisionState: r.sup_state ?? '',
     generatorId: r.generator_id,
-    graceDays: r.grace_days ?? 15,
-    retentionDays: r.retention_days ?? 30,
-    rebindLimit: r.rebind_limit ?? 3,
-    rebindWindowDays: r.rebind_window_days ?? 30,
+    graceDays: r.grace_days ?? LICENSE_SETTING_DEFAULTS.graceDays,
+    retentionDays: r.retention_days ?? LICENSE_SETTING_DEFAULTS.retentionDays,
+    rebindLimit: r.rebind_limit ?? LICENSE_SETTING_DEFAULTS.rebindLimit,
+    rebindWindowDays: r.rebind_window_days ?? LICENSE_SETTING_DEFAULTS.rebindWindowDays,
   };
-}
-
-/**
- * Moves the order's supervision to `to` when that is the next step; a record already there is left
- * alone (replays), any other state is refused with INVALID_STATE_TRANSITION.
- */
-export async function advanceSupervision(
-  tx: Sql,
-  orderRef: string,
-  to: string,
-  note: string,
-  serviceStartTime?: Date,
-): Promise<boolean> {
-  const rows = await tx.query<{ id: string; license_model: LicenseModel; state: string }>(
-    'select id, license_model, state from supervision_records where order_id = $1 for update',
-    [orderRef],
-  );
-  const rec = rows[0];
-  if (!rec) return false; // orders made before supervision existed: nothing to move
-  if (rec.state === to) return false;
-  assertSupervisionTransition(rec.license_model, rec.state, to);
-  await tx.query(
-    `update supervision_records set state = $2, updated_at = now(),
-            service_start_time = coalesce($3, service_start_time)
-      where id = $1`,
-    [rec.id, to, serviceStartTime ?? null],
-  );
-  await tx.query(
-    'insert into supervision_events (record_id, from_state, to_state, note) values ($1, $2, $3, $4)',
-    [rec.id, rec.state, to, note],
-  );
-  return true;
 }

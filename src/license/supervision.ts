@@ -1,0 +1,23 @@
+import type { Sql } from '../db/sql.js';
+import { lockSupervision, moveSupervision } from '../db/repositories/orders.js';
+import { assertSupervisionTransition } from '../domain/supervision.js';
+
+/**
+ * Moves the order's supervision to `to` when that is the next step; a record already there is left
+ * alone (replays), any other state is refused with INVALID_STATE_TRANSITION. Returns whether it
+ * moved.
+ */
+export async function advanceSupervision(
+  tx: Sql,
+  orderRef: string,
+  to: string,
+  note: string,
+  serviceStartTime?: Date,
+): Promise<boolean> {
+  const rec = await lockSupervision(tx, orderRef);
+  if (!rec) return false; // orders made before supervision existed: nothing to move
+  if (rec.state === to) return false;
+  assertSupervisionTransition(rec.licenseModel, rec.state, to);
+  await moveSupervision(tx, { id: rec.id, from: rec.state, to, note, serviceStartTime });
+  return true;
+}

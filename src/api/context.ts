@@ -1,10 +1,10 @@
-import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
 import type { Database } from '../db/sql.js';
 import type { Principal } from '../db/repositories/principals.js';
 import type { LicenseServices } from '../license/services.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { PackageStore } from '../packages/store.js';
+import type { TemporalGateway } from '../temporal/gateway/index.js';
 
 /** What route handlers may reach; built once by the entry point and handed to `createApp`. */
 export interface AppDeps {
@@ -13,7 +13,7 @@ export interface AppDeps {
   /** KooGallery access key that signs the marketplace's inbound calls. */
   marketplaceAccessKey: string;
   /** Absent when the API runs without Temporal (then /healthz reports it as down). */
-  temporal?: { client: Client; taskQueue: string };
+  temporal?: TemporalGateway;
   /** The license engine; its routes are mounted when present. */
   license?: LicenseServices;
   /** Seals stored idempotent answers that carry secrets (`Cache-Control: no-store`). */

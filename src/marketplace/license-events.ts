@@ -1,8 +1,7 @@
-import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/sql.js';
 import { AppError } from '../errors.js';
 import { findLicense } from '../db/repositories/licenses.js';
-import { renewLicenseLifecycle, unsubscribeLicenseLifecycle } from '../license/lifecycle-client.js';
+import type { LicenseLifecycleGateway } from '../temporal/gateway/index.js';
 import type { Order } from '../db/repositories/orders.js';
 
 /**
@@ -12,7 +11,7 @@ import type { Order } from '../db/repositories/orders.js';
  */
 export async function forwardOrderChangeToLicense(
   sql: Sql,
-  temporal: { client: Client; taskQueue: string } | undefined,
+  temporal: LicenseLifecycleGateway | undefined,
   kind: 'renewed' | 'unsubscribed' | 'expired',
   order: Order,
   event: { orderId: string; orderLineId: string },
@@ -27,14 +26,14 @@ export async function forwardOrderChangeToLicense(
     });
   try {
     if (kind === 'renewed') {
-      await renewLicenseLifecycle(temporal.client, temporal.taskQueue, license.id, {
+      await temporal.renewLicenseLifecycle(license.id, {
         orderId: event.orderId,
         orderLineId: event.orderLineId,
         expiresAt: order.expireTime ?? new Date().toISOString(),
         scene: 'RENEWAL',
       });
     } else {
-      await unsubscribeLicenseLifecycle(temporal.client, temporal.taskQueue, license.id, event);
+      await temporal.unsubscribeLicenseLifecycle(license.id, event);
     }
   } catch (err) {
     throw new AppError(

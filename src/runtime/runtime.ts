@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -21,6 +20,7 @@ import {
 } from '../temporal/connection.js';
 import { createWorker } from '../temporal/worker.js';
 import { installTemporalLogging } from '../temporal/logging.js';
+import { createTemporalGateway } from '../temporal/gateway/index.js';
 import { createApp } from '../api/app.js';
 import { createApiKey, createPrincipal } from '../db/repositories/principals.js';
 import { createActivities } from '../../activities/index.js';
@@ -31,7 +31,6 @@ import { createDirectoryPackageStore } from '../packages/directory-store.js';
 import { createSqlHostKeyPins } from '../ssh/host-key.js';
 import { createLicenseServices } from '../license/services.js';
 import { wrappingKeysFrom } from '../license/wrapping-keys.js';
-import { ensureGeneratorProbeSchedule } from '../license/generator-probe-schedule.js';
 
 export interface RunningOneClick {
   apiUrl?: string;
@@ -148,8 +147,11 @@ export async function runOneClick(
     }
     const target = temporalTarget(config, dev?.address);
     const dataConverter = createDataConverter(deriveKeyring(f.masterKeyring, 'temporal-payloads'));
-    const client: Client = await createTemporalClient(target, dataConverter);
-    stops.push(() => client.connection.close());
+    const temporal = createTemporalGateway(
+      await createTemporalClient(target, dataConverter),
+      config.temporal.taskQueue,
+    );
+    stops.push(() => temporal.close());
 
     const license = createLicenseServices({
       sql: f.db,
@@ -194,7 +196,7 @@ export async function runOneClick(
       });
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
       // Remote generators are dial-tested twice a day (KooGallery does it every morning and afternoon).
-      await ensureGeneratorProbeSchedule(client, config.temporal.taskQueue);
+      await temporal.ensureGeneratorProbeSchedule();
     }
 
     let apiUrl: string | undefined;
@@ -205,7 +207,7 @@ export async function runOneClick(
         db: f.db,
         logger,
         marketplaceAccessKey: f.marketplaceAccessKey,
-        temporal: { client, taskQueue: config.temporal.taskQueue },
+        temporal,
         license,
         secretsKeyring,
         packageStore,

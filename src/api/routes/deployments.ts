@@ -1,11 +1,4 @@
 import { Hono, type Context } from 'hono';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { AppError } from '../../errors.js';
 import { newId } from '../../db/ids.js';
 import { getOrder, type Order } from '../../db/repositories/orders.js';
@@ -26,15 +19,8 @@ import {
   type DeploymentProgress,
   type NetworkChoices,
 } from '../../domain/deployment.js';
-import {
-  DeploymentStatusKey,
-  DeploymentStepKey,
-  OrderIdKey,
-  ProductIdKey,
-  SellerIdKey,
-} from '../../temporal/search-attributes.js';
 import { createSqlSecretStore } from '../../secrets/secret-store.js';
-import type { deployLicense } from '../../../workflows/deploy-license.js';
+import { deploymentWorkflowId, type DeploymentGateway } from '../../temporal/gateway/index.js';
 import { jsonBody } from '../body.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import type { OpenApiRegistry } from '../openapi.js';
@@ -46,14 +32,9 @@ import {
   type StartDeploymentBody,
 } from './deployments.schema.js';
 
-/** Workflow type, id and query name, as workflows/deploy-license.ts defines them. */
-const WORKFLOW_TYPE = 'deployLicense';
-const PROGRESS_QUERY = 'progress';
-const HARDWARE_ID_UPDATE = 'submitHardwareId';
 const LIVE_QUERY_MS = 3_000;
-const workflowIdOf = (orderRef: string) => `deploy-${orderRef}`;
 
-function temporalOf(deps: AppDeps): { client: Client; taskQueue: string } {
+function temporalOf(deps: AppDeps): DeploymentGateway {
   if (!deps.temporal) throw new AppError('UNAVAILABLE', 'deployments need Temporal, which is down');
   return deps.temporal;
 }
@@ -177,7 +158,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
         const r = await insertOrGetActiveDeployment(deps.db, {
           id: deploymentId,
           orderRef: order.id,
-          workflowId: workflowIdOf(order.id),
+          workflowId: deploymentWorkflowId(order.id),
           request: input,
         });
         if (!r.created && adminPassRef) await secretStore(deps).delete(adminPassRef);
@@ -187,30 +168,13 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       const request = active.request;
       if (!request) throw new AppError('INTERNAL', 'deployment has no recorded request');
       // Starting again is how a lost start heals: USE_EXISTING answers the running workflow.
-      try {
-        const handle = await temporal.client.workflow.start<typeof deployLicense>(WORKFLOW_TYPE, {
-          taskQueue: temporal.taskQueue,
-          workflowId: active.workflowId,
-          args: [request],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          typedSearchAttributes: [
-            { key: OrderIdKey, value: order.id },
-            { key: SellerIdKey, value: order.sellerId },
-            { key: ProductIdKey, value: order.productId },
-            { key: DeploymentStepKey, value: 'requested' },
-            { key: DeploymentStatusKey, value: 'running' },
-          ],
-        });
-        if (active.runId !== handle.firstExecutionRunId) {
-          await setDeploymentRunId(deps.db, active.id, handle.firstExecutionRunId);
-          active = { ...active, runId: handle.firstExecutionRunId };
-        }
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order was deployed already');
-        }
-        throw err;
+      const started = await temporal.startDeployment(active.workflowId, request, order);
+      if (started.outcome === 'already-succeeded') {
+        throw new AppError('ORDER_ALREADY_DEPLOYED', 'the order was deployed already');
+      }
+      if (active.runId !== started.firstExecutionRunId) {
+        await setDeploymentRunId(deps.db, active.id, started.firstExecutionRunId);
+        active = { ...active, runId: started.firstExecutionRunId };
       }
       return c.json(await view(deps, active), created ? 201 : 200);
     })
@@ -223,10 +187,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       if (!isFinished(d.state) && deps.temporal) {
         try {
           // With no worker polling, a query would wait long: the page must not.
-          const { client } = deps.temporal;
-          live = await client.withDeadline(Date.now() + LIVE_QUERY_MS, () =>
-            client.workflow.getHandle(d.workflowId).query<DeploymentProgress>(PROGRESS_QUERY),
-          );
+          live = await deps.temporal.deploymentProgress(d.workflowId, LIVE_QUERY_MS);
         } catch (err) {
           // The database's view stands on its own; the live view is a bonus.
           c.get('log').warn({ err: String(err) }, 'deployment progress query failed');
@@ -242,23 +203,9 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       if (!d) {
         throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment');
       }
-      const handle = temporalOf(deps).client.workflow.getHandle(d.workflowId);
-      try {
-        const r = await handle.executeUpdate<{ fingerprint: string }, [string]>(
-          HARDWARE_ID_UPDATE,
-          { args: [hardwareId] },
-        );
-        return c.json({ deploymentId: d.id, hardwareId: r.fingerprint }, 202);
-      } catch (err) {
-        const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-        if (cause instanceof ApplicationFailure && cause.type === 'INVALID_FINGERPRINT') {
-          throw new AppError('INVALID_FINGERPRINT', cause.message);
-        }
-        if (cause instanceof ApplicationFailure && cause.type === 'NOT_AWAITING_HARDWARE_ID') {
-          throw new AppError('NOT_AWAITING_HARDWARE_ID', cause.message);
-        }
-        throw err;
-      }
+      const r = await temporalOf(deps).submitHardwareId(d.workflowId, hardwareId);
+      if (!r.accepted) throw new AppError(r.code, r.message);
+      return c.json({ deploymentId: d.id, hardwareId: r.fingerprint }, 202);
     })
     .post('/:id/deployments/current/cancel', requireRole('buyer', 'operator'), async (c) => {
       const deps = c.get('deps');
@@ -267,12 +214,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       if (!d) {
         throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment');
       }
-      const temporal = temporalOf(deps);
-      try {
-        await temporal.client.workflow.getHandle(d.workflowId).cancel();
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+      await temporalOf(deps).cancelDeployment(d.workflowId);
       return c.json(await view(deps, d), 202);
     });
 }

@@ -37,7 +37,7 @@ export function healthRoutes(docs: OpenApiRegistry) {
     const [database, temporalCheck] = await Promise.all([
       check(() => db.query('select 1')),
       temporal
-        ? check(() => temporal.client.workflowService.getSystemInfo({}))
+        ? check(() => temporal.checkHealth())
         : Promise.resolve({ ok: false, error: 'not configured' }),
     ]);
     const ok = database.ok && temporalCheck.ok;

@@ -12,7 +12,6 @@ import {
   type LicenseRecord,
 } from '../../db/repositories/licenses.js';
 import type { LicenseServices } from '../../license/services.js';
-import { startLicenseLifecycle } from '../../license/lifecycle-client.js';
 import { jsonBody, validate } from '../body.js';
 import type { AppEnv } from '../context.js';
 import type { OpenApiRegistry } from '../openapi.js';
@@ -85,7 +84,7 @@ async function ensureLifecycle(c: Context<AppEnv>, licenseId: string): Promise<v
   const temporal = c.get('deps').temporal;
   if (!temporal) return;
   try {
-    await startLicenseLifecycle(temporal.client, temporal.taskQueue, { licenseId });
+    await temporal.startLicenseLifecycle({ licenseId });
   } catch (err) {
     c.get('log').warn({ err, licenseId }, 'could not start the license lifecycle');
   }

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startTestApp, type TestApp } from '../../helpers/api.js';
 import { createLicenseServices } from '../../../src/license/services.js';
 import { wrappingKeysFrom } from '../../../src/license/wrapping-keys.js';
-import { lifecycleWorkflowId } from '../../../src/license/lifecycle-client.js';
+import { createTemporalGateway, lifecycleWorkflowId } from '../../../src/temporal/gateway/index.js';
 
 /**
  * Marketplace renewals and unsubscriptions reach the order's license lifecycle workflow on the
@@ -19,7 +19,7 @@ describe('marketplace events and the license lifecycle', () => {
   beforeAll(async () => {
     connection = await Connection.connect({ address: inject('temporalAddress') });
     client = new Client({ connection, namespace: inject('temporalNamespace') });
-    t = await startTestApp('pglite', { temporal: { client, taskQueue } });
+    t = await startTestApp('pglite', { temporal: createTemporalGateway(client, taskQueue) });
   });
   afterAll(async () => {
     await t.close();

@@ -28,6 +28,7 @@ import { deployLicense, progressQuery } from '../../../workflows/deploy-license.
 import { DEPLOYMENT_STEPS, type DeployLicenseInput } from '../../../src/domain/deployment.js';
 import { insertOrGetActiveDeployment } from '../../../src/db/repositories/deployments.js';
 import { newId } from '../../../src/db/ids.js';
+import { createTemporalGateway } from '../../../src/temporal/gateway/index.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../../../workflows/deploy-license.ts', import.meta.url));
 const PASSWORD = 'Buyer!pass-42';
@@ -80,7 +81,7 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     store = createDirectoryPackageStore(storeDir);
     client = new Client({ connection: await Connection.connect({ address }), namespace });
     t = await startTestApp('pglite', {
-      temporal: { client, taskQueue },
+      temporal: createTemporalGateway(client, taskQueue),
       secretsKeyring: keyring,
     });
     const license = createLicenseServices({ sql: t.db, wraps, issuer: 'http://oneclick.test' });

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
-import { ensureGeneratorProbeSchedule } from '../../../src/license/generator-probe-schedule.js';
+import { createTemporalGateway } from '../../../src/temporal/gateway/index.js';
 import { GeneratorStore } from '../../../src/license/generator-store.js';
 import { LicenseCodeService } from '../../../src/license/license-code-service.js';
 import { LicenseLifecycleStore } from '../../../src/license/license-lifecycle-store.js';
@@ -94,8 +94,9 @@ describe('generatorProbe', () => {
 
   it('creates the twice-daily schedule once, and a triggered run probes', async () => {
     const scheduleId = `generator-probe-${randomUUID()}`;
-    expect(await ensureGeneratorProbeSchedule(client, taskQueue, { scheduleId })).toBe('created');
-    expect(await ensureGeneratorProbeSchedule(client, taskQueue, { scheduleId })).toBe('exists');
+    const gateway = createTemporalGateway(client, taskQueue);
+    expect(await gateway.ensureGeneratorProbeSchedule({ scheduleId })).toBe('created');
+    expect(await gateway.ensureGeneratorProbeSchedule({ scheduleId })).toBe('exists');
     const handle = client.schedule.getHandle(scheduleId);
     try {
       const desc = await handle.describe();

@@ -4,11 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
 import { readAudit } from '../../../src/db/repositories/audit-log.js';
-import {
-  lifecycleWorkflowId,
-  startLicenseLifecycle,
-  unsubscribeLicenseLifecycle,
-} from '../../../src/license/lifecycle-client.js';
+import { createTemporalGateway, lifecycleWorkflowId } from '../../../src/temporal/gateway/index.js';
 import { GeneratorStore } from '../../../src/license/generator-store.js';
 import { LicenseCodeService } from '../../../src/license/license-code-service.js';
 import { LicenseLifecycleStore } from '../../../src/license/license-lifecycle-store.js';
@@ -211,9 +207,10 @@ describe('licenseLifecycle on the real Temporal dev server', () => {
   it('starts once, and an unsubscription through signal-with-start releases the license', async () => {
     const { license, code } = await activeLicense(86_400_000);
     const input = { licenseId: license.id, durations: { notifyIntervalMs: 100 } };
-    expect(await startLicenseLifecycle(client, taskQueue, input)).toBe('started');
-    expect(await startLicenseLifecycle(client, taskQueue, input)).toBe('running');
-    await unsubscribeLicenseLifecycle(client, taskQueue, license.id, {
+    const gateway = createTemporalGateway(client, taskQueue);
+    expect(await gateway.startLicenseLifecycle(input)).toBe('started');
+    expect(await gateway.startLicenseLifecycle(input)).toBe('running');
+    await gateway.unsubscribeLicenseLifecycle(license.id, {
       orderId: 'CS-U2',
       orderLineId: 'CS-U2-1',
     });

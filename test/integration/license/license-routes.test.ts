@@ -18,7 +18,7 @@ import { opensslVerify, openssl } from '../../unit/license/helpers/openssl.js';
 import { seedOrder, testWraps } from './helpers/seed.js';
 import { startSampleGenerator } from '../../../src/sandbox/sample-generator.js';
 import { startLicenseWorker, type LicenseWorker } from './helpers/temporal.js';
-import { lifecycleWorkflowId } from '../../../src/license/lifecycle-client.js';
+import { createTemporalGateway, lifecycleWorkflowId } from '../../../src/temporal/gateway/index.js';
 import { fileURLToPath } from 'node:url';
 
 const WORKFLOWS = fileURLToPath(
@@ -67,7 +67,7 @@ beforeAll(async () => {
       db,
       logger: createLogger('silent'),
       marketplaceAccessKey: 'unused',
-      temporal: { client: temporal.client, taskQueue: temporal.taskQueue },
+      temporal: createTemporalGateway(temporal.client, temporal.taskQueue),
     }),
   );
   app.onError(onError);

@@ -1,0 +1,116 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DeployLicenseInput, DeploymentProgress } from '../../domain/deployment.js';
+import { progressQuery, submitHardwareIdUpdate } from '../../../workflows/deploy-license.js';
+import {
+  DeploymentStatusKey,
+  DeploymentStepKey,
+  OrderIdKey,
+  ProductIdKey,
+  SellerIdKey,
+} from '../search-attributes.js';
+import type { BoundClient } from './bound-client.js';
+import { workflowType, type Workflows } from './workflow-types.js';
+
+type DeployLicense = Workflows['deployLicense'];
+
+/** The order a deployment belongs to, as its search attributes name it. */
+export interface DeploymentOrder {
+  id: string;
+  sellerId: string;
+  productId: string;
+}
+
+export type StartDeploymentResult =
+  | { outcome: 'running'; firstExecutionRunId: string }
+  /** A run of this workflow id succeeded already; the order is deployed. */
+  | { outcome: 'already-succeeded' };
+
+export type HardwareIdResult =
+  | { accepted: true; fingerprint: string }
+  | { accepted: false; code: 'INVALID_FINGERPRINT' | 'NOT_AWAITING_HARDWARE_ID'; message: string };
+
+/** The deployLicense workflow as its callers see it. */
+export interface DeploymentGateway {
+  /**
+   * Starts the deployment, or answers the run already going (starting again is how a lost start
+   * heals); a failed run may be started again, a succeeded one may not.
+   */
+  startDeployment(
+    workflowId: string,
+    input: DeployLicenseInput,
+    order: DeploymentOrder,
+  ): Promise<StartDeploymentResult>;
+  /** The running deployment's own progress; fails after `timeoutMs` (e.g. no worker polling). */
+  deploymentProgress(workflowId: string, timeoutMs: number): Promise<DeploymentProgress>;
+  /** License 1.0: hands the buyer's hardware ID to a deployment waiting for one. */
+  submitHardwareId(workflowId: string, hardwareId: string): Promise<HardwareIdResult>;
+  /** Cancels the run (its compensation removes what it made); a missing run is not an error. */
+  cancelDeployment(workflowId: string): Promise<'cancelled' | 'not-found'>;
+}
+
+const REFUSED_HARDWARE_ID = ['INVALID_FINGERPRINT', 'NOT_AWAITING_HARDWARE_ID'] as const;
+
+export function deploymentGateway({ client, taskQueue }: BoundClient): DeploymentGateway {
+  return {
+    async startDeployment(workflowId, input, order) {
+      try {
+        const handle = await client.workflow.start<DeployLicense>(workflowType('deployLicense'), {
+          taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          typedSearchAttributes: [
+            { key: OrderIdKey, value: order.id },
+            { key: SellerIdKey, value: order.sellerId },
+            { key: ProductIdKey, value: order.productId },
+            { key: DeploymentStepKey, value: 'requested' },
+            { key: DeploymentStatusKey, value: 'running' },
+          ],
+        });
+        return { outcome: 'running', firstExecutionRunId: handle.firstExecutionRunId };
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          return { outcome: 'already-succeeded' };
+        }
+        throw err;
+      }
+    },
+
+    deploymentProgress(workflowId, timeoutMs) {
+      return client.withDeadline(Date.now() + timeoutMs, () =>
+        client.workflow.getHandle<DeployLicense>(workflowId).query(progressQuery),
+      );
+    },
+
+    async submitHardwareId(workflowId, hardwareId) {
+      const handle = client.workflow.getHandle<DeployLicense>(workflowId);
+      try {
+        const r = await handle.executeUpdate(submitHardwareIdUpdate, { args: [hardwareId] });
+        return { accepted: true, fingerprint: r.fingerprint };
+      } catch (err) {
+        const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+        if (cause instanceof ApplicationFailure) {
+          const code = REFUSED_HARDWARE_ID.find((c) => c === cause.type);
+          if (code) return { accepted: false, code, message: cause.message };
+        }
+        throw err;
+      }
+    },
+
+    async cancelDeployment(workflowId) {
+      try {
+        await client.workflow.getHandle(workflowId).cancel();
+        return 'cancelled';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'not-found';
+        throw err;
+      }
+    },
+  };
+}

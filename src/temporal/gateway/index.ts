@@ -1,0 +1,41 @@
+import type { Client } from '@temporalio/client';
+import { deploymentGateway, type DeploymentGateway } from './deployments.js';
+import { licenseLifecycleGateway, type LicenseLifecycleGateway } from './license-lifecycle.js';
+import { scheduleGateway, type ScheduleGateway } from './schedules.js';
+
+export { deploymentWorkflowId } from '../../../workflows/deploy-license.js';
+export type {
+  DeploymentGateway,
+  DeploymentOrder,
+  HardwareIdResult,
+  StartDeploymentResult,
+} from './deployments.js';
+export { lifecycleWorkflowId, type LicenseLifecycleGateway } from './license-lifecycle.js';
+export { GENERATOR_PROBE_SCHEDULE_ID, type ScheduleGateway } from './schedules.js';
+
+/**
+ * OneClick's one gateway to Temporal: every client call (start, signal, update, query, cancel,
+ * schedules) goes through here, typed by the workflow definitions in `workflows/`. Callers take
+ * the narrow part they need (`DeploymentGateway`, `LicenseLifecycleGateway`, ...).
+ */
+export interface TemporalGateway
+  extends DeploymentGateway, LicenseLifecycleGateway, ScheduleGateway {
+  /** Resolves when the Temporal server answers. */
+  checkHealth(): Promise<void>;
+  /** Closes the connection the gateway's client was built on. */
+  close(): Promise<void>;
+}
+
+/** The gateway over `client`, starting workflows on `taskQueue`. */
+export function createTemporalGateway(client: Client, taskQueue: string): TemporalGateway {
+  const bound = { client, taskQueue };
+  return {
+    ...deploymentGateway(bound),
+    ...licenseLifecycleGateway(bound),
+    ...scheduleGateway(bound),
+    async checkHealth() {
+      await client.workflowService.getSystemInfo({});
+    },
+    close: () => client.connection.close(),
+  };
+}

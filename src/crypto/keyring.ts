@@ -1,6 +1,12 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { loadOrCreateSecretFile } from '../runtime/data-dir-secret.js';
-import { AppError } from '../errors.js';
+import { hkdfSync } from 'node:crypto';
+import {
+  envelopeFromBytes,
+  envelopeToBytes,
+  openEnvelope,
+  openText as openEnvelopeText,
+  sealEnvelope,
+  sealToText,
+} from './envelope.js';
 
 /**
  * A set of 256-bit keys by id; the active one encrypts, every one decrypts, so keys rotate by
@@ -41,67 +47,37 @@ export function deriveKeyring(master: Keyring, purpose: string): Keyring {
   return { activeId: master.activeId, keys };
 }
 
+const lookup =
+  (k: Keyring) =>
+  (kid: string): Buffer | undefined =>
+    k.keys.get(kid);
+
+const activeKey = (k: Keyring) => ({ kid: k.activeId, key: k.keys.get(k.activeId)! });
+
 /**
- * The master keyring: from configuration when given; otherwise the file `master-keys` in the data
- * directory, generated on first start.
+ * Seals under the active key (the envelope of `./envelope.ts`): `data` is nonce ‖ ciphertext ‖
+ * tag, with the key id returned beside it.
  */
-export async function loadOrCreateMasterKeyring(
-  configured: string | undefined,
-  dataDir: string,
-): Promise<{ keyring: Keyring; created: boolean }> {
-  if (configured) return { keyring: parseKeyring(configured), created: false };
-  const { value, created } = await loadOrCreateSecretFile(dataDir, 'master-keys', () =>
-    formatKeyring({ activeId: 'k1', keys: new Map([['k1', randomBytes(32)]]) }),
-  );
-  return { keyring: parseKeyring(value), created };
-}
-
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
-/** AES-256-GCM under the active key: iv ‖ ciphertext ‖ tag, with the key id returned beside it. */
 export function seal(
   k: Keyring,
   plain: Uint8Array,
   aad?: Uint8Array,
 ): { keyId: string; data: Buffer } {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', k.keys.get(k.activeId)!, iv);
-  if (aad) cipher.setAAD(aad);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return { keyId: k.activeId, data: Buffer.concat([iv, body, cipher.getAuthTag()]) };
+  const envelope = sealEnvelope(activeKey(k), plain, aad);
+  return { keyId: envelope.kid, data: envelopeToBytes(envelope) };
 }
 
-/** Opens what `seal` produced; throws DECRYPTION_FAILED for an unknown key or tampered data. */
+/** Opens what `seal` produced; throws for an unknown key or tampered data. */
 export function open(k: Keyring, keyId: string, sealed: Uint8Array, aad?: Uint8Array): Buffer {
-  const key = k.keys.get(keyId);
-  if (!key) throw new AppError('DECRYPTION_FAILED', `unknown encryption key id ${keyId}`);
-  if (sealed.length < IV_BYTES + TAG_BYTES)
-    throw new AppError('DECRYPTION_FAILED', 'ciphertext too short');
-  const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
-  const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES));
-  if (aad) decipher.setAAD(aad);
-  decipher.setAuthTag(buf.subarray(buf.length - TAG_BYTES));
-  try {
-    return Buffer.concat([
-      decipher.update(buf.subarray(IV_BYTES, buf.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
-  } catch {
-    throw new AppError('DECRYPTION_FAILED', 'ciphertext failed authentication');
-  }
+  return openEnvelope(lookup(k), envelopeFromBytes(keyId, sealed), aad);
 }
 
-/** Seals a string to `kid.base64url` text, for secrets stored in database columns. */
+/** Seals a string to the envelope's text form, for secrets stored in database columns. */
 export function sealText(k: Keyring, plain: string): string {
-  const { keyId, data } = seal(k, Buffer.from(plain, 'utf8'));
-  return `${keyId}.${data.toString('base64url')}`;
+  return sealToText(activeKey(k), plain);
 }
 
+/** Opens what `sealText` made, in either the current or the older `kid.base64url` form. */
 export function openText(k: Keyring, sealed: string): string {
-  const dot = sealed.indexOf('.');
-  if (dot <= 0) throw new AppError('DECRYPTION_FAILED', 'not a sealed value');
-  return open(k, sealed.slice(0, dot), Buffer.from(sealed.slice(dot + 1), 'base64url')).toString(
-    'utf8',
-  );
+  return openEnvelopeText(lookup(k), sealed).toString('utf8');
 }

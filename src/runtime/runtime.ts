@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openDatabase, type Database } from '../db/sql.js';
 import { migrate } from '../db/migrate.js';
-import { deriveKeyring, loadOrCreateMasterKeyring, type Keyring } from '../crypto/keyring.js';
+import { deriveKeyring, formatKeyring, parseKeyring, type Keyring } from '../crypto/keyring.js';
 import { loadOrCreateSecretFile } from './data-dir-secret.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { findOrBuildTemporalCli } from '../temporal/cli-binary.js';
@@ -51,6 +51,21 @@ export interface Foundation {
   db: Database;
   masterKeyring: Keyring;
   marketplaceAccessKey: string;
+}
+
+/**
+ * The master keyring: from configuration when given; otherwise the file `master-keys` in the data
+ * directory, generated on first start.
+ */
+export async function loadOrCreateMasterKeyring(
+  configured: string | undefined,
+  dataDir: string,
+): Promise<{ keyring: Keyring; created: boolean }> {
+  if (configured) return { keyring: parseKeyring(configured), created: false };
+  const { value, created } = await loadOrCreateSecretFile(dataDir, 'master-keys', () =>
+    formatKeyring({ activeId: 'k1', keys: new Map([['k1', randomBytes(32)]]) }),
+  );
+  return { keyring: parseKeyring(value), created };
 }
 
 /** Opens the data directory, keys and database, and runs migrations. */

@@ -38,6 +38,6 @@ describe.each(databaseKinds)('secret store on %s', (kind) => {
       activeId: 'k1',
       keys: new Map([['k1', randomBytes(32)]]),
     });
-    await expect(other.resolve(live)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(other.resolve(live)).rejects.toMatchObject({ code: 'SEALED_DATA_UNREADABLE' });
   });
 });

@@ -1,6 +1,7 @@
 import type { Sql } from '../sql.js';
 import { AppError } from '../../errors.js';
 import type { LicenseModel } from '../../domain/supervision.js';
+import type { OrderRow, OrderStatus } from './orders.js';
 import { toDate } from './row-values.js';
 
 /**
@@ -260,7 +261,7 @@ export interface OrderContext {
   productId: string;
   marketplaceProductId: string;
   skuCode: string | null;
-  orderStatus: 'active' | 'expired' | 'unsubscribed';
+  orderStatus: OrderStatus;
   expireTime: Date | null;
   testFlag: boolean;
   orderCreatedAt: Date;
@@ -275,19 +276,21 @@ export interface OrderContext {
 
 /** Loads an order with its product's license settings (defaults when the seller set none). */
 export async function loadOrderContext(sql: Sql, orderRef: string): Promise<OrderContext> {
-  const rows = await sql.query<{
-    id: string;
-    marketplace_order_id: string;
-    order_line_id: string;
-    buyer_id: string;
-    seller_id: string;
-    product_id: string;
+  type OrderContextRow = Pick<
+    OrderRow,
+    | 'id'
+    | 'marketplace_order_id'
+    | 'order_line_id'
+    | 'buyer_id'
+    | 'seller_id'
+    | 'product_id'
+    | 'sku_code'
+    | 'status'
+    | 'expire_time'
+    | 'test_flag'
+    | 'created_at'
+  > & {
     marketplace_product_id: string;
-    sku_code: string | null;
-    status: OrderContext['orderStatus'];
-    expire_time: Date | string | null;
-    test_flag: boolean;
-    created_at: Date | string;
     license_model: LicenseModel;
     sup_state: string | null;
     generator_id: string | null;
@@ -295,7 +298,8 @@ export async function loadOrderContext(sql: Sql, orderRef: string): Promise<Orde
     retention_days: number | null;
     rebind_limit: number | null;
     rebind_window_days: number | null;
-  }>(
+  };
+  const rows = await sql.query<OrderContextRow>(
     `select o.id, o.marketplace_order_id, o.order_line_id, o.buyer_id, o.seller_id, o.product_id,
             p.marketplace_product_id, coalesce(o.sku_code, p.sku_code) as sku_code, o.status,
             o.expire_time, o.test_flag, o.created_at, p.license_model, s.state as sup_state,

@@ -27,7 +27,8 @@ export interface Order {
   updatedAt: string;
 }
 
-interface OrderRow {
+/** An order as `selectOrders` reads it (other repositories pick the order's own columns). */
+export interface OrderRow {
   id: string;
   marketplace_order_id: string;
   order_line_id: string;

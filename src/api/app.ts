@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { except } from 'hono/combine';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, onError } from './errors.js';
-import { OpenApiRegistry } from './openapi.js';
+import { defineRoute, ok, registerSecuritySchemes, resourceRoutes } from './contract.js';
+import { contractCheck } from './contract-check.js';
 import { requestContext } from './middleware/request-context.js';
 import { requireApiKey } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
@@ -24,11 +25,30 @@ import { packageRoutes } from './routes/packages.js';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
 
+export interface AppOptions {
+  /**
+   * Tests: answer 500 UNDECLARED_RESPONSE (and log) instead of any answer whose status or error
+   * code the route's contract does not declare, so every API test also checks the document.
+   */
+  checkContract?: boolean;
+}
+
 /** Builds the HTTP API over its dependencies; no module-level state. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const docs = new OpenApiRegistry();
-  const app = new Hono<AppEnv>();
+export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<AppEnv> {
+  const app = resourceRoutes();
+  const document = (serverUrl?: string) =>
+    app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'OneClick API', version: '0.1.0' },
+      ...(serverUrl && { servers: [{ url: serverUrl }] }),
+    });
+  registerSecuritySchemes(app);
   app.use('*', requestContext(deps));
+  if (options.checkContract)
+    app.use(
+      '*',
+      contractCheck(() => document()),
+    );
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const jsonLimit = bodyLimit({
     maxSize: maxBody,
@@ -43,28 +63,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),
   );
 
-  app.route('/', healthRoutes(docs));
-  app.route('/marketplace/v1', marketplaceRoutes(docs));
+  app.route('/', healthRoutes());
+  app.route('/marketplace/v1', marketplaceRoutes());
 
-  const v1 = new Hono<AppEnv>();
+  const v1 = resourceRoutes();
   v1.use('*', requireApiKey(), idempotency());
-  v1.route('/me', meRoutes(docs));
-  v1.route('/principals', principalRoutes(docs));
-  v1.route('/products', productRoutes(docs));
-  v1.route('/orders', orderRoutes(docs));
-  v1.route('/orders', deploymentRoutes(docs));
+  v1.route('/me', meRoutes());
+  v1.route('/principals', principalRoutes());
+  v1.route('/products', productRoutes());
+  v1.route('/orders', orderRoutes());
+  v1.route('/orders', deploymentRoutes());
   if (deps.packageStore) {
-    v1.route(
-      '/packages',
-      packageRoutes(deps.packageStore, deps.maxPackageBytes ?? 10 * 1024 ** 3, docs),
-    );
+    v1.route('/packages', packageRoutes(deps.packageStore, deps.maxPackageBytes ?? 10 * 1024 ** 3));
   }
   const license = deps.license;
   if (license) {
     // Public: JWKS, certificates, the revocation list, verification, and KooGallery's open API
     // (signed with the seller's AK/SK, not with our bearer keys).
-    app.route('/', publicKeyRoutes(license, docs));
-    app.route('/', licenseVerifyRoutes(license, docs));
+    app.route('/', publicKeyRoutes(license));
+    app.route('/', licenseVerifyRoutes(license));
     app.route(
       '/',
       createOpenApiRoutes({
@@ -73,20 +90,23 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         onInternalError: (err) => deps.logger.error({ err }, 'license open API failed'),
       }),
     );
-    v1.route('/licenses', licenseRoutes(license, deps.db, docs));
-    v1.route('/generators', generatorRoutes(license, docs));
-    v1.route('/keys', keyRoutes(license, docs));
+    v1.route('/licenses', licenseRoutes(license, deps.db));
+    v1.route('/generators', generatorRoutes(license));
+    v1.route('/keys', keyRoutes(license));
   }
   app.route('/v1', v1);
 
-  app.get('/openapi.json', (c) =>
-    c.json(
-      docs.document({
-        title: 'OneClick API',
-        version: '0.1.0',
-        serverUrl: new URL(c.req.url).origin,
-      }),
-    ),
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document: every route with its parameters, bodies and answers',
+      tags: ['meta'],
+      auth: 'none',
+      errors: [],
+      responses: { 200: ok('OpenAPI 3.1 document') },
+    }),
+    (c) => c.json(document(new URL(c.req.url).origin)),
   );
   return app;
 }

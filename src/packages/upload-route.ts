@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { Readable } from 'node:stream';
+import { z } from '@hono/zod-openapi';
 import { AppError } from '../errors.js';
 import type { PackageStore, StoredPackage } from './store.js';
 
@@ -19,13 +20,57 @@ const FILE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$/;
 const SHA256_RE = /^[0-9a-fA-F]{64}$/;
 
 /**
+ * The upload's request as the API documents it. The handler checks these itself (with the codes
+ * below), so the schemas stay loose enough never to answer VALIDATION_FAILED in their place.
+ */
+export const packageUploadRequest = {
+  query: z.object({
+    fileName: z
+      .string()
+      .optional()
+      .openapi({ description: `the package's file name, ${FILE_NAME_RE.source}` }),
+  }),
+  headers: z.object({
+    'x-file-name': z
+      .string()
+      .optional()
+      .openapi({ description: 'fileName, when not in the query' }),
+    'x-content-sha256': z
+      .string()
+      .optional()
+      .openapi({ description: 'expected sha256, 64 hex digits; a mismatch keeps nothing' }),
+  }),
+  body: {
+    required: true,
+    content: {
+      'application/octet-stream': { schema: { type: 'string' as const, format: 'binary' } },
+    },
+  },
+};
+
+/** The codes the upload answers (statuses from the API's table). */
+export const PACKAGE_UPLOAD_ERRORS = [
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INVALID_FILE_NAME',
+  'INVALID_SHA256',
+  'PACKAGE_TOO_LARGE',
+  'PACKAGE_CHECKSUM_MISMATCH',
+  'PACKAGE_UPLOAD_BROKEN',
+  'EMPTY_PACKAGE',
+] as const;
+
+/**
  * Seller package upload: `POST /?fileName=app-1.2.tar.gz` with the raw bytes as
  * `application/octet-stream`, optionally `X-Content-SHA256`. The body streams into the store,
  * hashed and size-limited on the way; nothing is buffered whole and a broken upload leaves nothing.
  */
 export function createPackageUploadRoute(deps: PackageUploadDeps): Hono {
-  const app = new Hono();
-  app.post('/', async (c) => {
+  return new Hono().post('/', packageUploadHandler(deps));
+}
+
+/** The upload handler, for a route that declares `packageUploadRequest`. */
+export function packageUploadHandler(deps: PackageUploadDeps) {
+  return async (c: Context) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/octet-stream') {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the package as application/octet-stream');
@@ -60,6 +105,5 @@ export function createPackageUploadRoute(deps: PackageUploadDeps): Hono {
     }
     const pkg = { ...stored, fileName };
     return c.json(deps.onStored ? await deps.onStored(pkg, c) : pkg, 201);
-  });
-  return app;
+  };
 }

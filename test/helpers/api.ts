@@ -34,7 +34,8 @@ export async function startTestApp(
     marketplaceAccessKey: MARKETPLACE_KEY,
     ...(typeof overrides === 'function' ? overrides(db) : overrides),
   };
-  const app = createApp(deps);
+  // Every answer is held to its route's contract: an undeclared status or code answers 500.
+  const app = createApp(deps, { checkContract: true });
 
   async function principal(
     role: Role,

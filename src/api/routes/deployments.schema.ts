@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
+import { defineRoute, jsonBody, ok, pathParams } from '../contract.js';
 
-/** Schemas of the deployment routes (Start Deployment's body). */
+/** Schemas and contracts of the deployment routes (`deployments.ts`). */
 
 const resourceId = z
   .string()
@@ -67,3 +68,62 @@ export type StartDeploymentBody = z.infer<typeof startDeploymentBody>;
 export const hardwareIdBody = z.strictObject({
   hardwareId: z.string().min(1).max(1024),
 });
+
+const tags = ['deployments'];
+const orderId = pathParams('id');
+
+/** Contracts of the deployment routes, under /v1/orders. */
+export const deploymentContracts = {
+  start: defineRoute({
+    method: 'post',
+    path: '/{id}/deployments',
+    summary: "Start Deployment of the buyer's order (a second click answers the same one)",
+    tags,
+    auth: 'apiKey',
+    roles: ['buyer'],
+    request: { params: orderId, body: jsonBody(startDeploymentBody) },
+    errors: ['NOT_FOUND', 'ORDER_NOT_DEPLOYABLE', 'ORDER_ALREADY_DEPLOYED', 'UNAVAILABLE'],
+    responses: {
+      201: ok('The deployment, started now'),
+      200: ok('The deployment already running (or started before)'),
+    },
+  }),
+  current: defineRoute({
+    method: 'get',
+    path: '/{id}/deployments/current',
+    summary: "The order's newest deployment with its steps (live progress while it runs)",
+    tags,
+    auth: 'apiKey',
+    request: { params: orderId },
+    errors: ['NOT_FOUND', 'NO_DEPLOYMENT'],
+    responses: { 200: ok('The deployment') },
+  }),
+  hardwareId: defineRoute({
+    method: 'post',
+    path: '/{id}/deployments/current/hardware-id',
+    summary: "License 1.0: the buyer's hardware ID, when the server's cannot be read",
+    tags,
+    auth: 'apiKey',
+    roles: ['buyer'],
+    request: { params: orderId, body: jsonBody(hardwareIdBody) },
+    errors: [
+      'NOT_FOUND',
+      'NO_ACTIVE_DEPLOYMENT',
+      'INVALID_FINGERPRINT',
+      'NOT_AWAITING_HARDWARE_ID',
+      'UNAVAILABLE',
+    ],
+    responses: { 202: ok('Accepted: the deployment goes on with this hardware ID') },
+  }),
+  cancel: defineRoute({
+    method: 'post',
+    path: '/{id}/deployments/current/cancel',
+    summary: 'Cancel the running deployment; what it created is removed',
+    tags,
+    auth: 'apiKey',
+    roles: ['buyer', 'operator'],
+    request: { params: orderId },
+    errors: ['NOT_FOUND', 'NO_ACTIVE_DEPLOYMENT', 'UNAVAILABLE'],
+    responses: { 202: ok('Cancellation requested') },
+  }),
+};

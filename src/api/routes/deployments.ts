@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { AppError } from '../../errors.js';
 import { newId } from '../../db/ids.js';
 import { getOrder, type Order } from '../../db/repositories/orders.js';
@@ -21,16 +21,10 @@ import {
 } from '../../domain/deployment.js';
 import { createSqlSecretStore } from '../../secrets/secret-store.js';
 import { deploymentWorkflowId, type DeploymentGateway } from '../../temporal/gateway/index.js';
-import { jsonBody } from '../body.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
-import { requireRole } from '../middleware/auth.js';
+import { resourceRoutes } from '../contract.js';
 import { canSeeOrder } from './orders.js';
-import {
-  hardwareIdBody,
-  startDeploymentBody,
-  type StartDeploymentBody,
-} from './deployments.schema.js';
+import { deploymentContracts as route, type StartDeploymentBody } from './deployments.schema.js';
 
 const LIVE_QUERY_MS = 3_000;
 
@@ -76,50 +70,12 @@ async function view(deps: AppDeps, d: Deployment, live?: DeploymentProgress) {
 }
 
 /** Start Deployment, progress and cancel, under /v1/orders/:id/deployments. */
-export function deploymentRoutes(docs: OpenApiRegistry) {
-  docs.add(
-    {
-      method: 'post',
-      path: '/v1/orders/:id/deployments',
-      summary: "Start Deployment of the buyer's order (a second click answers the same one)",
-      tags: ['deployments'],
-      body: startDeploymentBody,
-      errors: [
-        'NOT_FOUND',
-        'FORBIDDEN',
-        'VALIDATION_FAILED',
-        'ORDER_NOT_DEPLOYABLE',
-        'UNAVAILABLE',
-      ],
-    },
-    {
-      method: 'get',
-      path: '/v1/orders/:id/deployments/current',
-      summary: "The order's newest deployment with its steps (live progress while it runs)",
-      tags: ['deployments'],
-      errors: ['NOT_FOUND', 'NO_DEPLOYMENT'],
-    },
-    {
-      method: 'post',
-      path: '/v1/orders/:id/deployments/current/hardware-id',
-      summary: "License 1.0: the buyer's hardware ID, when the server's cannot be read",
-      tags: ['deployments'],
-      body: hardwareIdBody,
-      errors: ['NOT_FOUND', 'INVALID_FINGERPRINT', 'NOT_AWAITING_HARDWARE_ID'],
-    },
-    {
-      method: 'post',
-      path: '/v1/orders/:id/deployments/current/cancel',
-      summary: 'Cancel the running deployment; what it created is removed',
-      tags: ['deployments'],
-      errors: ['NOT_FOUND', 'FORBIDDEN', 'NO_ACTIVE_DEPLOYMENT'],
-    },
-  );
-  return new Hono<AppEnv>()
-    .post('/:id/deployments', requireRole('buyer'), async (c) => {
+export function deploymentRoutes() {
+  return resourceRoutes()
+    .openapi(route.start, async (c) => {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
-      const body = await jsonBody(c, startDeploymentBody);
+      const body = c.req.valid('json');
       // The workflow checks again in its first step; refusing here spares a doomed start.
       const product = await getProduct(deps.db, order.productId);
       const why = whyNotDeployable({
@@ -178,7 +134,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       }
       return c.json(await view(deps, active), created ? 201 : 200);
     })
-    .get('/:id/deployments/current', async (c) => {
+    .openapi(route.current, async (c) => {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
       const d = await getLatestDeployment(deps.db, order.id);
@@ -195,10 +151,10 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       }
       return c.json(await view(deps, d, live?.deploymentId === d.id ? live : undefined));
     })
-    .post('/:id/deployments/current/hardware-id', requireRole('buyer'), async (c) => {
+    .openapi(route.hardwareId, async (c) => {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
-      const { hardwareId } = await jsonBody(c, hardwareIdBody);
+      const { hardwareId } = c.req.valid('json');
       const d = await getActiveDeployment(deps.db, order.id);
       if (!d) {
         throw new AppError('NO_ACTIVE_DEPLOYMENT', 'the order has no running deployment');
@@ -207,7 +163,7 @@ export function deploymentRoutes(docs: OpenApiRegistry) {
       if (!r.accepted) throw new AppError(r.code, r.message);
       return c.json({ deploymentId: d.id, hardwareId: r.fingerprint }, 202);
     })
-    .post('/:id/deployments/current/cancel', requireRole('buyer', 'operator'), async (c) => {
+    .openapi(route.cancel, async (c) => {
       const deps = c.get('deps');
       const order = await visibleOrder(c, c.req.param('id'));
       const d = await getActiveDeployment(deps.db, order.id);

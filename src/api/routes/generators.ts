@@ -1,11 +1,8 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import type { Principal } from '../../db/repositories/principals.js';
 import { AppError } from '../../errors.js';
 import type { LicenseServices } from '../../license/services.js';
-import { jsonBody } from '../body.js';
-import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, jsonBody, ok, pathParams, resourceRoutes } from '../contract.js';
 
 /**
  * License generators (mounted at `/v1/generators`): sellers register built-in or remote ones (a
@@ -56,52 +53,67 @@ const sellerOf = (p: Principal): string => {
 };
 
 /** The generator resource. */
-export function generatorRoutes(license: LicenseServices, docs: OpenApiRegistry) {
-  docs.add(
-    {
-      method: 'get',
-      path: '/v1/generators',
-      summary: 'List generators with their health',
-      tags: ['generators'],
-    },
-    {
-      method: 'post',
-      path: '/v1/generators',
-      summary: 'Register a generator (remote ones must pass the conformance check)',
-      tags: ['generators'],
-      body: createBody,
-      errors: ['GENERATOR_URL_NOT_HTTPS', 'GENERATOR_URL_INVALID', 'VALIDATION_FAILED'],
-    },
-    {
-      method: 'get',
-      path: '/v1/generators/:id',
-      summary: 'Show a generator and its last check',
-      tags: ['generators'],
-      errors: ['NOT_FOUND'],
-    },
-    {
-      method: 'get',
-      path: '/v1/generators/:id/checks',
-      summary: 'Health history: the latest conformance runs and probes',
-      tags: ['generators'],
-      errors: ['NOT_FOUND'],
-    },
-    {
-      method: 'post',
-      path: '/v1/generators/:id/check',
-      summary: 'Run the conformance check again',
-      tags: ['generators'],
-      errors: ['NOT_FOUND', 'GENERATOR_NOT_REMOTE'],
-    },
-    {
-      method: 'put',
-      path: '/v1/generators/:id/products/:productId',
-      summary: 'License a product with this generator',
-      tags: ['generators'],
-      body: settingsBody,
-      errors: ['NOT_FOUND'],
-    },
-  );
+export function generatorRoutes(license: LicenseServices) {
+  const tags = ['generators'];
+  const list = defineRoute({
+    method: 'get',
+    path: '/',
+    summary: 'List generators with their health',
+    tags,
+    auth: 'apiKey',
+    errors: ['FORBIDDEN'],
+    responses: { 200: ok('The generators') },
+  });
+  const create = defineRoute({
+    method: 'post',
+    path: '/',
+    summary: 'Register a generator (remote ones must pass the conformance check)',
+    tags,
+    auth: 'apiKey',
+    request: { body: jsonBody(createBody) },
+    errors: ['FORBIDDEN', 'GENERATOR_URL_NOT_HTTPS', 'GENERATOR_URL_INVALID'],
+    responses: { 201: ok('The generator (and, for a remote one, its conformance report)') },
+  });
+  const show = defineRoute({
+    method: 'get',
+    path: '/{id}',
+    summary: 'Show a generator and its last check',
+    tags,
+    auth: 'apiKey',
+    request: { params: pathParams('id') },
+    errors: ['NOT_FOUND'],
+    responses: { 200: ok('The generator') },
+  });
+  const checks = defineRoute({
+    method: 'get',
+    path: '/{id}/checks',
+    summary: 'Health history: the latest conformance runs and probes',
+    tags,
+    auth: 'apiKey',
+    request: { params: pathParams('id') },
+    errors: ['NOT_FOUND'],
+    responses: { 200: ok('The checks, newest first') },
+  });
+  const recheck = defineRoute({
+    method: 'post',
+    path: '/{id}/check',
+    summary: 'Run the conformance check again',
+    tags,
+    auth: 'apiKey',
+    request: { params: pathParams('id') },
+    errors: ['NOT_FOUND', 'GENERATOR_NOT_REMOTE'],
+    responses: { 200: ok('The generator and its conformance report') },
+  });
+  const link = defineRoute({
+    method: 'put',
+    path: '/{id}/products/{productId}',
+    summary: 'License a product with this generator',
+    tags,
+    auth: 'apiKey',
+    request: { params: pathParams('id', 'productId'), body: jsonBody(settingsBody) },
+    errors: ['FORBIDDEN', 'NOT_FOUND'],
+    responses: { 200: ok("The product's license settings") },
+  });
   const visible = async (id: string, p: Principal) => {
     const g = id.length <= 64 ? await license.generators.get(id) : undefined;
     if (!g || (p.role !== 'operator' && (p.role !== 'seller' || g.sellerId !== p.sellerId))) {
@@ -109,17 +121,17 @@ export function generatorRoutes(license: LicenseServices, docs: OpenApiRegistry)
     }
     return g;
   };
-  return new Hono<AppEnv>()
-    .get('/', async (c) => {
+  return resourceRoutes()
+    .openapi(list, async (c) => {
       const p = c.get('principal');
       if (p.role === 'buyer') throw new AppError('FORBIDDEN', 'buyers do not see generators');
       return c.json({
         items: await license.generators.list(p.role === 'operator' ? undefined : sellerOf(p)),
       });
     })
-    .post('/', async (c) => {
+    .openapi(create, async (c) => {
       const sellerId = sellerOf(c.get('principal'));
-      const body = await jsonBody(c, createBody);
+      const body = c.req.valid('json');
       if (body.kind === 'built-in') {
         return c.json(
           { generator: await license.generators.createBuiltIn(sellerId, body.name, body.template) },
@@ -129,19 +141,19 @@ export function generatorRoutes(license: LicenseServices, docs: OpenApiRegistry)
       const r = await license.generators.registerRemote(sellerId, body);
       return c.json(r, 201);
     })
-    .get('/:id', async (c) => c.json(await visible(c.req.param('id'), c.get('principal'))))
-    .get('/:id/checks', async (c) => {
+    .openapi(show, async (c) => c.json(await visible(c.req.param('id'), c.get('principal'))))
+    .openapi(checks, async (c) => {
       const g = await visible(c.req.param('id'), c.get('principal'));
       return c.json({ items: await license.generators.checks(g.id) });
     })
-    .post('/:id/check', async (c) => {
+    .openapi(recheck, async (c) => {
       const g = await visible(c.req.param('id'), c.get('principal'));
       return c.json(await license.generators.recheck(g.id));
     })
-    .put('/:id/products/:productId', async (c) => {
+    .openapi(link, async (c) => {
       const sellerId = sellerOf(c.get('principal'));
       const g = await visible(c.req.param('id'), c.get('principal'));
-      const body = await jsonBody(c, settingsBody);
+      const body = c.req.valid('json');
       await license.generators.setProductSettings(sellerId, c.req.param('productId'), {
         generatorId: g.id,
         ...body,

@@ -1,6 +1,4 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, resourceRoutes } from '../contract.js';
 
 async function check(
   fn: () => Promise<unknown>,
@@ -24,15 +22,20 @@ async function check(
 }
 
 /** `/healthz`: 200 when the database and Temporal both answer, 503 otherwise, with details. */
-export function healthRoutes(docs: OpenApiRegistry) {
-  docs.add({
+export function healthRoutes() {
+  const route = defineRoute({
     method: 'get',
     path: '/healthz',
     summary: 'Database and Temporal health',
     tags: ['health'],
-    security: 'none',
+    auth: 'none',
+    errors: [],
+    responses: {
+      200: { description: 'Both answer' },
+      503: { description: 'The database or Temporal does not answer (details in the body)' },
+    },
   });
-  return new Hono<AppEnv>().get('/healthz', async (c) => {
+  return resourceRoutes().openapi(route, async (c) => {
     const { db, temporal } = c.get('deps');
     const [database, temporalCheck] = await Promise.all([
       check(() => db.query('select 1')),

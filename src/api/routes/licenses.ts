@@ -1,5 +1,4 @@
-import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import type { Context } from 'hono';
 import type { Sql } from '../../db/sql.js';
 import type { Principal } from '../../db/repositories/principals.js';
 import { AppError } from '../../errors.js';
@@ -12,26 +11,14 @@ import {
   type LicenseRecord,
 } from '../../db/repositories/licenses.js';
 import type { LicenseServices } from '../../license/services.js';
-import { jsonBody, validate } from '../body.js';
 import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { resourceRoutes } from '../contract.js';
+import { licenseContracts as route } from './licenses.schema.js';
 
 /**
  * Licenses as buyers, sellers and operators see them (mounted at `/v1/licenses`), and the public
  * verify endpoint (`licenseVerifyRoutes`, mounted at `/`). Foreign ids answer 404, never 403.
  */
-const hardwareIdBody = z
-  .object({ fingerprint: z.string().min(1).max(1024), rebind: z.boolean().default(false) })
-  .strict();
-const revokeBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
-const verifyBody = z
-  .object({ license: z.string().min(1).max(65_536), fingerprint: z.string().max(1024).optional() })
-  .strict();
-const listQuery = z.object({
-  orderId: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-
 function summary(l: LicenseRecord) {
   return {
     id: l.id,
@@ -91,69 +78,11 @@ async function ensureLifecycle(c: Context<AppEnv>, licenseId: string): Promise<v
 }
 
 /** The license resource. */
-export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiRegistry) {
-  docs.add(
-    {
-      method: 'get',
-      path: '/v1/licenses',
-      summary: 'List visible licenses',
-      tags: ['licenses'],
-      query: listQuery,
-    },
-    {
-      method: 'get',
-      path: '/v1/licenses/:id',
-      summary: 'Show a license (the code or document to its buyer and seller)',
-      tags: ['licenses'],
-      errors: ['NOT_FOUND'],
-    },
-    {
-      method: 'post',
-      path: '/v1/licenses/orders/:orderId/code',
-      summary: 'Issue the License 2.0 code of an order (idempotent)',
-      tags: ['licenses'],
-      errors: ['NOT_FOUND', 'LICENSE_MODEL_MISMATCH', 'ORDER_NOT_ACTIVE'],
-    },
-    {
-      method: 'post',
-      path: '/v1/licenses/:id/claim',
-      summary: 'Buyer claims the License 2.0 code (ends negotiated unsubscription)',
-      tags: ['licenses'],
-      errors: ['NOT_FOUND', 'FORBIDDEN'],
-    },
-    {
-      method: 'post',
-      path: '/v1/licenses/orders/:orderId/hardware-id',
-      summary: 'Submit a hardware ID and get the License 1.0 license bound to it',
-      tags: ['licenses'],
-      body: hardwareIdBody,
-      errors: [
-        'INVALID_FINGERPRINT',
-        'LICENSE_BOUND_TO_OTHER_MACHINE',
-        'REBIND_LIMIT_REACHED',
-        'GENERATOR_NOT_ACTIVE',
-      ],
-    },
-    {
-      method: 'post',
-      path: '/v1/licenses/:id/revoke',
-      summary: 'Seller revokes a license',
-      tags: ['licenses'],
-      body: revokeBody,
-      errors: ['NOT_FOUND', 'FORBIDDEN'],
-    },
-    {
-      method: 'get',
-      path: '/v1/licenses/:id/audit',
-      summary: 'Audit events of a license and whether the chain verifies',
-      tags: ['licenses'],
-      errors: ['NOT_FOUND'],
-    },
-  );
-  return new Hono<AppEnv>()
-    .get('/', async (c) => {
+export function licenseRoutes(license: LicenseServices, sql: Sql) {
+  return resourceRoutes()
+    .openapi(route.list, async (c) => {
       const p = c.get('principal');
-      const q = validate(c.req.query(), listQuery);
+      const q = c.req.valid('query');
       const scope = {
         ...(p.role === 'seller' ? { sellerId: p.sellerId ?? '' } : {}),
         ...(p.role === 'buyer' ? { buyerId: p.buyerId ?? '' } : {}),
@@ -162,7 +91,7 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
       const items = (await listLicenses(sql, scope, q.limit)).map(summary);
       return c.json({ items });
     })
-    .get('/:id', async (c) => {
+    .openapi(route.show, async (c) => {
       const p = c.get('principal');
       const { l } = await licenseFor(sql, c.req.param('id'), p);
       // The code and the document are the buyer's and seller's; operators see the metadata only.
@@ -174,7 +103,7 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
         ...(secret && l.model === 'license1' ? { document: l.document } : {}),
       });
     })
-    .post('/orders/:orderId/code', async (c) => {
+    .openapi(route.issueCode, async (c) => {
       const p = c.get('principal');
       const ctx = await orderFor(sql, c.req.param('orderId'), p);
       if (p.role === 'buyer')
@@ -185,18 +114,18 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
       c.header('cache-control', 'no-store');
       return c.json({ ...summary(l), code }, created ? 201 : 200);
     })
-    .post('/:id/claim', async (c) => {
+    .openapi(route.claim, async (c) => {
       const p = c.get('principal');
       const { l } = await licenseFor(sql, c.req.param('id'), p);
       if (p.role !== 'buyer') throw new AppError('FORBIDDEN', 'only the buyer claims a code');
       return c.json(summary(await license.codes.claim(l.id, actorOf(p))));
     })
-    .post('/orders/:orderId/hardware-id', async (c) => {
+    .openapi(route.hardwareId, async (c) => {
       const p = c.get('principal');
       const ctx = await orderFor(sql, c.req.param('orderId'), p);
       if (p.role === 'operator')
         throw new AppError('FORBIDDEN', 'the buyer or the seller submits the hardware ID');
-      const body = await jsonBody(c, hardwareIdBody);
+      const body = c.req.valid('json');
       const r = await license.documents.issueForMachine(ctx.orderRef, body.fingerprint, {
         rebind: body.rebind,
         actor: actorOf(p),
@@ -209,15 +138,15 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
         rebound: r.rebound,
       });
     })
-    .post('/:id/revoke', async (c) => {
+    .openapi(route.revoke, async (c) => {
       const p = c.get('principal');
       const { l } = await licenseFor(sql, c.req.param('id'), p);
       if (p.role !== 'seller' || !p.sellerId)
         throw new AppError('FORBIDDEN', 'only the seller revokes a license');
-      const body = await jsonBody(c, revokeBody);
+      const body = c.req.valid('json');
       return c.json(summary(await license.revocation.revoke(p.sellerId, l.id, body.reason)));
     })
-    .get('/:id/audit', async (c) => {
+    .openapi(route.audit, async (c) => {
       const { l } = await licenseFor(sql, c.req.param('id'), c.get('principal'));
       const [events, chain] = await Promise.all([readAudit(sql, l.id), verifyStoredAudit(sql)]);
       return c.json({ items: events, chain });
@@ -225,17 +154,9 @@ export function licenseRoutes(license: LicenseServices, sql: Sql, docs: OpenApiR
 }
 
 /** Public online verification for software that cannot verify offline. */
-export function licenseVerifyRoutes(license: LicenseServices, docs: OpenApiRegistry) {
-  docs.add({
-    method: 'post',
-    path: '/licenses/verify',
-    summary: 'Verify a License 1.0 document (signature, validity, revocation, machine)',
-    tags: ['licenses'],
-    security: 'none',
-    body: verifyBody,
-  });
-  return new Hono<AppEnv>().post('/licenses/verify', async (c) => {
-    const body = await jsonBody(c, verifyBody);
+export function licenseVerifyRoutes(license: LicenseServices) {
+  return resourceRoutes().openapi(route.verify, async (c) => {
+    const body = c.req.valid('json');
     const result = await license.revocation.verify(body.license, body.fingerprint);
     return c.json(
       result.valid

@@ -1,5 +1,5 @@
-import { Hono, type Context } from 'hono';
-import type { z } from 'zod';
+import type { Context } from 'hono';
+import type { z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import { verifyKoogallerySignature } from '../../marketplace/signing.js';
 import {
@@ -12,9 +12,9 @@ import {
 } from '../../marketplace/order-intake.js';
 import { rememberNonce } from '../../db/repositories/orders.js';
 import { forwardOrderChangeToLicense } from '../../marketplace/license-events.js';
-import { parseJsonText } from '../body.js';
 import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, ok, resourceRoutes } from '../contract.js';
+import { documentedOnly, parseJsonText } from '../validation.js';
 
 /** KooGallery refuses a timestamp more than 60 s from its own clock; so do we. */
 export const SIGNATURE_WINDOW_MS = 60_000;
@@ -66,38 +66,68 @@ const answer = (c: Context<AppEnv>, r: IntakeResult) =>
     r.created ? 201 : 200,
   );
 
-/** The marketplace's order events, signed the KooGallery way. */
-export function marketplaceRoutes(docs: OpenApiRegistry) {
-  const doc = (event: string, body: z.ZodType) => ({
-    method: 'post' as const,
-    path: `/marketplace/v1/orders/${event}`,
+/**
+ * KooGallery's signature query parameters. Only described here: `verifiedBody` checks them over the
+ * raw body, so that every signature problem answers BAD_SIGNATURE, never VALIDATION_FAILED.
+ */
+const signedQuery = [
+  ['signature', 'hex HMAC-SHA256 over key, nonce, timestamp and the body (see the README)'],
+  ['timestamp', 'milliseconds since the epoch, within 60 s of our clock'],
+  ['nonce', 'at most 128 characters, never used before'],
+].map(([name, description]) => ({
+  name: name!,
+  in: 'query' as const,
+  required: true,
+  description: description!,
+  schema: { type: 'string' as const },
+}));
+
+const SIGNED = ['BAD_SIGNATURE', 'TIMESTAMP_OUT_OF_WINDOW', 'NONCE_REPLAYED'] as const;
+
+/** One order event: body documented from the schema the handler parses with, after the signature. */
+function eventRoute(
+  event: 'paid' | 'renewed' | 'unsubscribed' | 'expired',
+  body: z.ZodType,
+  errors: readonly string[],
+) {
+  return defineRoute({
+    method: 'post',
+    path: `/orders/${event}`,
     summary: `Order ${event} (KooGallery-signed; replays return the first result)`,
     tags: ['marketplace'],
-    security: 'marketplace' as const,
-    body,
-    errors: [
-      'BAD_SIGNATURE',
-      'TIMESTAMP_OUT_OF_WINDOW',
-      'NONCE_REPLAYED',
-      'VALIDATION_FAILED',
-      'PRODUCT_NOT_FOUND',
-      'ORDER_NOT_FOUND',
-    ],
+    auth: 'marketplace',
+    request: {
+      body: { required: true, content: { 'application/json': { schema: documentedOnly(body) } } },
+    },
+    parameters: signedQuery,
+    errors: [...SIGNED, 'BAD_JSON', 'VALIDATION_FAILED', 'CONFLICT', ...errors],
+    responses: {
+      201: ok('The order, recorded now'),
+      200: ok('The same order, recorded before (a replayed event)'),
+    },
   });
-  docs.add(
-    doc('paid', paidOrderSchema),
-    doc('renewed', renewedOrderSchema),
-    doc('unsubscribed', closingOrderSchema),
-    doc('expired', closingOrderSchema),
-  );
-  return new Hono<AppEnv>()
-    .post('/orders/paid', async (c) => {
+}
+
+/** The marketplace's order events, signed the KooGallery way. */
+export function marketplaceRoutes() {
+  const forwarding = ['ORDER_NOT_FOUND', 'ORDER_CLOSED', 'UNAVAILABLE'] as const;
+  return resourceRoutes()
+    .openapi(eventRoute('paid', paidOrderSchema, ['PRODUCT_NOT_FOUND']), async (c) => {
       const input = parseJsonText(await verifiedBody(c), paidOrderSchema);
       return answer(c, await receivePaidOrder(c.get('deps').db, input));
     })
-    .post('/orders/renewed', orderChange('renewed', renewedOrderSchema))
-    .post('/orders/unsubscribed', orderChange('unsubscribed', closingOrderSchema))
-    .post('/orders/expired', orderChange('expired', closingOrderSchema));
+    .openapi(
+      eventRoute('renewed', renewedOrderSchema, forwarding),
+      orderChange('renewed', renewedOrderSchema),
+    )
+    .openapi(
+      eventRoute('unsubscribed', closingOrderSchema, forwarding),
+      orderChange('unsubscribed', closingOrderSchema),
+    )
+    .openapi(
+      eventRoute('expired', closingOrderSchema, forwarding),
+      orderChange('expired', closingOrderSchema),
+    );
 }
 
 /** Renewal, unsubscription, expiry: record the change once, then tell the order's license. */

@@ -1,14 +1,15 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, ok, resourceRoutes } from '../contract.js';
 
 /** Who the presented key belongs to: lets a client check its key and role. */
-export function meRoutes(docs: OpenApiRegistry) {
-  docs.add({
+export function meRoutes() {
+  const route = defineRoute({
     method: 'get',
-    path: '/v1/me',
+    path: '/',
     summary: 'The principal of this API key',
     tags: ['auth'],
+    auth: 'apiKey',
+    errors: [],
+    responses: { 200: ok('The principal') },
   });
-  return new Hono<AppEnv>().get('/', (c) => c.json(c.get('principal')));
+  return resourceRoutes().openapi(route, (c) => c.json(c.get('principal')));
 }

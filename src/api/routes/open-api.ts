@@ -1,9 +1,11 @@
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { createRoute, OpenAPIHono, z, type RouteHandler } from '@hono/zod-openapi';
 import { isAppError } from '../../errors.js';
 import type { ApiCredentialStore } from '../../license/api-credentials.js';
 import { parseKooGalleryTime } from '../../domain/marketplace-time.js';
 import type { LicenseCodeService } from '../../license/license-code-service.js';
 import { verifySdkHmacSha256 } from '../../signing/sdk-hmac-sha256.js';
+import { documentedOnly } from '../validation.js';
 import { AUTH_ERRORS, MESSAGES, OPEN_API_CODES, openApiCode } from './open-api-codes.js';
 
 export { OPEN_API_CODES, openApiCode } from './open-api-codes.js';
@@ -33,9 +35,64 @@ export interface OpenApiDeps {
 type Envelope = { error_code: string; error_msg: string; data?: unknown };
 type ItemHandler = (sellerId: string, item: Record<string, unknown>) => Promise<Envelope>;
 
+/** The bodies, as documented and as the handlers check them (after the signature). */
+const license = z.string().min(1).max(64);
+const realEffectTime = z
+  .string()
+  .optional()
+  .openapi({ description: 'yyyyMMddHHmmss (UTC); empty or absent: now' });
+const activateItem = z.object({ license, real_effect_time: realEffectTime });
+const heartbeatItem = z.object({ license });
+const batchOf = (item: z.ZodType) =>
+  z.object({
+    licenses: z
+      .array(z.union([item, license]))
+      .min(1)
+      .max(MAX_BATCH),
+  });
+
+/** KooGallery's envelope: business answers are 200 with an `error_code`. */
+const envelope = z.object({
+  error_code: z.string(),
+  error_msg: z.string(),
+  data: z.unknown().optional(),
+});
+const answers = (...statuses: (400 | 401 | 405 | 413 | 415 | 500)[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: `KooGallery ${s === 401 ? 'APIG' : 'HTTP'} error envelope`,
+        content: { 'application/json': { schema: envelope } },
+      },
+    ]),
+  );
+
+/** One open-API operation: signed with AK/SK, its body checked by the handler after the signature. */
+function signedRoute(version: 'v1' | 'v2', op: 'activate' | 'heartbeat', body: z.ZodType) {
+  return createRoute({
+    method: 'post',
+    path: `${OPEN_API_BASE}/${version}/license/${op}`,
+    summary: `License 2.0 ${op}${version === 'v2' ? ' (batch)' : ''} (KooGallery open API)`,
+    tags: ['license open API'],
+    security: [{ akskSignature: [] }],
+    parameters: [{ name: 'X-Sdk-Date', in: 'header', required: true, schema: { type: 'string' } }],
+    request: {
+      body: { required: true, content: { 'application/json': { schema: documentedOnly(body) } } },
+    },
+    responses: {
+      200: {
+        description: `Answered; \`error_code\` ${OPEN_API_CODES.SUCCESS} is success`,
+        content: { 'application/json': { schema: envelope } },
+      },
+      ...answers(400, 401, 413, 415, 500),
+    },
+  });
+}
+
 /** The open API as a Hono sub-app; mount at the root (`app.route('/', createOpenApiRoutes(deps))`). */
-export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
-  const app = new Hono();
+export function createOpenApiRoutes(deps: OpenApiDeps): OpenAPIHono {
+  const app = new OpenAPIHono();
   const fail = (
     c: Context,
     status: 400 | 401 | 405 | 413 | 415 | 500,
@@ -103,8 +160,8 @@ export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
   };
 
   const activateOne: ItemHandler = async (sellerId, item) => {
-    const license = item.license;
-    if (typeof license !== 'string' || license.length === 0 || license.length > 64) {
+    const code = item.license;
+    if (typeof code !== 'string' || !license.safeParse(code).success) {
       return {
         error_code: OPEN_API_CODES.BAD_PARAMETER,
         error_msg: 'license must be 1 to 64 characters',
@@ -119,7 +176,7 @@ export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
     }
     const effective =
       ret === undefined || ret === '' ? undefined : parseKooGalleryTime(ret, 'real_effect_time');
-    const { info } = await deps.codes.activate(sellerId, license, effective);
+    const { info } = await deps.codes.activate(sellerId, code, effective);
     // KooGallery sends license_code_info as a JSON *string*; software parses it a second time.
     return {
       error_code: OPEN_API_CODES.SUCCESS,
@@ -129,8 +186,8 @@ export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
   };
 
   const queryOne: ItemHandler = async (sellerId, item) => {
-    const license = item.license;
-    if (typeof license !== 'string' || license.length === 0 || license.length > 64) {
+    const code = item.license;
+    if (typeof code !== 'string' || !license.safeParse(code).success) {
       return {
         error_code: OPEN_API_CODES.BAD_PARAMETER,
         error_msg: 'license must be 1 to 64 characters',
@@ -139,7 +196,7 @@ export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
     return {
       error_code: OPEN_API_CODES.SUCCESS,
       error_msg: 'success',
-      data: await deps.codes.query(sellerId, license),
+      data: await deps.codes.query(sellerId, code),
     };
   };
 
@@ -199,10 +256,28 @@ export function createOpenApiRoutes(deps: OpenApiDeps): Hono {
     });
   };
 
-  app.post(`${OPEN_API_BASE}/v1/license/activate`, single(activateOne));
-  app.post(`${OPEN_API_BASE}/v1/license/heartbeat`, single(queryOne));
-  app.post(`${OPEN_API_BASE}/v2/license/activate`, batch(activateOne));
-  app.post(`${OPEN_API_BASE}/v2/license/heartbeat`, batch(queryOne));
+  // The handlers answer KooGallery's envelope with any of the documented statuses themselves.
+  type SignedRoute = ReturnType<typeof signedRoute>;
+  const post = (route: SignedRoute, handler: (c: Context) => Promise<Response>) =>
+    app.openapi(route, handler as unknown as RouteHandler<SignedRoute>);
+  post(signedRoute('v1', 'activate', activateItem), single(activateOne));
+  post(signedRoute('v1', 'heartbeat', heartbeatItem), single(queryOne));
+  post(signedRoute('v2', 'activate', batchOf(activateItem)), batch(activateOne));
+  post(signedRoute('v2', 'heartbeat', batchOf(heartbeatItem)), batch(queryOne));
+  // Any other method or operation: KooGallery's 405. Documented for the methods a client may try.
+  for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+    app.openAPIRegistry.registerPath(
+      createRoute({
+        method,
+        path: `${OPEN_API_BASE}/{version}/license/{op}`,
+        summary: 'Not an open-API operation (only POST activate and heartbeat are)',
+        tags: ['license open API'],
+        security: [],
+        request: { params: z.object({ version: z.string(), op: z.string() }) },
+        responses: answers(405),
+      }),
+    );
+  }
   app.all(`${OPEN_API_BASE}/:version/license/:op`, (c) =>
     fail(c, 405, OPEN_API_CODES.HTTP_METHOD, 'use POST'),
   );

@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import {
   getOrder,
@@ -8,9 +7,7 @@ import {
   type Order,
 } from '../../db/repositories/orders.js';
 import type { Principal } from '../../db/repositories/principals.js';
-import { validate } from '../body.js';
-import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, ok, pathParams, resourceRoutes } from '../contract.js';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -32,31 +29,35 @@ const scopeOf = (p: Principal) =>
       : {};
 
 /** Orders as each role sees them; foreign ids answer 404, never 403. */
-export function orderRoutes(docs: OpenApiRegistry) {
-  docs.add(
-    {
-      method: 'get',
-      path: '/v1/orders',
-      summary: 'List visible orders, newest first',
-      tags: ['orders'],
-      query: listQuery,
-    },
-    {
-      method: 'get',
-      path: '/v1/orders/:id',
-      summary: 'Show an order with its supervision history',
-      tags: ['orders'],
-      errors: ['NOT_FOUND'],
-    },
-  );
-  return new Hono<AppEnv>()
-    .get('/', async (c) => {
-      const q = validate(c.req.query(), listQuery);
+export function orderRoutes() {
+  const list = defineRoute({
+    method: 'get',
+    path: '/',
+    summary: 'List visible orders, newest first',
+    tags: ['orders'],
+    auth: 'apiKey',
+    request: { query: listQuery },
+    errors: [],
+    responses: { 200: ok('A page of orders and the cursor of the next (`before`)') },
+  });
+  const show = defineRoute({
+    method: 'get',
+    path: '/{id}',
+    summary: 'Show an order with its supervision history',
+    tags: ['orders'],
+    auth: 'apiKey',
+    request: { params: pathParams('id') },
+    errors: ['NOT_FOUND'],
+    responses: { 200: ok('The order and its supervision events') },
+  });
+  return resourceRoutes()
+    .openapi(list, async (c) => {
+      const q = c.req.valid('query');
       const items = await listOrders(c.get('deps').db, scopeOf(c.get('principal')), q);
       const last = items.at(-1);
       return c.json({ items, next: items.length === q.limit && last ? last.id : null });
     })
-    .get('/:id', async (c) => {
+    .openapi(show, async (c) => {
       const { db } = c.get('deps');
       const order = await getOrder(db, c.req.param('id'));
       if (!order || !canSeeOrder(c.get('principal'), order))

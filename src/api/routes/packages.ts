@@ -1,35 +1,63 @@
-import { Hono, type Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import type { PackageStore } from '../../packages/store.js';
-import { createPackageUploadRoute } from '../../packages/upload-route.js';
+import {
+  PACKAGE_UPLOAD_ERRORS,
+  packageUploadHandler,
+  packageUploadRequest,
+} from '../../packages/upload-route.js';
 import { insertPackage } from '../../db/repositories/packages.js';
-import { requireRole } from '../middleware/auth.js';
 import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, ok, resourceRoutes } from '../contract.js';
+
+/** Checks the product before a large body streams in, not after. */
+const productOfSeller: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const productId = c.req.query('productId');
+  if (productId) {
+    const rows = await c
+      .get('deps')
+      .db.query('select 1 from products where id = $1 and seller_id = $2', [
+        productId,
+        c.get('principal').sellerId,
+      ]);
+    if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such product');
+  }
+  await next();
+};
+
+const upload = defineRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Upload a package (seller; application/octet-stream, streamed and hashed)',
+  tags: ['packages'],
+  auth: 'apiKey',
+  roles: ['seller'],
+  middleware: [productOfSeller],
+  streamsBody: true,
+  request: {
+    ...packageUploadRequest,
+    query: packageUploadRequest.query.extend({
+      productId: z
+        .string()
+        .optional()
+        .openapi({ description: "the seller's product the package belongs to" }),
+    }),
+  },
+  errors: [...PACKAGE_UPLOAD_ERRORS, 'NOT_FOUND'],
+  responses: { 201: ok('The stored package') },
+});
 
 /**
  * Sellers upload packages: `POST /v1/packages?fileName=app.tar.gz[&productId=prd_…]`, raw bytes as
  * application/octet-stream (optionally `X-Content-SHA256`), streamed into the store and recorded.
  */
-export function packageRoutes(store: PackageStore, maxBytes: number, docs: OpenApiRegistry) {
-  docs.add({
-    method: 'post',
-    path: '/v1/packages',
-    summary: 'Upload a package (seller; application/octet-stream, streamed and hashed)',
-    tags: ['packages'],
-    errors: [
-      'UNSUPPORTED_MEDIA_TYPE',
-      'INVALID_FILE_NAME',
-      'PACKAGE_TOO_LARGE',
-      'SHA256_MISMATCH',
-      'NOT_FOUND',
-    ],
-  });
-  const upload = createPackageUploadRoute({
+export function packageRoutes(store: PackageStore, maxBytes: number) {
+  const handler = packageUploadHandler({
     store,
     maxBytes,
     onStored: (pkg, plain) => {
-      // The upload sub-app is env-agnostic; it runs under this app, so our variables are set.
+      // The handler is env-agnostic; it runs under this app, so our variables are set.
       const c = plain as unknown as Context<AppEnv>;
       return insertPackage(c.get('deps').db, {
         sellerId: c.get('principal').sellerId!,
@@ -38,21 +66,5 @@ export function packageRoutes(store: PackageStore, maxBytes: number, docs: OpenA
       });
     },
   });
-  return new Hono<AppEnv>()
-    .use('*', requireRole('seller'))
-    .use('*', async (c, next) => {
-      // Check the product before a large body streams in, not after.
-      const productId = c.req.query('productId');
-      if (productId) {
-        const rows = await c
-          .get('deps')
-          .db.query('select 1 from products where id = $1 and seller_id = $2', [
-            productId,
-            c.get('principal').sellerId,
-          ]);
-        if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such product');
-      }
-      await next();
-    })
-    .route('/', upload);
+  return resourceRoutes().openapi(upload, handler);
 }

@@ -1,11 +1,7 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import { createApiKey, createPrincipal } from '../../db/repositories/principals.js';
-import { jsonBody } from '../body.js';
-import { requireRole } from '../middleware/auth.js';
-import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, jsonBody, ok, pathParams, resourceRoutes } from '../contract.js';
 
 const newPrincipalSchema = z.strictObject({
   role: z.enum(['buyer', 'seller', 'operator']),
@@ -17,27 +13,32 @@ const newPrincipalSchema = z.strictObject({
 });
 
 /** Operators create principals and issue keys while OneClick runs (the CLI does it offline). */
-export function principalRoutes(docs: OpenApiRegistry) {
-  docs.add(
-    {
-      method: 'post',
-      path: '/v1/principals',
-      summary: 'Create a principal and its first API key (operator; the key is shown once)',
-      tags: ['auth'],
-      body: newPrincipalSchema,
-    },
-    {
-      method: 'post',
-      path: '/v1/principals/:id/keys',
-      summary: 'Issue another API key (operator; shown once)',
-      tags: ['auth'],
-      errors: ['NOT_FOUND'],
-    },
-  );
-  return new Hono<AppEnv>()
-    .use('*', requireRole('operator'))
-    .post('/', async (c) => {
-      const body = await jsonBody(c, newPrincipalSchema);
+export function principalRoutes() {
+  const create = defineRoute({
+    method: 'post',
+    path: '/',
+    summary: 'Create a principal and its first API key (operator; the key is shown once)',
+    tags: ['auth'],
+    auth: 'apiKey',
+    roles: ['operator'],
+    request: { body: jsonBody(newPrincipalSchema) },
+    errors: ['VALIDATION_FAILED', 'NOT_FOUND'],
+    responses: { 201: ok('The principal and its API key') },
+  });
+  const issueKey = defineRoute({
+    method: 'post',
+    path: '/{id}/keys',
+    summary: 'Issue another API key (operator; shown once)',
+    tags: ['auth'],
+    auth: 'apiKey',
+    roles: ['operator'],
+    request: { params: pathParams('id') },
+    errors: ['NOT_FOUND'],
+    responses: { 201: ok('The new API key') },
+  });
+  return resourceRoutes()
+    .openapi(create, async (c) => {
+      const body = c.req.valid('json');
       if (body.sellerId && body.role !== 'seller')
         throw new AppError('VALIDATION_FAILED', 'sellerId needs role seller');
       if (body.customerId && body.role !== 'buyer')
@@ -56,7 +57,7 @@ export function principalRoutes(docs: OpenApiRegistry) {
       const { id, key } = await createApiKey(db, principal.id, 'api');
       return c.json({ principal, apiKey: { id, key } }, 201);
     })
-    .post('/:id/keys', async (c) => {
+    .openapi(issueKey, async (c) => {
       const { id, key } = await createApiKey(c.get('deps').db, c.req.param('id'), 'api');
       return c.json({ id, key }, 201);
     });

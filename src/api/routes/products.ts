@@ -1,11 +1,7 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import { createProduct, getProduct, listProducts } from '../../db/repositories/products.js';
-import { jsonBody } from '../body.js';
-import { requireRole } from '../middleware/auth.js';
-import type { AppEnv } from '../context.js';
-import type { OpenApiRegistry } from '../openapi.js';
+import { defineRoute, jsonBody, ok, pathParams, resourceRoutes } from '../contract.js';
 
 const shellCommand = z.string().min(1).max(4096);
 export const newProductSchema = z.strictObject({
@@ -49,35 +45,42 @@ export const productSchema = newProductSchema.extend({
 });
 
 /** Sellers register and read their products; operators read all; buyers none. */
-export function productRoutes(docs: OpenApiRegistry) {
-  docs.add(
-    {
-      method: 'post',
-      path: '/v1/products',
-      summary: 'Register a product (seller)',
-      tags: ['products'],
-      body: newProductSchema,
-      response: productSchema,
-      errors: ['VALIDATION_FAILED', 'CONFLICT', 'FORBIDDEN'],
-    },
-    {
-      method: 'get',
-      path: '/v1/products',
-      summary: 'List products (seller: own; operator: all)',
-      tags: ['products'],
-    },
-    {
-      method: 'get',
-      path: '/v1/products/:id',
-      summary: 'Show a product',
-      tags: ['products'],
-      response: productSchema,
-      errors: ['NOT_FOUND'],
-    },
-  );
-  return new Hono<AppEnv>()
-    .post('/', requireRole('seller'), async (c) => {
-      const body = await jsonBody(c, newProductSchema);
+export function productRoutes() {
+  const create = defineRoute({
+    method: 'post',
+    path: '/',
+    summary: 'Register a product (seller)',
+    tags: ['products'],
+    auth: 'apiKey',
+    roles: ['seller'],
+    request: { body: jsonBody(newProductSchema) },
+    errors: ['CONFLICT'],
+    responses: { 201: ok('The product', productSchema) },
+  });
+  const list = defineRoute({
+    method: 'get',
+    path: '/',
+    summary: 'List products (seller: own; operator: all)',
+    tags: ['products'],
+    auth: 'apiKey',
+    roles: ['seller', 'operator'],
+    errors: [],
+    responses: { 200: ok('The products', z.object({ items: z.array(productSchema) })) },
+  });
+  const show = defineRoute({
+    method: 'get',
+    path: '/{id}',
+    summary: 'Show a product',
+    tags: ['products'],
+    auth: 'apiKey',
+    roles: ['seller', 'operator'],
+    request: { params: pathParams('id') },
+    errors: ['NOT_FOUND'],
+    responses: { 200: ok('The product', productSchema) },
+  });
+  return resourceRoutes()
+    .openapi(create, async (c) => {
+      const body = c.req.valid('json');
       const product = await createProduct(c.get('deps').db, c.get('principal').sellerId!, {
         ...body,
         skuCode: body.skuCode ?? null,
@@ -87,7 +90,7 @@ export function productRoutes(docs: OpenApiRegistry) {
       });
       return c.json(product, 201);
     })
-    .get('/', requireRole('seller', 'operator'), async (c) => {
+    .openapi(list, async (c) => {
       const p = c.get('principal');
       const items = await listProducts(
         c.get('deps').db,
@@ -95,7 +98,7 @@ export function productRoutes(docs: OpenApiRegistry) {
       );
       return c.json({ items });
     })
-    .get('/:id', requireRole('seller', 'operator'), async (c) => {
+    .openapi(show, async (c) => {
       const p = c.get('principal');
       const product = await getProduct(c.get('deps').db, c.req.param('id'));
       // Another seller's product answers exactly like a missing one.

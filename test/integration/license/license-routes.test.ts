@@ -1,14 +1,6 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../../../src/api/context.js';
-import { onError } from '../../../src/api/errors.js';
-import { requireApiKey } from '../../../src/api/middleware/auth.js';
-import { requestContext } from '../../../src/api/middleware/request-context.js';
-import { OpenApiRegistry } from '../../../src/api/openapi.js';
-import { generatorRoutes } from '../../../src/api/routes/generators.js';
-import { keyRoutes, publicKeyRoutes } from '../../../src/api/routes/keys.js';
-import { licenseRoutes, licenseVerifyRoutes } from '../../../src/api/routes/licenses.js';
+import { createApp } from '../../../src/api/app.js';
 import { createApiKey, createPrincipal } from '../../../src/db/repositories/principals.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
@@ -28,7 +20,7 @@ let temporal: LicenseWorker | undefined;
 
 const FP = '52:54:00:AA:BB:01|DISK-1|BOARD-1|CPU-1';
 let db: Database;
-let app: Hono<AppEnv>;
+let app: ReturnType<typeof createApp>;
 const keysOf: Record<string, string> = {};
 let sellerId = '';
 let buyerId = '';
@@ -59,26 +51,17 @@ beforeAll(async () => {
     issuer: 'http://oneclick.test',
   });
   temporal = await startLicenseWorker(WORKFLOWS, license);
-  const docs = new OpenApiRegistry();
-  app = new Hono<AppEnv>();
-  app.use(
-    '*',
-    requestContext({
+  // The whole API, each answer held to the routes' contracts.
+  app = createApp(
+    {
       db,
       logger: createLogger('silent'),
       marketplaceAccessKey: 'unused',
       temporal: createTemporalGateway(temporal.client, temporal.taskQueue),
-    }),
+      license,
+    },
+    { checkContract: true },
   );
-  app.onError(onError);
-  app.route('/', publicKeyRoutes(license, docs));
-  app.route('/', licenseVerifyRoutes(license, docs));
-  const v1 = new Hono<AppEnv>();
-  v1.use('*', requireApiKey());
-  v1.route('/licenses', licenseRoutes(license, db, docs));
-  v1.route('/generators', generatorRoutes(license, docs));
-  v1.route('/keys', keyRoutes(license, docs));
-  app.route('/v1', v1);
   sellerId = (await principal('seller', 'seller')).sellerId!;
   buyerId = (await principal('buyer', 'buyer')).buyerId!;
   await principal('buyer', 'stranger');

@@ -1,5 +1,6 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// A CommonJS module: Node's ESM loader sees only its default export, not `temporal`.
+import proto from '@temporalio/proto';
 import { open, seal, type Keyring } from '../crypto/keyring.js';
 
 const ENCODING = 'binary/encrypted';
@@ -15,7 +16,7 @@ const FORMAT_PROTO = 'aes-256-gcm/temporal.api.common.v1.Payload';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const { Payload: PayloadProto } = temporal.api.common.v1;
+const { Payload: PayloadProto } = proto.temporal.api.common.v1;
 
 /**
  * Encrypts every payload with AES-256-GCM (the envelope of `src/crypto/envelope.ts`). The whole

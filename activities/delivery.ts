@@ -12,6 +12,14 @@ import { runChecked } from '../src/ssh/exec.js';
 import { collectFingerprint as collectOverSsh } from '../src/ssh/fingerprint-collector.js';
 import { hostKeyMismatch, type HostKeyPins } from '../src/ssh/host-key.js';
 import { pushFile, type PushMethod, type PushResult } from '../src/ssh/push.js';
+import {
+  connectionSurvives,
+  createSshSessionPool,
+  credentialIdentity,
+  type SessionKey,
+  type SessionLease,
+  type SshSessionPool,
+} from '../src/ssh/session-pool.js';
 import { writeRemoteFile } from '../src/ssh/write-file.js';
 
 /**
@@ -31,6 +39,11 @@ export interface DeliveryDeps {
   ssh?: SshConnectOptions;
   /** Push method; unset: `sftp` for a store with local files, else `stream` (see bench/). */
   pushMethod?: PushMethod;
+  /**
+   * Open connections shared by the activities, one per server, so a deployment pays for one
+   * handshake; the worker closes it at shutdown. Unset: a pool of this factory's own.
+   */
+  sessions?: SshSessionPool;
 }
 
 /** How to reach one server, with credentials by reference only. */
@@ -108,49 +121,66 @@ function heartbeater(ctx: Context | undefined): Beat {
 
 /** Factory for the delivery activities (see DeliveryDeps). */
 export function createDeliveryActivities(deps: DeliveryDeps) {
-  async function targetOf(endpoint: SshEndpoint): Promise<SshTarget> {
-    const [privateKey, password] = await Promise.all([
+  const sessions = deps.sessions ?? createSshSessionPool();
+
+  async function targetOf(endpoint: SshEndpoint): Promise<{ target: SshTarget; key: SessionKey }> {
+    const [privateKey, password, expectedHostKey] = await Promise.all([
       endpoint.privateKeyRef ? deps.resolveSecret(endpoint.privateKeyRef) : undefined,
       endpoint.passwordRef ? deps.resolveSecret(endpoint.passwordRef) : undefined,
+      deps.hostKeys.get(endpoint.serverId),
     ]);
     if (!privateKey && !password) {
       throw new AppError('SSH_NO_CREDENTIALS', `no credentials resolve for ${endpoint.serverId}`);
     }
-    return {
+    const target: SshTarget = {
       host: endpoint.host,
       port: endpoint.port,
       username: endpoint.username,
       privateKey,
       password,
       serverId: endpoint.serverId,
-      expectedHostKey: await deps.hostKeys.get(endpoint.serverId),
+      expectedHostKey,
     };
+    const key: SessionKey = {
+      serverId: endpoint.serverId,
+      host: endpoint.host,
+      port: endpoint.port ?? 22,
+      username: endpoint.username,
+      credentials: credentialIdentity({ ...endpoint, privateKey, password }),
+      hostKey: expectedHostKey,
+    };
+    return { target, key };
   }
 
-  /** Connects (retrying briefly), pins the key at first contact, and fails on a changed key. */
+  /**
+   * Leases the server's pooled connection, or connects (retrying briefly), pins the key at first
+   * contact and fails on a changed key; only a connection that passed this check is pooled.
+   */
   async function open(
     endpoint: SshEndpoint,
     window: { deadlineMs: number; authRetryMs?: number; retryDelayMs?: number },
-  ): Promise<SshSession> {
+  ): Promise<SessionLease> {
     const ctx = activityContext();
-    const target = await targetOf(endpoint);
-    const now = Date.now();
-    const session = await waitForSsh(target, {
-      ...deps.ssh,
-      deadline: now + window.deadlineMs,
-      authRetryUntil: now + (window.authRetryMs ?? 0),
-      retryDelayMs: window.retryDelayMs,
-      signal: ctx?.cancellationSignal,
-      onAttempt: (attempt, last) => ctx?.heartbeat({ attempt, last: last?.code }),
-    });
-    if (target.expectedHostKey === undefined) {
-      const pinned = await deps.hostKeys.pinIfAbsent(endpoint.serverId, session.hostKey);
-      if (pinned !== session.hostKey) {
-        session.close();
-        throw hostKeyMismatch(endpoint.serverId, pinned, session.hostKey);
+    const { target, key } = await targetOf(endpoint);
+    return sessions.acquire(key, async () => {
+      const now = Date.now();
+      const session = await waitForSsh(target, {
+        ...deps.ssh,
+        deadline: now + window.deadlineMs,
+        authRetryUntil: now + (window.authRetryMs ?? 0),
+        retryDelayMs: window.retryDelayMs,
+        signal: ctx?.cancellationSignal,
+        onAttempt: (attempt, last) => ctx?.heartbeat({ attempt, last: last?.code }),
+      });
+      if (target.expectedHostKey === undefined) {
+        const pinned = await deps.hostKeys.pinIfAbsent(endpoint.serverId, session.hostKey);
+        if (pinned !== session.hostKey) {
+          session.close();
+          throw hostKeyMismatch(endpoint.serverId, pinned, session.hostKey);
+        }
       }
-    }
-    return session;
+      return session;
+    });
   }
 
   async function withSession<T>(
@@ -159,11 +189,19 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
   ): Promise<T> {
     const beat = heartbeater(activityContext());
     try {
-      const session = await open(endpoint, { deadlineMs: 30_000, retryDelayMs: 2_000 });
+      const lease = await open(endpoint, { deadlineMs: 30_000, retryDelayMs: 2_000 });
+      let keep = false;
       try {
-        return await fn(session, beat);
+        const result = await fn(lease.session, beat);
+        keep = true;
+        return result;
+      } catch (e) {
+        keep = connectionSurvives(e);
+        throw e;
       } finally {
-        session.close();
+        // A lost link, a refused channel or a cancelled command retires the connection, so the
+        // retry (and every other activity) gets a fresh one; activities still on it finish first.
+        lease.release({ discard: !keep || beat.signal?.aborted === true });
       }
     } finally {
       beat.stop();
@@ -182,13 +220,14 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       authRetrySeconds?: number;
     }): Promise<{ hostKey: string }> {
       return guarded(async () => {
-        const session = await open(input.endpoint, {
+        // The connection stays in the pool for the activities that follow.
+        const lease = await open(input.endpoint, {
           deadlineMs: (input.waitSeconds ?? 300) * 1000,
           authRetryMs: (input.authRetrySeconds ?? 120) * 1000,
           retryDelayMs: 2_000,
         });
-        session.close();
-        return { hostKey: session.hostKey };
+        lease.release();
+        return { hostKey: lease.session.hostKey };
       });
     },
 

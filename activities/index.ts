@@ -4,6 +4,7 @@ import type { CloudAdapter } from '../src/cloud/types.js';
 import type { SecretStore } from '../src/secrets/secret-store.js';
 import type { PackageStore } from '../src/packages/store.js';
 import type { HostKeyPins } from '../src/ssh/host-key.js';
+import type { SshSessionPool } from '../src/ssh/session-pool.js';
 import { createProvisioningActivities } from './provisioning.js';
 import { createDeliveryActivities } from './delivery.js';
 import { createLicenseActivities } from './license.js';
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   packages: PackageStore;
   hostKeys: HostKeyPins;
   license: LicenseServices;
+  /** The worker's shared SSH connections; it closes them at shutdown. Unset: the activities' own. */
+  sshSessions?: SshSessionPool;
 }
 
 /**
@@ -29,7 +32,12 @@ export function createActivities(deps: ActivityDeps) {
   const resolveSecret = (ref: string) => deps.secrets.resolve(ref);
   return {
     ...createProvisioningActivities({ cloud: deps.cloud, resolveSecret }),
-    ...createDeliveryActivities({ store: deps.packages, hostKeys: deps.hostKeys, resolveSecret }),
+    ...createDeliveryActivities({
+      store: deps.packages,
+      hostKeys: deps.hostKeys,
+      resolveSecret,
+      sessions: deps.sshSessions,
+    }),
     ...createLicenseActivities(deps.license),
     ...createDeploymentActivities({ db: deps.db, secrets: deps.secrets, license: deps.license }),
   };

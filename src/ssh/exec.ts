@@ -141,27 +141,42 @@ export function runCommand(
           stdout: options.captureStdout ? Buffer.concat(stdoutChunks).toString('utf8') : undefined,
         });
       };
-      const kill = () => {
-        session.client.exec(stopCommand(pidFile), (killErr, killer) => {
-          if (killErr) return; // the connection is gone; sshd ends the session by itself
-          killer.on('error', () => undefined);
-          killer.resume();
-          killer.stderr.resume();
+      /** Resolves once the stop command has run (or could not: the connection is gone). */
+      const kill = () =>
+        new Promise<void>((done) => {
+          const giveUp = setTimeout(done, 5_000);
+          const stopped = () => {
+            clearTimeout(giveUp);
+            done();
+          };
+          try {
+            session.client.exec(stopCommand(pidFile), (killErr, killer) => {
+              if (killErr) return stopped(); // the connection is gone; sshd ends the session
+              killer.on('error', () => undefined);
+              killer.once('close', stopped);
+              killer.resume();
+              killer.stderr.resume();
+            });
+          } catch {
+            stopped(); // ssh2 throws "Not connected" on a closed connection
+          }
+          stream.close();
         });
-        stream.close();
-      };
       let grace: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
         timedOut = true;
-        kill();
+        void kill();
         // On a dead link the channel never confirms the close; do not wait for it forever.
         grace = setTimeout(finish, 5_000);
       }, timeoutMs);
       const onAbort = () => {
         if (settled) return;
-        kill();
         cleanup();
-        reject(new AppError('CANCELLED', 'cancelled', { retryable: false }));
+        // Reported once the stop command got through: the caller may close the connection (or
+        // hand it to another activity) right after, which would cut a stop still on its way.
+        void kill().then(() =>
+          reject(new AppError('CANCELLED', 'cancelled', { retryable: false })),
+        );
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const onData = (chunk: Buffer) => {

@@ -136,7 +136,11 @@ describe('delivery over SSH to sandbox servers (real sshd, real Temporal)', () =
       verified: { tail: string };
       fingerprint: string;
     };
+    const before = h.sessions.stats();
     const first = await run<Out>('deliverWorkflow', input);
+    // Six SSH activities, one handshake: the connection waitForSsh made serves the rest.
+    expect(h.sessions.stats().handshakes - before.handshakes).toBe(1);
+    expect(h.sessions.stats().reuses - before.reuses).toBe(5);
     expect(first.pushed).toMatchObject({ skipped: false, bytesSent: pkg.sizeBytes });
     expect(first.installed.tail).toContain('installed hello world');
     expect(first.verified.tail).toContain('verified');
@@ -158,6 +162,8 @@ describe('delivery over SSH to sandbox servers (real sshd, real Temporal)', () =
     // Delivering again finds the package in place and skips the upload.
     const again = await run<Out>('deliverWorkflow', input);
     expect(again.pushed).toMatchObject({ skipped: true, bytesSent: 0 });
+    // Within the idle time the second delivery finds the connection still open.
+    expect(h.sessions.stats().handshakes - before.handshakes).toBe(1);
     expect(again.hostKey).toBe(first.hostKey);
   });
 

@@ -19,6 +19,7 @@ import type { PackageStore, StoredPackage } from '../../../../src/packages/store
 import type { SandboxHost } from '../../../../src/sandbox/hosts.js';
 import { connectSsh, type SshSession } from '../../../../src/ssh/connect.js';
 import { createSqlHostKeyPins, type HostKeyPins } from '../../../../src/ssh/host-key.js';
+import { createSshSessionPool, type SshSessionPool } from '../../../../src/ssh/session-pool.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../delivery-workflows.ts', import.meta.url));
 const MIGRATION = fileURLToPath(
@@ -48,6 +49,8 @@ export interface DeliveryHarness {
   store: PackageStore;
   pins: HostKeyPins;
   secrets: Map<string, string>;
+  /** The worker's SSH connections, to count handshakes. */
+  sessions: SshSessionPool;
   stop(): Promise<void>;
 }
 
@@ -66,7 +69,9 @@ export async function startDeliveryHarness(opts: {
   const harness = { secrets, pins } as DeliveryHarness;
   const store = inner;
   harness.store = store;
+  harness.sessions = createSshSessionPool();
   const activities = createDeliveryActivities({
+    sessions: harness.sessions,
     store,
     hostKeys: pins,
     resolveSecret: (ref) => Promise.resolve(secrets.get(ref)),
@@ -91,6 +96,7 @@ export async function startDeliveryHarness(opts: {
   harness.stop = async () => {
     worker.shutdown();
     await running;
+    harness.sessions.close();
     await connection.close();
     await clientConnection.close();
     await db.close();

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,10 @@ export interface LocalSshd {
   dir: string;
   /** Stops sshd, then starts it again on the same port with a freshly generated host key. */
   regenerateHostKey(): Promise<void>;
+  /** Client connections open now (sshd forks one process per connection). */
+  sessionCount(): number;
+  /** Kills the per-connection sshd processes, as a crash or reboot would: the clients see EOF. */
+  dropSessions(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,24 @@ function fingerprintOf(pubFile: string): string {
     encoding: 'utf8',
   });
   return out.split(' ')[1]!;
+}
+
+/** Pids of the processes whose parent is `pid` (sshd's per-connection children). */
+function childrenOf(pid: number | undefined): number[] {
+  if (!pid) return [];
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
 }
 
 async function waitForBanner(port: number, child: ChildProcess): Promise<void> {
@@ -130,6 +152,20 @@ export async function startLocalSshd(opts: { startDelayMs?: number } = {}): Prom
       keygen(hostKey);
       sshd.hostKeyFingerprint = fingerprintOf(`${hostKey}.pub`);
       await launch();
+    },
+    sessionCount() {
+      return childrenOf(child?.pid).length;
+    },
+    async dropSessions() {
+      // The whole tree: a post-authentication child outlives its monitor and keeps the socket.
+      const pids: number[] = [];
+      for (let next = childrenOf(child?.pid); next.length > 0; next = next.flatMap(childrenOf)) {
+        pids.push(...next);
+      }
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 200 && childrenOf(child?.pid).length > 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     async stop() {
       await delayed?.catch(() => undefined);

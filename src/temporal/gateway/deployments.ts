@@ -55,6 +55,7 @@ export interface DeploymentGateway {
 
 const REFUSED_HARDWARE_ID = ['INVALID_FINGERPRINT', 'NOT_AWAITING_HARDWARE_ID'] as const;
 
+/** The deployLicense calls, bound to a client and task queue. */
 export function deploymentGateway({ client, taskQueue }: BoundClient): DeploymentGateway {
   return {
     async startDeployment(workflowId, input, order) {

@@ -30,6 +30,7 @@ export interface LicenseLifecycleGateway {
   unsubscribeLicenseLifecycle(licenseId: string, unsubscription: UnsubscribeSignal): Promise<void>;
 }
 
+/** The licenseLifecycle calls, bound to a client and task queue. */
 export function licenseLifecycleGateway({
   client,
   taskQueue,

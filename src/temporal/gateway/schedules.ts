@@ -5,6 +5,7 @@ import { workflowType } from './workflow-types.js';
 /** The schedule id of the generator dial-test. */
 export const GENERATOR_PROBE_SCHEDULE_ID = 'generator-probe';
 
+/** OneClick's Temporal schedules. */
 export interface ScheduleGateway {
   /**
    * Creates the twice-daily generatorProbe schedule (08:00 and 15:00 UTC) unless it exists; safe
@@ -16,6 +17,7 @@ export interface ScheduleGateway {
   }): Promise<'created' | 'exists'>;
 }
 
+/** The schedule calls, bound to a client and task queue. */
 export function scheduleGateway({ client, taskQueue }: BoundClient): ScheduleGateway {
   return {
     async ensureGeneratorProbeSchedule(options = {}) {

@@ -36,7 +36,11 @@ type Envelope = { error_code: string; error_msg: string; data?: unknown };
 type ItemHandler = (sellerId: string, item: Record<string, unknown>) => Promise<Envelope>;
 
 /** The bodies, as documented and as the handlers check them (after the signature). */
-const license = z.string().min(1).max(64);
+const license = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((s) => !s.includes('\0'), 'must not contain NUL characters');
 const realEffectTime = z
   .string()
   .optional()

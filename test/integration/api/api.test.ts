@@ -109,6 +109,26 @@ describe('API', () => {
       const rows = await t.db.query('select id from products');
       expect(rows).toHaveLength(1);
     });
+    it('answers 400 VALIDATION_FAILED, not 500, for NUL characters in a query, a path or a body', async () => {
+      await expectError(
+        await t.call('GET', '/v1/orders?before=a%00b', { key: buyer }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      await expectError(
+        await t.call('GET', '/v1/orders/ord%00x', { key: buyer }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      await expectError(
+        await t.call('POST', '/v1/products', {
+          key: seller,
+          body: { ...product, marketplaceProductId: 'OFFI-NUL', name: 'a\u0000b' },
+        }),
+        400,
+        'VALIDATION_FAILED',
+      );
+    });
     it('answers 409 CONFLICT for a product id registered twice', async () => {
       await expectError(
         await t.call('POST', '/v1/products', { key: otherSeller, body: product }),

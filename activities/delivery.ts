@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { AppError } from '../src/errors.js';
+import { mappingFailures } from './failures.js';
+import type { StepMark } from '../src/domain/deployment.js';
 import type { PackageStore } from '../src/packages/store.js';
 import {
   waitForSsh,
@@ -44,6 +45,17 @@ export interface DeliveryDeps {
    * handshake; the worker closes it at shutdown. Unset: a pool of this factory's own.
    */
   sessions?: SshSessionPool;
+  /** Issues an order's license and hands over its text, for `deliverLicense`. */
+  licenses?: LicenseIssuer;
+}
+
+/** Issues (idempotently, per order) the license a deployment writes to its server. */
+export interface LicenseIssuer {
+  issue(request: {
+    orderRef: string;
+    model: 'license2' | 'license1';
+    fingerprint?: string;
+  }): Promise<{ licenseId: string; text: string }>;
 }
 
 /** How to reach one server, with credentials by reference only. */
@@ -64,29 +76,6 @@ function activityContext(): Context | undefined {
     return Context.current();
   } catch {
     return undefined;
-  }
-}
-
-/** AppError → ApplicationFailure with the code as type; non-retryable ones stop the retries. */
-function toFailure(e: unknown): unknown {
-  if (!(e instanceof AppError)) return e;
-  return ApplicationFailure.create({
-    type: e.code,
-    message: e.message,
-    nonRetryable: !e.retryable,
-  });
-}
-
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    // A cancelled activity must report a cancellation, not a failure, so the workflow's
-    // cancellation completes as one (ActivityCancellationType.WAIT_CANCELLATION_COMPLETED).
-    if (activityContext()?.cancellationSignal.aborted) {
-      throw new CancelledFailure('activity cancelled', [], e instanceof Error ? e : undefined);
-    }
-    throw toFailure(e);
   }
 }
 
@@ -208,7 +197,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     }
   }
 
-  return {
+  return mappingFailures({
     /**
      * Waits for SSH on a server that may still be booting. Retries refused and timed-out
      * connections for `waitSeconds`, authentication failures for `authRetrySeconds` (cloud-init
@@ -218,17 +207,16 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       endpoint: SshEndpoint;
       waitSeconds?: number;
       authRetrySeconds?: number;
+      mark?: StepMark;
     }): Promise<{ hostKey: string }> {
-      return guarded(async () => {
-        // The connection stays in the pool for the activities that follow.
-        const lease = await open(input.endpoint, {
-          deadlineMs: (input.waitSeconds ?? 300) * 1000,
-          authRetryMs: (input.authRetrySeconds ?? 120) * 1000,
-          retryDelayMs: 2_000,
-        });
-        lease.release();
-        return { hostKey: lease.session.hostKey };
+      // The connection stays in the pool for the activities that follow.
+      const lease = await open(input.endpoint, {
+        deadlineMs: (input.waitSeconds ?? 300) * 1000,
+        authRetryMs: (input.authRetrySeconds ?? 120) * 1000,
+        retryDelayMs: 2_000,
       });
+      lease.release();
+      return { hostKey: lease.session.hostKey };
     },
 
     /**
@@ -243,40 +231,33 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       remotePath: string;
       /** Overrides the worker's push method for this push. */
       method?: PushMethod;
+      mark?: StepMark;
     }): Promise<PushResult> {
-      return guarded(async () => {
-        checkRemotePath(input.remotePath, 'remotePath');
-        const stat = await deps.store.stat(input.storageKey);
-        if (!stat) {
-          throw new AppError(
-            'PACKAGE_NOT_FOUND',
-            `package ${input.storageKey} is not in the store`,
-          );
-        }
-        if (stat.sizeBytes !== input.sizeBytes) {
-          throw new AppError(
-            'PACKAGE_SIZE_MISMATCH',
-            'stored package size differs from its record',
-          );
-        }
-        return withSession(input.endpoint, (session, beat) =>
-          pushFile(
-            session,
-            {
-              sha256: input.sha256,
-              sizeBytes: input.sizeBytes,
-              open: (start) => deps.store.open(input.storageKey, { start }),
-              localPath: deps.store.localPath?.(input.storageKey),
-            },
-            {
-              remotePath: input.remotePath,
-              method: input.method ?? deps.pushMethod,
-              signal: beat.signal,
-              onProgress: (bytes) => beat({ bytes }),
-            },
-          ),
-        );
-      });
+      checkRemotePath(input.remotePath, 'remotePath');
+      const stat = await deps.store.stat(input.storageKey);
+      if (!stat) {
+        throw new AppError('PACKAGE_NOT_FOUND', `package ${input.storageKey} is not in the store`);
+      }
+      if (stat.sizeBytes !== input.sizeBytes) {
+        throw new AppError('PACKAGE_SIZE_MISMATCH', 'stored package size differs from its record');
+      }
+      return withSession(input.endpoint, (session, beat) =>
+        pushFile(
+          session,
+          {
+            sha256: input.sha256,
+            sizeBytes: input.sizeBytes,
+            open: (start) => deps.store.open(input.storageKey, { start }),
+            localPath: deps.store.localPath?.(input.storageKey),
+          },
+          {
+            remotePath: input.remotePath,
+            method: input.method ?? deps.pushMethod,
+            signal: beat.signal,
+            onProgress: (bytes) => beat({ bytes }),
+          },
+        ),
+      );
     },
 
     /**
@@ -284,12 +265,12 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
      * returns the exit code and output tail, or fails (non-retryable) with the tail.
      */
     async runInstaller(input: RemoteCommandInput): Promise<RemoteCommandResult> {
-      return guarded(() => runRemote(input, 'installer'));
+      return runRemote(input, 'installer');
     },
 
     /** Runs the product's verify command the same way as the installer. */
     async runVerify(input: RemoteCommandInput): Promise<RemoteCommandResult> {
-      return guarded(() => runRemote(input, 'verify command'));
+      return runRemote(input, 'verify command');
     },
 
     /**
@@ -301,29 +282,53 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       remotePath: string;
       contentRef: string;
     }): Promise<{ bytes: number }> {
-      return guarded(async () => {
-        checkRemotePath(input.remotePath, 'remotePath');
-        const content = await deps.resolveSecret(input.contentRef);
-        if (content === undefined) {
-          throw new AppError('LICENSE_NOT_FOUND', 'the license reference resolves to nothing');
-        }
-        await withSession(input.endpoint, (session, beat) =>
-          writeRemoteFile(session, input.remotePath, content, { signal: beat.signal }),
-        );
-        return { bytes: Buffer.byteLength(content) };
-      });
+      checkRemotePath(input.remotePath, 'remotePath');
+      const content = await deps.resolveSecret(input.contentRef);
+      if (content === undefined) {
+        throw new AppError('LICENSE_NOT_FOUND', 'the license reference resolves to nothing');
+      }
+      await withSession(input.endpoint, (session, beat) =>
+        writeRemoteFile(session, input.remotePath, content, { signal: beat.signal }),
+      );
+      return { bytes: Buffer.byteLength(content) };
     },
 
     /** Reads the server's KooGallery hardware fingerprint over SSH. */
-    async collectFingerprint(input: { endpoint: SshEndpoint }): Promise<{ fingerprint: string }> {
-      return guarded(async () => {
-        const { fingerprint } = await withSession(input.endpoint, (session, beat) =>
-          collectOverSsh(session, { signal: beat.signal }),
-        );
-        return { fingerprint };
-      });
+    async collectFingerprint(input: {
+      endpoint: SshEndpoint;
+      mark?: StepMark;
+    }): Promise<{ fingerprint: string }> {
+      const { fingerprint } = await withSession(input.endpoint, (session, beat) =>
+        collectOverSsh(session, { signal: beat.signal }),
+      );
+      return { fingerprint };
     },
-  };
+
+    /**
+     * Issues the order's license (the License 2.0 code, or a License 1.0 license bound to the
+     * fingerprint) and writes it to the server atomically with mode 0600, in one activity.
+     * Issuing is idempotent per order, so a retry writes the same license; the text never leaves
+     * this activity: history holds the license id only.
+     */
+    async deliverLicense(input: {
+      endpoint: SshEndpoint;
+      orderRef: string;
+      model: 'license2' | 'license1';
+      fingerprint?: string;
+      remotePath: string;
+      mark?: StepMark;
+    }): Promise<{ licenseId: string; remotePath: string; bytes: number }> {
+      checkRemotePath(input.remotePath, 'remotePath');
+      if (!deps.licenses) {
+        throw new AppError('INTERNAL', 'delivery activities built without a license issuer');
+      }
+      const { licenseId, text } = await deps.licenses.issue(input);
+      await withSession(input.endpoint, (session, beat) =>
+        writeRemoteFile(session, input.remotePath, text, { signal: beat.signal }),
+      );
+      return { licenseId, remotePath: input.remotePath, bytes: Buffer.byteLength(text) };
+    },
+  });
 
   async function runRemote(input: RemoteCommandInput, what: string): Promise<RemoteCommandResult> {
     if (typeof input.command !== 'string' || input.command.trim() === '') {
@@ -357,6 +362,7 @@ export interface RemoteCommandInput {
   variables?: Record<string, string>;
   timeoutSeconds?: number;
   tailBytes?: number;
+  mark?: StepMark;
 }
 
 /** What an installer or verify run left for the deployment record. */

@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../src/db/sql.js';
 import type { SecretStore } from '../src/secrets/secret-store.js';
 import type { LicenseServices } from '../src/license/services.js';
@@ -9,6 +8,7 @@ import { getProduct } from '../src/db/repositories/products.js';
 import { latestPackageForProduct } from '../src/db/repositories/packages.js';
 import {
   endStep,
+  failRunningSteps,
   finishDeployment,
   recordSupervisionNote,
   setDeploymentState,
@@ -18,9 +18,12 @@ import {
   whyNotDeployable,
   type DeploymentPlan,
   type DeploymentStep,
+  type StepMark,
   type StepStatus,
 } from '../src/domain/deployment.js';
-import { isAppError } from '../src/errors.js';
+import { AppError } from '../src/errors.js';
+import { mappingFailures } from './failures.js';
+import type { LicenseIssuer } from './delivery.js';
 
 /**
  * Activities of the deployLicense workflow's own bookkeeping: load and check the order, keep the
@@ -38,51 +41,143 @@ export interface DeploymentActivityDeps {
 /** How long a staged license text lives in the secret store if nobody discards it. */
 const STAGED_LICENSE_TTL_MS = 60 * 60_000;
 
+/** A supervision event of a deployment, as a note on the order's supervision record. */
+export interface SupervisionReport {
+  orderRef: string;
+  event: 'deploying' | 'delivered' | 'failed' | 'cancelled';
+  deploymentId: string;
+  detail?: string;
+}
+
+/** How a deployment ended, for `finishDeployment`. */
+export interface DeploymentEnding {
+  deploymentId: string;
+  orderRef: string;
+  state: 'succeeded' | 'failed' | 'cancelled';
+  code?: string;
+  message?: string;
+  /** The supervision note's detail. */
+  detail?: string;
+  /** Secrets the deployment no longer needs (the ECS password, an unused key). */
+  discardSecrets?: string[];
+  mark?: StepMark;
+}
+
 /** Builds the deployment bookkeeping activities. */
 export function createDeploymentActivities(deps: DeploymentActivityDeps) {
   const { db, secrets } = deps;
-  return {
-    /** Step 1: the order, product and package; refuses (non-retryable) what cannot deploy. */
-    async loadDeploymentPlan(orderRef: string): Promise<DeploymentPlan> {
-      const order = await getOrder(db, orderRef);
-      if (!order) throw ApplicationFailure.nonRetryable('no such order', 'ORDER_NOT_DEPLOYABLE');
-      const product = await getProduct(db, order.productId);
-      if (!product) {
-        throw ApplicationFailure.nonRetryable('the order has no product', 'ORDER_NOT_DEPLOYABLE');
-      }
-      const latest = await latestPackageForProduct(db, product.id);
-      const pkg = latest && {
-        storageKey: latest.storageKey,
-        sha256: latest.sha256,
-        sizeBytes: latest.sizeBytes,
-        fileName: latest.fileName,
-      };
-      const why = whyNotDeployable({
-        orderStatus: order.status,
-        installCommand: product.installCommand,
-        licensePath: product.licensePath,
-        hasPackage: pkg !== undefined,
+
+  /** The order, product and package; refuses (non-retryable) what cannot deploy. */
+  async function loadPlan(orderRef: string): Promise<DeploymentPlan> {
+    const order = await getOrder(db, orderRef);
+    if (!order) throw new AppError('ORDER_NOT_DEPLOYABLE', 'no such order');
+    const product = await getProduct(db, order.productId);
+    if (!product) throw new AppError('ORDER_NOT_DEPLOYABLE', 'the order has no product');
+    const latest = await latestPackageForProduct(db, product.id);
+    const pkg = latest && {
+      storageKey: latest.storageKey,
+      sha256: latest.sha256,
+      sizeBytes: latest.sizeBytes,
+      fileName: latest.fileName,
+    };
+    const why = whyNotDeployable({
+      orderStatus: order.status,
+      installCommand: product.installCommand,
+      licensePath: product.licensePath,
+      hasPackage: pkg !== undefined,
+    });
+    if (why || !pkg || !product.installCommand || !product.licensePath) {
+      throw new AppError('ORDER_NOT_DEPLOYABLE', `cannot deploy: ${why ?? 'incomplete product'}`);
+    }
+    return {
+      orderRef,
+      sellerId: order.sellerId,
+      productId: product.id,
+      licenseModel: product.licenseModel,
+      ports: product.ports,
+      installCommand: product.installCommand,
+      verifyCommand: product.verifyCommand,
+      installDir: product.installDir,
+      licensePath: product.licensePath,
+      variables: product.variables,
+      package: pkg,
+    };
+  }
+
+  /**
+   * A fresh Ed25519 key for this deployment's server: the private key (OpenSSH format) goes
+   * into the secret store, the workflow gets its reference and the public key for user data.
+   */
+  async function makeKey(deploymentId: string): Promise<DeploymentKey> {
+    const pair = generateEd25519OpenSsh(`oneclick-${deploymentId}`);
+    const privateKeyRef = await secrets.put('deployment-ssh-key', pair.privateKey);
+    return { privateKeyRef, publicKey: pair.publicKey };
+  }
+
+  async function report(input: SupervisionReport): Promise<void> {
+    const note = `deployment ${input.deploymentId} ${input.event}${
+      input.detail ? `: ${input.detail}` : ''
+    }`;
+    await recordSupervisionNote(db, input.orderRef, note);
+  }
+
+  /**
+   * The license's text (the 2.0 code or the 1.0 document), as written to the server. It stays
+   * inside activities: the workflow sees the license id only.
+   */
+  async function licenseText(licenseId: string): Promise<string> {
+    const license = deps.license;
+    if (!license) throw new AppError('INTERNAL', 'deployment activities built without license');
+    const record = await findLicense(db, 'id', licenseId);
+    if (!record) throw new AppError('LICENSE_NOT_FOUND', 'no such license');
+    const text =
+      record.model === 'license2' ? license.codes.reveal(record) : (record.document ?? '');
+    if (!text) throw new AppError('LICENSE_NOT_FOUND', 'the license has no text');
+    return record.model === 'license2' ? `${text}\n` : text;
+  }
+
+  const activities = mappingFailures({
+    /**
+     * Step "requested": the plan, the supervision note `deploying`, and, for a new server, its
+     * key, made last so that nothing after it can fail and leave it unreferenced.
+     */
+    async prepareDeployment(input: {
+      deploymentId: string;
+      orderRef: string;
+      makeKey: boolean;
+      mark?: StepMark;
+    }): Promise<{ plan: DeploymentPlan; key?: DeploymentKey }> {
+      const plan = await loadPlan(input.orderRef);
+      await report({
+        orderRef: input.orderRef,
+        deploymentId: input.deploymentId,
+        event: 'deploying',
       });
-      if (why || !pkg || !product.installCommand || !product.licensePath) {
-        throw ApplicationFailure.nonRetryable(
-          `cannot deploy: ${why ?? 'incomplete product'}`,
-          'ORDER_NOT_DEPLOYABLE',
-        );
-      }
-      return {
-        orderRef,
-        sellerId: order.sellerId,
-        productId: product.id,
-        licenseModel: product.licenseModel,
-        ports: product.ports,
-        installCommand: product.installCommand,
-        verifyCommand: product.verifyCommand,
-        installDir: product.installDir,
-        licensePath: product.licensePath,
-        variables: product.variables,
-        package: pkg,
-      };
+      return input.makeKey ? { plan, key: await makeKey(input.deploymentId) } : { plan };
     },
+
+    /**
+     * Ends a deployment in one call: a step left running is closed as failed, the row gets its
+     * end, supervision its note, and the secrets it no longer needs are deleted.
+     */
+    async finishDeployment(input: DeploymentEnding): Promise<void> {
+      if (input.state !== 'succeeded') {
+        await failRunningSteps(db, input.deploymentId, `${input.code}: ${input.message}`);
+      }
+      await finishDeployment(db, input.deploymentId, input);
+      await report({
+        orderRef: input.orderRef,
+        deploymentId: input.deploymentId,
+        event: input.state === 'succeeded' ? 'delivered' : input.state,
+        detail: input.detail,
+      });
+      for (const ref of input.discardSecrets ?? []) await secrets.delete(ref);
+    },
+
+    // Activities of deployments started before prepareDeployment and finishDeployment existed
+    // (see workflows/deploy-license/legacy.ts): kept while such runs may still be open.
+
+    loadDeploymentPlan: (orderRef: string): Promise<DeploymentPlan> => loadPlan(orderRef),
 
     /** Moves the deployment to a step and records the step's (re)start. */
     async startDeploymentStep(input: {
@@ -119,44 +214,12 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
       await finishDeployment(db, input.deploymentId, input);
     },
 
-    /**
-     * A fresh Ed25519 key for this deployment's server: the private key (OpenSSH format) goes
-     * into the secret store, the workflow gets its reference and the public key for user data.
-     */
-    async createDeploymentKey(input: {
-      deploymentId: string;
-    }): Promise<{ privateKeyRef: string; publicKey: string }> {
-      const comment = `oneclick-${input.deploymentId}`;
-      const pair = generateEd25519OpenSsh(comment);
-      const privateKeyRef = await secrets.put('deployment-ssh-key', pair.privateKey);
-      return { privateKeyRef, publicKey: pair.publicKey };
-    },
+    createDeploymentKey: (input: { deploymentId: string }): Promise<DeploymentKey> =>
+      makeKey(input.deploymentId),
 
-    /**
-     * Puts the license's text (the 2.0 code or the 1.0 document) into the secret store for
-     * `writeLicenseFile`, so the text itself never enters workflow history.
-     */
+    /** Stages a license's text in the secret store for `writeLicenseFile`. */
     async stageLicenseContent(input: { licenseId: string }): Promise<{ contentRef: string }> {
-      const license = deps.license;
-      if (!license) {
-        throw ApplicationFailure.nonRetryable(
-          'deployment activities built without license',
-          'INTERNAL',
-        );
-      }
-      const record = await findLicense(db, 'id', input.licenseId);
-      if (!record) throw ApplicationFailure.nonRetryable('no such license', 'LICENSE_NOT_FOUND');
-      let text: string;
-      try {
-        text = record.model === 'license2' ? license.codes.reveal(record) : (record.document ?? '');
-      } catch (e) {
-        if (isAppError(e)) throw ApplicationFailure.nonRetryable(e.message, e.code);
-        throw e;
-      }
-      if (!text)
-        throw ApplicationFailure.nonRetryable('the license has no text', 'LICENSE_NOT_FOUND');
-      const body = record.model === 'license2' ? `${text}\n` : text;
-      const contentRef = await secrets.put('license-staged', body, {
+      const contentRef = await secrets.put('license-staged', await licenseText(input.licenseId), {
         ttlMs: STAGED_LICENSE_TTL_MS,
       });
       return { contentRef };
@@ -167,22 +230,37 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
       await secrets.delete(input.ref);
     },
 
-    /** A supervision event: `deploying`, `delivered` (with the report) or `failed` (the reason). */
-    async reportSupervision(input: {
-      orderRef: string;
-      event: 'deploying' | 'delivered' | 'failed' | 'cancelled';
-      deploymentId: string;
-      detail?: string;
-    }): Promise<void> {
-      const note = `deployment ${input.deploymentId} ${input.event}${
-        input.detail ? `: ${input.detail}` : ''
-      }`;
-      await recordSupervisionNote(db, input.orderRef, note);
+    reportSupervision: (input: SupervisionReport): Promise<void> => report(input),
+  });
+  /** The license a deployment writes to its server, issued idempotently for the order. */
+  const licenses: LicenseIssuer = {
+    async issue({ orderRef, model, fingerprint }) {
+      const license = deps.license;
+      if (!license) throw new AppError('INTERNAL', 'deployment activities built without license');
+      let licenseId: string;
+      if (model === 'license2') {
+        licenseId = (await license.codes.issue(orderRef, 'system:deploy')).license.id;
+      } else {
+        if (!fingerprint)
+          throw new AppError('INVALID_FINGERPRINT', 'License 1.0 needs a fingerprint');
+        const issued = await license.documents.issueForMachine(orderRef, fingerprint, {
+          actor: 'system:deploy',
+        });
+        licenseId = issued.license.id;
+      }
+      return { licenseId, text: await licenseText(licenseId) };
     },
   };
+  return { activities, licenses };
 }
 
-export type DeploymentActivities = ReturnType<typeof createDeploymentActivities>;
+/** The per-deployment SSH key: the private half by reference only. */
+export interface DeploymentKey {
+  privateKeyRef: string;
+  publicKey: string;
+}
+
+export type DeploymentActivities = ReturnType<typeof createDeploymentActivities>['activities'];
 
 /** An Ed25519 key pair made by node:crypto, both halves in OpenSSH's formats. */
 export function generateEd25519OpenSsh(comment: string): { privateKey: string; publicKey: string } {

@@ -9,6 +9,7 @@ import { createProvisioningActivities } from './provisioning.js';
 import { createDeliveryActivities } from './delivery.js';
 import { createLicenseActivities } from './license.js';
 import { createDeploymentActivities } from './deployment.js';
+import { recordingSteps } from './step-recording.js';
 import type { LicenseServices } from '../src/license/services.js';
 
 /** What the worker builds once and hands to every activity factory. */
@@ -26,21 +27,28 @@ export interface ActivityDeps {
 
 /**
  * All activities the worker registers. Workflows proxy `ReturnType<typeof createActivities>`
- * (types only), so adding a factory here is all it takes to expose its activities.
+ * (types only), so adding a factory here is all it takes to expose its activities. Every one is
+ * wrapped so that an activity carrying a deployment step's mark records that step's attempts.
  */
 export function createActivities(deps: ActivityDeps) {
   const resolveSecret = (ref: string) => deps.secrets.resolve(ref);
-  return {
+  const deployment = createDeploymentActivities({
+    db: deps.db,
+    secrets: deps.secrets,
+    license: deps.license,
+  });
+  return recordingSteps(deps.db, {
     ...createProvisioningActivities({ cloud: deps.cloud, resolveSecret }),
     ...createDeliveryActivities({
       store: deps.packages,
       hostKeys: deps.hostKeys,
       resolveSecret,
       sessions: deps.sshSessions,
+      licenses: deployment.licenses,
     }),
     ...createLicenseActivities(deps.license),
-    ...createDeploymentActivities({ db: deps.db, secrets: deps.secrets, license: deps.license }),
-  };
+    ...deployment.activities,
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { isAppError } from '../src/errors.js';
+import { AppError, isAppError } from '../src/errors.js';
+import { mappingFailures } from './failures.js';
 import type { GeneratorStore } from '../src/license/generator-store.js';
 import type { LicenseCodeService } from '../src/license/license-code-service.js';
 import type { LicenseDocumentService } from '../src/license/license-document-service.js';
@@ -26,23 +26,28 @@ export interface LicenseActivityDeps {
 
 /** Builds the license activities. */
 export function createLicenseActivities(deps: LicenseActivityDeps) {
-  return {
+  return mappingFailures({
     loadLicenseLifecycle: (licenseId: string): Promise<LifecycleSnapshot> =>
-      adapt(() => deps.lifecycle.snapshot(licenseId)),
+      deps.lifecycle.snapshot(licenseId),
 
     renewLicense: (licenseId: string, expiresAt: string): Promise<{ wasFrozen: boolean }> =>
-      adapt(() => deps.lifecycle.renew(licenseId, new Date(expiresAt), 'marketplace')),
+      deps.lifecycle.renew(licenseId, new Date(expiresAt), 'marketplace'),
 
     setLicenseStatus: (licenseId: string, status: 'FROZEN' | 'RELEASED'): Promise<void> =>
-      adapt(() => deps.lifecycle.setStatus(licenseId, status, 'system:lifecycle')),
+      deps.lifecycle.setStatus(licenseId, status, 'system:lifecycle'),
 
     /** One try of a lifecycle call; the workflow's retry policy is KooGallery's 60 × 2 min. */
-    notifyLicenseSeller: (licenseId: string, notice: LifecycleNotice): Promise<string | null> => {
+    notifyLicenseSeller: async (
+      licenseId: string,
+      notice: LifecycleNotice,
+    ): Promise<string | null> => {
       const attempt = Context.current().info.attempt;
-      return adapt(async () => {
+      try {
         const answer = await deps.lifecycle.notify(licenseId, notice, attempt);
         return answer?.resultCode ?? null;
-      }, true);
+      } catch (err) {
+        throw sellerCallFailure(err);
+      }
     },
 
     /**
@@ -50,56 +55,44 @@ export function createLicenseActivities(deps: LicenseActivityDeps) {
      * back: the code stays out of workflow history; the activity that writes it to the server
      * reads it with `codes.reveal`.
      */
-    issueLicenseCode: (orderRef: string): Promise<{ licenseId: string; created: boolean }> => {
-      const codes = required(deps.codes, 'codes');
-      return adapt(async () => {
-        const r = await codes.issue(orderRef, 'system:deploy');
-        return { licenseId: r.license.id, created: r.created };
-      });
+    issueLicenseCode: async (
+      orderRef: string,
+    ): Promise<{ licenseId: string; created: boolean }> => {
+      const r = await required(deps.codes, 'codes').issue(orderRef, 'system:deploy');
+      return { licenseId: r.license.id, created: r.created };
     },
 
     /** Deployment step 8 (License 1.0): the order's license for the collected fingerprint. */
-    issueLicenseForMachine: (
+    issueLicenseForMachine: async (
       orderRef: string,
       fingerprint: string,
     ): Promise<{ licenseId: string; rebound: boolean; changedParts: string[] }> => {
-      const documents = required(deps.documents, 'documents');
-      return adapt(async () => {
-        const r = await documents.issueForMachine(orderRef, fingerprint, {
-          actor: 'system:deploy',
-        });
-        return { licenseId: r.license.id, rebound: r.rebound, changedParts: r.changedParts };
+      const r = await required(deps.documents, 'documents').issueForMachine(orderRef, fingerprint, {
+        actor: 'system:deploy',
       });
+      return { licenseId: r.license.id, rebound: r.rebound, changedParts: r.changedParts };
     },
 
-    listProbeTargets: (): Promise<string[]> => adapt(() => deps.generators.probeTargets()),
+    listProbeTargets: (): Promise<string[]> => deps.generators.probeTargets(),
 
     /** Dial-tests one generator; returns whether it passed (its health is recorded either way). */
-    probeGenerator: (generatorId: string): Promise<boolean> =>
-      adapt(async () => (await deps.generators.recheck(generatorId)).report.passed),
-  };
+    probeGenerator: async (generatorId: string): Promise<boolean> =>
+      (await deps.generators.recheck(generatorId)).report.passed,
+  });
 }
 
 export type LicenseActivities = ReturnType<typeof createLicenseActivities>;
 
 function required<T>(dep: T | undefined, name: string): T {
-  if (!dep) {
-    throw ApplicationFailure.nonRetryable(`license activities built without ${name}`, 'INTERNAL');
-  }
+  if (!dep) throw new AppError('INTERNAL', `license activities built without ${name}`);
   return dep;
 }
 
 /**
- * Maps errors for Temporal. `sellerCall`: every seller-side failure is worth retrying (KooGallery
- * retries any failed call), except a URL OneClick will never call.
+ * Every seller-side failure is worth retrying (KooGallery retries any failed call), except a URL
+ * OneClick will never call.
  */
-async function adapt<T>(fn: () => Promise<T>, sellerCall = false): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!isAppError(err)) throw err;
-    const retry = err.retryable || (sellerCall && !err.code.startsWith('GENERATOR_URL_'));
-    if (retry) throw ApplicationFailure.retryable(err.message, err.code);
-    throw ApplicationFailure.nonRetryable(err.message, err.code);
-  }
+function sellerCallFailure(err: unknown): unknown {
+  if (!isAppError(err) || err.retryable || err.code.startsWith('GENERATOR_URL_')) return err;
+  return new AppError(err.code, err.message, { retryable: true, cause: err });
 }

@@ -1,13 +1,16 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { CloudAdapter, RuleSpec, Server, WaitOptions } from '../src/cloud/types.js';
 import { AppError } from '../src/errors.js';
+import type { StepMark } from '../src/domain/deployment.js';
+import { mappingFailures } from './failures.js';
 
 /**
  * Provisioning activities: thin adapters from the provisioning workflow to the cloud adapter.
  * Every create is idempotent, so a retry after a crash finds what the first attempt made instead
  * of making it again: networks and security groups by their deployment-unique name, servers by
  * their X-Client-Token. Waits heartbeat on every poll and stop when the activity is cancelled.
+ * Each call is one attempt: the workflow's retry policy retries what the cloud calls transient
+ * (after its Retry-After). A `mark` names the deployment step a call belongs to.
  */
 
 export interface ProvisioningDeps {
@@ -48,27 +51,6 @@ function heartbeatingWait(pollMs: number | undefined): WaitOptions {
   };
 }
 
-/** Maps AppError to what Temporal understands: non-retryable types, Retry-After as next delay. */
-function toFailure(e: unknown): unknown {
-  if (!(e instanceof AppError)) return e;
-  const retryAfter = e.context?.retryAfterMs;
-  return ApplicationFailure.create({
-    type: e.code,
-    message: e.message,
-    nonRetryable: !e.retryable,
-    nextRetryDelay: typeof retryAfter === 'number' && retryAfter > 0 ? retryAfter : undefined,
-    details: e.context?.remoteCode === undefined ? [] : [{ remoteCode: e.context.remoteCode }],
-  });
-}
-
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw toFailure(e);
-  }
-}
-
 function serverInfo(s: Server): ServerInfo {
   if (!s.ip) {
     throw new AppError('SERVER_HAS_NO_ADDRESS', `server ${s.id} is ${s.status} but has no address`);
@@ -84,86 +66,88 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
   const buyerMissing = (kind: string, id: string) =>
     new AppError('BUYER_RESOURCE_NOT_FOUND', `the buyer's ${kind} ${id} does not exist`);
 
-  return {
+  return mappingFailures({
     /** Finds the VPC named `name` or creates it; waits until it is OK. */
-    ensureVpc(input: { name: string; cidr: string }): Promise<{ id: string; created: boolean }> {
-      return guard(async () => {
-        const [found] = await cloud.findVpcsByName(input.name);
-        const vpc = found ?? (await cloud.createVpc({ name: input.name, cidr: input.cidr }));
-        // Poll only what is not ready yet: the answer may already say OK.
-        if (vpc.status !== 'OK') await cloud.waitVpcReady(vpc.id, wait());
-        return { id: vpc.id, created: !found };
-      });
+    async ensureVpc(input: {
+      mark?: StepMark;
+      name: string;
+      cidr: string;
+    }): Promise<{ id: string; created: boolean }> {
+      const [found] = await cloud.findVpcsByName(input.name);
+      const vpc = found ?? (await cloud.createVpc({ name: input.name, cidr: input.cidr }));
+      // Poll only what is not ready yet: the answer may already say OK.
+      if (vpc.status !== 'OK') await cloud.waitVpcReady(vpc.id, wait());
+      return { id: vpc.id, created: !found };
     },
 
     /** Checks that the buyer's VPC exists. */
-    checkVpc(input: { id: string }): Promise<{ id: string; cidr: string }> {
-      return guard(async () => {
-        const vpc = await cloud.showVpc(input.id);
-        if (!vpc) throw buyerMissing('VPC', input.id);
-        return { id: vpc.id, cidr: vpc.cidr };
-      });
+    async checkVpc(input: { mark?: StepMark; id: string }): Promise<{ id: string; cidr: string }> {
+      const vpc = await cloud.showVpc(input.id);
+      if (!vpc) throw buyerMissing('VPC', input.id);
+      return { id: vpc.id, cidr: vpc.cidr };
     },
 
     /** Finds the subnet named `name` in the VPC or creates it; waits until it is ACTIVE. */
-    ensureSubnet(input: {
+    async ensureSubnet(input: {
+      mark?: StepMark;
       vpcId: string;
       name: string;
       cidr: string;
       gatewayIp: string;
     }): Promise<{ id: string; created: boolean }> {
-      return guard(async () => {
-        const found = (await cloud.listSubnets(input.vpcId)).find((s) => s.name === input.name);
-        const subnet = found ?? (await cloud.createSubnet(input));
-        if (subnet.status !== 'ACTIVE') await cloud.waitSubnetReady(subnet.id, wait());
-        return { id: subnet.id, created: !found };
-      });
+      const found = (await cloud.listSubnets(input.vpcId)).find((s) => s.name === input.name);
+      const subnet = found ?? (await cloud.createSubnet(input));
+      if (subnet.status !== 'ACTIVE') await cloud.waitSubnetReady(subnet.id, wait());
+      return { id: subnet.id, created: !found };
     },
 
     /** Checks that the buyer's subnet exists, is ACTIVE and belongs to the VPC. */
-    checkSubnet(input: { id: string; vpcId: string }): Promise<{ id: string }> {
-      return guard(async () => {
-        const subnet = await cloud.showSubnet(input.id);
-        if (!subnet) throw buyerMissing('subnet', input.id);
-        if (subnet.vpcId !== input.vpcId) {
-          throw new AppError(
-            'SUBNET_NOT_IN_VPC',
-            `subnet ${input.id} belongs to VPC ${subnet.vpcId}, not ${input.vpcId}`,
-          );
-        }
-        await cloud.waitSubnetReady(subnet.id, wait());
-        return { id: subnet.id };
-      });
+    async checkSubnet(input: {
+      mark?: StepMark;
+      id: string;
+      vpcId: string;
+    }): Promise<{ id: string }> {
+      const subnet = await cloud.showSubnet(input.id);
+      if (!subnet) throw buyerMissing('subnet', input.id);
+      if (subnet.vpcId !== input.vpcId) {
+        throw new AppError(
+          'SUBNET_NOT_IN_VPC',
+          `subnet ${input.id} belongs to VPC ${subnet.vpcId}, not ${input.vpcId}`,
+        );
+      }
+      await cloud.waitSubnetReady(subnet.id, wait());
+      return { id: subnet.id };
     },
 
     /** Finds the security group named `name` or creates it. */
-    ensureSecurityGroup(input: { name: string }): Promise<{ id: string; created: boolean }> {
-      return guard(async () => {
-        const [found] = await cloud.listSecurityGroups({ name: input.name });
-        const sg = found ?? (await cloud.createSecurityGroup({ name: input.name }));
-        return { id: sg.id, created: !found };
-      });
+    async ensureSecurityGroup(input: {
+      mark?: StepMark;
+      name: string;
+    }): Promise<{ id: string; created: boolean }> {
+      const [found] = await cloud.listSecurityGroups({ name: input.name });
+      const sg = found ?? (await cloud.createSecurityGroup({ name: input.name }));
+      return { id: sg.id, created: !found };
     },
 
     /** Checks that the buyer's security group exists. */
-    checkSecurityGroup(input: { id: string }): Promise<{ id: string }> {
-      return guard(async () => {
-        const sg = await cloud.showSecurityGroup(input.id);
-        if (!sg) throw buyerMissing('security group', input.id);
-        return { id: sg.id };
-      });
+    async checkSecurityGroup(input: { mark?: StepMark; id: string }): Promise<{ id: string }> {
+      const sg = await cloud.showSecurityGroup(input.id);
+      if (!sg) throw buyerMissing('security group', input.id);
+      return { id: sg.id };
     },
 
     /** Adds the product's port rules; rules that already exist are skipped. */
-    addSecurityGroupRules(input: {
+    async addSecurityGroupRules(input: {
+      mark?: StepMark;
       securityGroupId: string;
       rules: RuleSpec[];
     }): Promise<{ created: string[]; skipped: number }> {
-      return guard(() => cloud.ensureSecurityGroupRules(input.securityGroupId, input.rules));
+      return cloud.ensureSecurityGroupRules(input.securityGroupId, input.rules);
     },
 
     /** Submits the server creation; the same clientToken always yields the same server. */
     async createServer(input: {
+      mark?: StepMark;
       clientToken: string;
       name: string;
       imageRef: string;
@@ -175,115 +159,98 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
       adminPassRef?: string;
       tags: Record<string, string>;
     }): Promise<{ jobId: string; serverId: string }> {
-      return guard(async () => {
-        let adminPass: string | undefined;
-        if (input.adminPassRef !== undefined) {
-          adminPass = await deps.resolveSecret?.(input.adminPassRef);
-          if (adminPass === undefined) {
-            throw new AppError(
-              'SECRET_NOT_FOUND',
-              'the ECS password reference resolves to nothing',
-            );
-          }
+      let adminPass: string | undefined;
+      if (input.adminPassRef !== undefined) {
+        adminPass = await deps.resolveSecret?.(input.adminPassRef);
+        if (adminPass === undefined) {
+          throw new AppError('SECRET_NOT_FOUND', 'the ECS password reference resolves to nothing');
         }
-        const { adminPassRef: _ref, ...rest } = input;
-        const { jobId, serverIds } = await cloud.createServer({ ...rest, adminPass });
-        const serverId = serverIds[0];
-        if (!serverId)
-          throw new AppError('CLOUD_BAD_ANSWER', 'CreateServers returned no server id');
-        return { jobId, serverId };
-      });
+      }
+      const { adminPassRef: _ref, mark: _mark, ...rest } = input;
+      const { jobId, serverIds } = await cloud.createServer({ ...rest, adminPass });
+      const serverId = serverIds[0];
+      if (!serverId) throw new AppError('CLOUD_BAD_ANSWER', 'CreateServers returned no server id');
+      return { jobId, serverId };
     },
 
     /** Polls the creation job to SUCCESS, then the server to ACTIVE; returns its address. */
-    waitServerCreated(input: { jobId: string; serverId: string }): Promise<ServerInfo> {
-      return guard(async () => {
-        await cloud.waitJob(input.jobId, wait());
-        return serverInfo(await cloud.waitServerActive(input.serverId, wait()));
-      });
+    async waitServerCreated(input: {
+      mark?: StepMark;
+      jobId: string;
+      serverId: string;
+    }): Promise<ServerInfo> {
+      await cloud.waitJob(input.jobId, wait());
+      return serverInfo(await cloud.waitServerActive(input.serverId, wait()));
     },
 
     /** Checks that the buyer's server is ACTIVE and returns its address. */
-    checkServer(input: { id: string }): Promise<ServerInfo> {
-      return guard(async () => {
-        const s = await cloud.showServer(input.id);
-        if (!s) throw buyerMissing('server', input.id);
-        if (s.status !== 'ACTIVE') {
-          throw new AppError(
-            'BUYER_SERVER_NOT_ACTIVE',
-            `the buyer's server ${input.id} is ${s.status}${s.fault?.message ? `: ${s.fault.message}` : ''}`,
-          );
-        }
-        return serverInfo(s);
-      });
+    async checkServer(input: { mark?: StepMark; id: string }): Promise<ServerInfo> {
+      const s = await cloud.showServer(input.id);
+      if (!s) throw buyerMissing('server', input.id);
+      if (s.status !== 'ACTIVE') {
+        throw new AppError(
+          'BUYER_SERVER_NOT_ACTIVE',
+          `the buyer's server ${input.id} is ${s.status}${s.fault?.message ? `: ${s.fault.message}` : ''}`,
+        );
+      }
+      return serverInfo(s);
     },
 
     /** Deletes a server by id, or every server carrying the tag, and waits until they are gone. */
-    deleteServer(input: { serverId?: string; tag?: TagRef }): Promise<{ deleted: string[] }> {
-      return guard(async () => {
-        const ids = new Set<string>();
-        if (input.serverId) ids.add(input.serverId);
-        if (input.tag) {
-          for (const s of await cloud.findServersByTag(input.tag.key, input.tag.value))
-            ids.add(s.id);
-        }
-        const jobId = await cloud.deleteServers([...ids]);
-        if (jobId) await cloud.waitJob(jobId, wait());
-        for (const id of ids) await cloud.waitServerDeleted(id, wait());
-        return { deleted: [...ids] };
-      });
+    async deleteServer(input: { serverId?: string; tag?: TagRef }): Promise<{ deleted: string[] }> {
+      const ids = new Set<string>();
+      if (input.serverId) ids.add(input.serverId);
+      if (input.tag) {
+        for (const s of await cloud.findServersByTag(input.tag.key, input.tag.value)) ids.add(s.id);
+      }
+      const jobId = await cloud.deleteServers([...ids]);
+      if (jobId) await cloud.waitJob(jobId, wait());
+      for (const id of ids) await cloud.waitServerDeleted(id, wait());
+      return { deleted: [...ids] };
     },
 
     /** Deletes the rules OneClick added (marked by their description) to a group it does not own. */
-    deleteSecurityGroupRules(input: {
+    async deleteSecurityGroupRules(input: {
       securityGroupId: string;
       description: string;
     }): Promise<void> {
-      return guard(async () => {
-        const rules = await cloud
-          .listSecurityGroupRules(input.securityGroupId)
-          .catch((e: unknown) => {
-            if (e instanceof AppError && e.code === 'CLOUD_NOT_FOUND') return [];
-            throw e;
-          });
-        for (const r of rules) {
-          if (r.description === input.description) await cloud.deleteSecurityGroupRule(r.id);
-        }
-      });
+      const rules = await cloud
+        .listSecurityGroupRules(input.securityGroupId)
+        .catch((e: unknown) => {
+          if (e instanceof AppError && e.code === 'CLOUD_NOT_FOUND') return [];
+          throw e;
+        });
+      for (const r of rules) {
+        if (r.description === input.description) await cloud.deleteSecurityGroupRule(r.id);
+      }
     },
 
     /** Deletes a security group by id, or the one with the given name. */
-    deleteSecurityGroup(input: { id?: string; name?: string }): Promise<void> {
-      return guard(async () => {
-        const ids = input.id
-          ? [input.id]
-          : (await cloud.listSecurityGroups({ name: input.name })).map((g) => g.id);
-        for (const id of ids) await cloud.deleteSecurityGroup(id, wait());
-      });
+    async deleteSecurityGroup(input: { id?: string; name?: string }): Promise<void> {
+      const ids = input.id
+        ? [input.id]
+        : (await cloud.listSecurityGroups({ name: input.name })).map((g) => g.id);
+      for (const id of ids) await cloud.deleteSecurityGroup(id, wait());
     },
 
     /** Deletes a subnet by id, or the one with the given name in the VPC. */
-    deleteSubnet(input: { vpcId: string; id?: string; name?: string }): Promise<void> {
-      return guard(async () => {
-        const ids = input.id
-          ? [input.id]
-          : (await cloud.listSubnets(input.vpcId))
-              .filter((s) => s.name === input.name)
-              .map((s) => s.id);
-        for (const id of ids) await cloud.deleteSubnet(input.vpcId, id, wait());
-      });
+    async deleteSubnet(input: { vpcId: string; id?: string; name?: string }): Promise<void> {
+      const ids = input.id
+        ? [input.id]
+        : (await cloud.listSubnets(input.vpcId))
+            .filter((s) => s.name === input.name)
+            .map((s) => s.id);
+      for (const id of ids) await cloud.deleteSubnet(input.vpcId, id, wait());
     },
 
     /** Deletes a VPC by id, or the one with the given name. */
-    deleteVpc(input: { id?: string; name?: string }): Promise<void> {
-      return guard(async () => {
-        const ids = input.id
-          ? [input.id]
-          : (await cloud.findVpcsByName(input.name ?? '')).map((v) => v.id);
-        for (const id of ids) await cloud.deleteVpc(id, wait());
-      });
+    async deleteVpc(input: { id?: string; name?: string }): Promise<void> {
+      const ids = input.id
+        ? [input.id]
+        : (await cloud.findVpcsByName(input.name ?? '')).map((v) => v.id);
+      for (const id of ids) await cloud.deleteVpc(id, wait());
     },
-  };
+  });
 }
 
 /** The activity object's type, for workflows to proxy. */

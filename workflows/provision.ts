@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { ProvisioningActivities, ServerInfo } from '../activities/provisioning.js';
 import type { RuleSpec } from '../src/cloud/types.js';
+import type { StepMark } from '../src/domain/deployment.js';
 
 /**
  * The provisioning step of a deployment: network, security group and server, new or the buyer's.
@@ -115,94 +116,145 @@ function activities(input: Pick<ProvisionInput, 'timeouts'>) {
   };
 }
 
-/** Provisions the network and server; on failure or cancellation undoes what it made, then throws. */
-export async function provision(input: ProvisionInput): Promise<ProvisionResult> {
+/** The network a deployment's server goes into. */
+export interface ProvisionedNetwork {
+  vpcId: string;
+  subnetId: string;
+  securityGroupId: string;
+}
+
+/** Which deployment steps the calls belong to (deployLicense records its steps by them). */
+export interface ProvisionMarks {
+  network?: StepMark;
+  server?: StepMark;
+}
+
+const baseName = (input: ProvisionInput) => `oc-${slug(input.deploymentId)}`;
+const notEnding = (mark: StepMark | undefined) => mark && { ...mark, ends: false };
+
+/**
+ * The VPC, subnet and security group with the product's ports, new or the buyer's. Each resource
+ * is added to `created` before the call that makes it; the caller undoes them on failure.
+ */
+export async function provisionNetwork(
+  input: ProvisionInput,
+  created: CreatedResource[],
+  marks: ProvisionMarks = {},
+): Promise<ProvisionedNetwork> {
   const { quick, waiting } = activities(input);
   // Histories from before the network moved to local activities replay with activities.
   const network = patched('provision-network-local-activities') ? quick : waiting;
-  const created: CreatedResource[] = [];
-  const base = `oc-${slug(input.deploymentId)}`;
+  const mark = notEnding(marks.network);
+  const base = baseName(input);
   const ruleDescription = `oneclick ${input.deploymentId}`.slice(0, 255);
-  try {
-    // The security group does not depend on the network, so the two branches run side by side.
-    const makeNetwork = async (): Promise<{ vpcId: string; subnetId: string }> => {
-      let vpcId: string;
-      if ('existingId' in input.vpc) {
-        vpcId = (await quick.checkVpc({ id: input.vpc.existingId })).id;
-      } else {
-        const record: CreatedResource = { kind: 'vpc', name: base };
-        created.push(record);
-        vpcId = (await network.ensureVpc({ name: base, cidr: input.vpc.cidr })).id;
-        record.id = vpcId;
-      }
-      if ('existingId' in input.subnet) {
-        return {
-          vpcId,
-          subnetId: (await waiting.checkSubnet({ id: input.subnet.existingId, vpcId })).id,
-        };
-      }
-      const name = `${base}-subnet`;
-      const record: CreatedResource = { kind: 'subnet', name, vpcId };
-      created.push(record);
-      record.id = (await network.ensureSubnet({ vpcId, name, ...input.subnet })).id;
-      return { vpcId, subnetId: record.id };
-    };
-    const firewall = async (): Promise<string> => {
-      let securityGroupId: string;
-      const buyerGroup = 'existingId' in input.securityGroup;
-      if ('existingId' in input.securityGroup) {
-        securityGroupId = (await quick.checkSecurityGroup({ id: input.securityGroup.existingId }))
-          .id;
-      } else {
-        const name = `${base}-sg`;
-        const record: CreatedResource = { kind: 'securityGroup', name };
-        created.push(record);
-        securityGroupId = (await quick.ensureSecurityGroup({ name })).id;
-        record.id = securityGroupId;
-      }
-      if (input.ports.length > 0) {
-        // On the buyer's group only our rules are ours to remove; on our group they go with it.
-        if (buyerGroup)
-          created.push({ kind: 'rules', securityGroupId, description: ruleDescription });
-        await quick.addSecurityGroupRules({
-          securityGroupId,
-          rules: input.ports.map((r) => ({ ...r, description: ruleDescription })),
-        });
-      }
-      return securityGroupId;
-    };
-    // allSettled, not all: a failing branch must not leave the other one running unrecorded.
-    const [net, sg] = await Promise.allSettled([makeNetwork(), firewall()]);
-    if (net.status === 'rejected') throw net.reason;
-    if (sg.status === 'rejected') throw sg.reason;
-    const { vpcId, subnetId } = net.value;
-    const securityGroupId = sg.value;
-
-    let server: ServerInfo;
-    if ('existingId' in input.server) {
-      server = await quick.checkServer({ id: input.server.existingId });
+  // The security group does not depend on the network, so the two branches run side by side.
+  const makeNetwork = async (): Promise<{ vpcId: string; subnetId: string }> => {
+    let vpcId: string;
+    if ('existingId' in input.vpc) {
+      vpcId = (await quick.checkVpc({ id: input.vpc.existingId, mark })).id;
     } else {
-      const tag = { key: DEPLOYMENT_TAG, value: input.deploymentId };
-      const record: CreatedResource = { kind: 'server', tag };
+      const record: CreatedResource = { kind: 'vpc', name: base };
       created.push(record);
-      // Drawn once and kept in history: every retry of createServer sends the same token.
-      const clientToken = uuid4();
-      const { jobId, serverId } = await quick.createServer({
-        clientToken,
-        name: input.server.name ?? base,
-        imageRef: input.server.imageRef,
-        flavorRef: input.server.flavorRef,
-        vpcId,
-        subnetId,
-        securityGroupIds: [securityGroupId],
-        sshPublicKey: input.server.sshPublicKey,
-        adminPassRef: input.server.adminPassRef,
-        tags: { [ORDER_TAG]: input.orderId, [DEPLOYMENT_TAG]: input.deploymentId },
-      });
-      record.id = serverId;
-      server = await waiting.waitServerCreated({ jobId, serverId });
+      vpcId = (await network.ensureVpc({ name: base, cidr: input.vpc.cidr, mark })).id;
+      record.id = vpcId;
     }
-    return { vpcId, subnetId, securityGroupId, server, created };
+    if ('existingId' in input.subnet) {
+      return {
+        vpcId,
+        subnetId: (await waiting.checkSubnet({ id: input.subnet.existingId, vpcId, mark })).id,
+      };
+    }
+    const name = `${base}-subnet`;
+    const record: CreatedResource = { kind: 'subnet', name, vpcId };
+    created.push(record);
+    record.id = (await network.ensureSubnet({ vpcId, name, ...input.subnet, mark })).id;
+    return { vpcId, subnetId: record.id };
+  };
+  const firewall = async (): Promise<string> => {
+    let securityGroupId: string;
+    const buyerGroup = 'existingId' in input.securityGroup;
+    if ('existingId' in input.securityGroup) {
+      securityGroupId = (
+        await quick.checkSecurityGroup({ id: input.securityGroup.existingId, mark })
+      ).id;
+    } else {
+      const name = `${base}-sg`;
+      const record: CreatedResource = { kind: 'securityGroup', name };
+      created.push(record);
+      securityGroupId = (await quick.ensureSecurityGroup({ name, mark })).id;
+      record.id = securityGroupId;
+    }
+    if (input.ports.length > 0) {
+      // On the buyer's group only our rules are ours to remove; on our group they go with it.
+      if (buyerGroup)
+        created.push({ kind: 'rules', securityGroupId, description: ruleDescription });
+      await quick.addSecurityGroupRules({
+        securityGroupId,
+        rules: input.ports.map((r) => ({ ...r, description: ruleDescription })),
+        mark,
+      });
+    }
+    return securityGroupId;
+  };
+  // allSettled, not all: a failing branch must not leave the other one running unrecorded.
+  const [net, sg] = await Promise.allSettled([makeNetwork(), firewall()]);
+  if (net.status === 'rejected') throw net.reason;
+  if (sg.status === 'rejected') throw sg.reason;
+  return { ...net.value, securityGroupId: sg.value };
+}
+
+/** A one-line account of the network, kept with the network step. */
+export const describeNetwork = (n: ProvisionedNetwork): string =>
+  `vpc ${n.vpcId}, subnet ${n.subnetId}, security group ${n.securityGroupId}`;
+
+/**
+ * The server: the buyer's, checked, or a new one in the network, recorded (by its deployment tag)
+ * before it is created and waited for until ACTIVE with an address.
+ */
+export async function provisionServer(
+  input: ProvisionInput,
+  net: ProvisionedNetwork,
+  created: CreatedResource[],
+  marks: ProvisionMarks = {},
+): Promise<ServerInfo> {
+  const { quick, waiting } = activities(input);
+  // Entering the server step closes the network step, whose last call is not known in advance.
+  const first = marks.server && {
+    ...marks.server,
+    previous: marks.network && { step: marks.network.step, logTail: describeNetwork(net) },
+  };
+  if ('existingId' in input.server) {
+    return quick.checkServer({ id: input.server.existingId, mark: first });
+  }
+  const tag = { key: DEPLOYMENT_TAG, value: input.deploymentId };
+  const record: CreatedResource = { kind: 'server', tag };
+  created.push(record);
+  // Drawn once and kept in history: every retry of createServer sends the same token.
+  const clientToken = uuid4();
+  const { jobId, serverId } = await quick.createServer({
+    clientToken,
+    name: input.server.name ?? baseName(input),
+    imageRef: input.server.imageRef,
+    flavorRef: input.server.flavorRef,
+    vpcId: net.vpcId,
+    subnetId: net.subnetId,
+    securityGroupIds: [net.securityGroupId],
+    sshPublicKey: input.server.sshPublicKey,
+    adminPassRef: input.server.adminPassRef,
+    tags: { [ORDER_TAG]: input.orderId, [DEPLOYMENT_TAG]: input.deploymentId },
+    mark: notEnding(first),
+  });
+  record.id = serverId;
+  return waiting.waitServerCreated({ jobId, serverId, mark: marks.server });
+}
+
+/** Provisions the network and server; on failure or cancellation undoes what it made, then throws. */
+export async function provision(input: ProvisionInput): Promise<ProvisionResult> {
+  const created: CreatedResource[] = [];
+  try {
+    const net = await provisionNetwork(input, created);
+    const server = await provisionServer(input, net, created);
+    return { ...net, server, created };
   } catch (err) {
     log.warn('provisioning failed; undoing what it created', { created: created.length });
     await compensateProvisioning(created, input);

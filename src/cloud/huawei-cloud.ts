@@ -1,7 +1,7 @@
 import * as ecs from '@huaweicloud/huaweicloud-sdk-ecs';
 import * as vpc from '@huaweicloud/huaweicloud-sdk-vpc';
 import { AppError } from '../errors.js';
-import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
+import { sleep } from './sleep.js';
 import { buildSdkClients, sdkCall, type SdkClients } from './sdk-clients.js';
 import type {
   CloudAdapter,
@@ -17,8 +17,9 @@ import type {
 } from './types.js';
 
 /**
- * Huawei Cloud ECS/VPC through the official SDK: every call has a timeout, is retried when the
- * failure is transient (honouring Retry-After) and fails with a clear AppError code otherwise.
+ * Huawei Cloud ECS/VPC through the official SDK: every call has a timeout and makes one attempt;
+ * a failure comes back as an AppError classified as retryable or not, with the cloud's
+ * Retry-After as `retryAfterMs`, for the activity's Temporal retry policy to act on.
  * Responses are plain JSON (reference §0 #1), read with bracket access on snake_case fields.
  */
 
@@ -30,7 +31,6 @@ export interface HuaweiCloudOptions {
   projectId: string;
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
   /** Default poll interval for waits (default 5 s; the sandbox runs with far less). */
   pollMs?: number;
   /** Default ceiling for waits (default 30 min, as Terraform). */
@@ -146,19 +146,17 @@ export function ruleKey(r: RuleSpec): string {
 
 class HuaweiCloud implements CloudAdapter {
   private readonly sdk: SdkClients;
-  private readonly retry: RetryPolicy;
   private readonly pollMs: number;
   private readonly waitTimeoutMs: number;
 
   constructor(o: HuaweiCloudOptions) {
     this.sdk = buildSdkClients({ ...o, timeoutMs: o.timeoutMs ?? 30_000 });
-    this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.pollMs = o.pollMs ?? 5_000;
     this.waitTimeoutMs = o.waitTimeoutMs ?? 30 * 60_000;
   }
 
   private call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(op, this.retry, () => sdkCall(op, fn));
+    return sdkCall(op, fn);
   }
 
   /** Like call, but a 404 reads as undefined. */

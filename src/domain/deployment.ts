@@ -36,6 +36,19 @@ export interface StepProgress {
   logTail: string | null;
 }
 
+/**
+ * Which deployment step an activity belongs to. The activity records its own attempts against it
+ * (activities/step-recording.ts), so the workflow schedules no bookkeeping activity per step.
+ */
+export interface StepMark {
+  deploymentId: string;
+  step: DeploymentStep;
+  /** False when a later activity of the same step ends it; by default this one does. */
+  ends?: boolean;
+  /** The step before, closed when this one starts (for a step whose last activity varies). */
+  previous?: { step: DeploymentStep; logTail: string };
+}
+
 /** What the progress query answers. */
 export interface DeploymentProgress {
   deploymentId: string;

@@ -24,6 +24,7 @@ import { createTemporalGateway } from '../temporal/gateway/index.js';
 import { createApp } from '../api/app.js';
 import { createApiKey, createPrincipal } from '../db/repositories/principals.js';
 import { createActivities } from '../../activities/index.js';
+import { createSshSessionPool } from '../ssh/session-pool.js';
 import { runSandbox } from '../sandbox/run-sandbox.js';
 import { cloudFromConfig, type SandboxEndpoint } from '../cloud/from-config.js';
 import { createSqlSecretStore } from '../secrets/secret-store.js';
@@ -185,7 +186,12 @@ export async function runOneClick(
         sandboxBanner = started.banner;
         stops.push(() => started.cloud.stop());
       }
+      // One SSH connection per server for all of this worker's activities (closed at stop).
+      const sshSessions = createSshSessionPool({
+        log: (message, fields) => logger.debug(fields, message),
+      });
       const activities = createActivities({
+        sshSessions,
         db: f.db,
         logger,
         cloud: cloudFromConfig(config.huaweiCloud, sandbox),
@@ -207,6 +213,7 @@ export async function runOneClick(
         // Drain: finish in-flight tasks, then close the connection.
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
+        sshSessions.close();
         await connection.close();
       });
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');

@@ -181,6 +181,62 @@ export async function endStep(
   );
 }
 
+/**
+ * An attempt of a step begins: the deployment moves to the step (unless it already ended), the
+ * step opens with the attempt number, and, when given, the step before it is closed as succeeded
+ * with its tail. One statement, so recording a step costs one round trip.
+ */
+export async function beginStepAttempt(
+  sql: Sql,
+  deploymentId: string,
+  step: DeploymentStep,
+  attempt: number,
+  previous?: { step: DeploymentStep; logTail: string },
+): Promise<void> {
+  await sql.query(
+    `with moved as (
+       update deployments set state = $2, updated_at = now()
+        where id = $1 and state not in ('succeeded', 'failed', 'cancelled')),
+     closed as (
+       update deployment_steps set status = 'succeeded', ended_at = now(),
+              log_tail = coalesce($5, log_tail)
+        where deployment_id = $1 and step = $4 and status = 'running')
+     insert into deployment_steps (deployment_id, step, status, attempts)
+     values ($1, $2, 'running', $3)
+     on conflict (deployment_id, step) do update
+       set status = 'running', attempts = greatest(deployment_steps.attempts, excluded.attempts),
+           ended_at = null`,
+    [deploymentId, step, attempt, previous?.step ?? null, previous?.logTail ?? null],
+  );
+}
+
+/** Keeps what went wrong with a step's attempt while the step stays open for the next one. */
+export async function noteStepAttemptFailed(
+  sql: Sql,
+  deploymentId: string,
+  step: DeploymentStep,
+  logTail: string,
+): Promise<void> {
+  await sql.query(
+    `update deployment_steps set log_tail = $3
+      where deployment_id = $1 and step = $2 and status = 'running'`,
+    [deploymentId, step, logTail.slice(-4000)],
+  );
+}
+
+/** Closes every step still running (a deployment that failed or was cancelled mid-step). */
+export async function failRunningSteps(
+  sql: Sql,
+  deploymentId: string,
+  logTail: string,
+): Promise<void> {
+  await sql.query(
+    `update deployment_steps set status = 'failed', ended_at = now(), log_tail = $2
+      where deployment_id = $1 and status = 'running'`,
+    [deploymentId, logTail.slice(-4000)],
+  );
+}
+
 export async function listSteps(sql: Sql, deploymentId: string): Promise<StepProgress[]> {
   const rows = await sql.query<{
     step: DeploymentStep;

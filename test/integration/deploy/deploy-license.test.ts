@@ -41,7 +41,14 @@ interface DeploymentView {
   state: string;
   workflowId: string;
   failure: { code: string; message: string } | null;
-  steps: { step: string; status: string; attempts: number; logTail: string | null }[];
+  steps: {
+    step: string;
+    status: string;
+    attempts: number;
+    logTail: string | null;
+    startedAt: string;
+    endedAt: string | null;
+  }[];
   live?: { state: string; awaiting?: string; steps: { step: string }[] };
 }
 
@@ -225,6 +232,35 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     // A delivered order is not deployed twice.
     const again = await start(orderRef);
     expect(again.status).toBe(409);
+  });
+
+  it('retries a throttled cloud call through Temporal after its Retry-After; the step records both attempts and the server step its own', async () => {
+    const product = await seedProduct(t.db, store, sellerId);
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+    cloud.faults.retryAfterSeconds = 1;
+    cloud.faults.throttleNext(1, { operation: 'CreateVpc' });
+    try {
+      const first = await start(orderRef);
+      expect(first.status).toBe(201);
+      await client.workflow.getHandle(first.body.workflowId).result();
+      const view = await current(orderRef);
+      expect(view.state).toBe('succeeded');
+      const network = view.steps.find((s) => s.step === 'network');
+      // Attempt 1 was throttled (one call: the adapter does not retry), attempt 2 made the VPC.
+      expect(network).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(network?.logTail).toMatch(/^vpc \S+, subnet \S+, security group \S+$/);
+      const server = view.steps.find((s) => s.step === 'server');
+      expect(server?.status).toBe('succeeded');
+      expect(server?.logTail).toMatch(/^server \S+ ACTIVE at \d+\.\d+\.\d+\.\d+$/);
+      // The server step began when the network step ended: booting is not hidden in "network".
+      expect(Date.parse(server!.startedAt)).toBeGreaterThanOrEqual(Date.parse(network!.endedAt!));
+      // Bookkeeping rides on the step activities: no start/end activity per step in history.
+      const history = await historyText(client, first.body.workflowId);
+      expect(history).not.toContain('startDeploymentStep');
+      expect(history).not.toContain('endDeploymentStep');
+    } finally {
+      cloud.faults.clear();
+    }
   });
 
   it('deploys a License 1.0 product: the license is bound to the fingerprint read over SSH', async () => {

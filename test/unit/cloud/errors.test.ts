@@ -3,8 +3,6 @@ import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/except
 import { ServerResponseException } from '@huaweicloud/huaweicloud-sdk-core/exception/ServerResponseException.js';
 import { ServiceResponseException } from '@huaweicloud/huaweicloud-sdk-core/exception/ServiceResponseException.js';
 import { classifyCloudError, parseRetryAfter } from '../../../src/cloud/errors.js';
-import { withRetry, type RetryPolicy } from '../../../src/cloud/retry.js';
-import { AppError } from '../../../src/errors.js';
 
 describe('classifyCloudError', () => {
   it.each([
@@ -64,55 +62,5 @@ describe('classifyCloudError', () => {
       parseRetryAfter('Tue, 24 Nov 2026 09:00:10 GMT', Date.parse('2026-11-24T09:00:00Z')),
     ).toBe(10_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
-  });
-});
-
-describe('withRetry', () => {
-  const waits: number[] = [];
-  const policy: RetryPolicy = {
-    attempts: 4,
-    baseDelayMs: 100,
-    maxDelayMs: 1000,
-    maxRetryAfterMs: 5000,
-    random: () => 1,
-    sleep: (ms) => {
-      waits.push(ms);
-      return Promise.resolve();
-    },
-  };
-  const failing = (errors: AppError[]) => {
-    let i = 0;
-    return () => {
-      const e = errors[i++];
-      return e ? Promise.reject(e) : Promise.resolve('done');
-    };
-  };
-  const transient = (retryAfterMs?: number) =>
-    new AppError('CLOUD_THROTTLED', 't', { retryable: true, context: { retryAfterMs } });
-
-  it('backs off exponentially, and waits exactly what Retry-After asks', async () => {
-    waits.length = 0;
-    const out = await withRetry('op', policy, failing([transient(), transient(), transient(2500)]));
-    expect(out).toBe('done');
-    expect(waits).toEqual([100, 200, 2500]);
-  });
-
-  it('does not retry a non-retryable error and gives up after the last attempt', async () => {
-    waits.length = 0;
-    const fatal = new AppError('CLOUD_BAD_PASSWORD', 'no');
-    await expect(withRetry('op', policy, failing([fatal]))).rejects.toBe(fatal);
-    const many = Array.from({ length: 9 }, () => transient());
-    await expect(withRetry('op', policy, failing(many))).rejects.toMatchObject({
-      code: 'CLOUD_THROTTLED',
-    });
-    expect(waits).toHaveLength(3);
-  });
-
-  it('leaves a Retry-After longer than it will wait to the caller (Temporal)', async () => {
-    waits.length = 0;
-    await expect(withRetry('op', policy, failing([transient(60_000)]))).rejects.toMatchObject({
-      code: 'CLOUD_THROTTLED',
-    });
-    expect(waits).toEqual([]);
   });
 });

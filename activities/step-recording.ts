@@ -1,0 +1,94 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { Database } from '../src/db/sql.js';
+import {
+  beginStepAttempt,
+  endStep,
+  noteStepAttemptFailed,
+} from '../src/db/repositories/deployments.js';
+import type { StepMark } from '../src/domain/deployment.js';
+
+/**
+ * Deployment steps recorded by the activities themselves: an activity whose input carries a
+ * `mark` (a StepMark) records the start of each attempt with Temporal's own attempt number, and
+ * its end, in the `deployment_steps` table. The workflow therefore needs no bookkeeping activity
+ * per step edge, and the attempts shown are the retry policy's real ones.
+ */
+
+/** The short text kept with a step that ended well, per activity. */
+type Tail = (result: never) => string | undefined;
+const tails: Record<string, Tail> = {
+  waitServerCreated: (s: { id: string; status: string; ip: string }) =>
+    `server ${s.id} ${s.status} at ${s.ip}`,
+  checkServer: (s: { id: string; status: string; ip: string }) =>
+    `server ${s.id} ${s.status} at ${s.ip}`,
+  waitForSsh: (r: { hostKey: string }) => `host key ${r.hostKey.slice(0, 60)}`,
+  pushPackage: (r: object) => JSON.stringify(r).slice(0, 500),
+  runInstaller: (r: { tail: string }) => r.tail,
+  runVerify: (r: { tail: string }) => r.tail,
+  deliverLicense: (r: { licenseId: string; remotePath: string }) =>
+    `license ${r.licenseId} at ${r.remotePath}`,
+};
+
+const TAIL_LIMIT = 4000;
+
+function markOf(args: unknown[]): StepMark | undefined {
+  const first = args[0];
+  if (typeof first !== 'object' || first === null || !('mark' in first)) return undefined;
+  return (first as { mark?: StepMark }).mark;
+}
+
+/** Whether Temporal will try this activity again after `err`. */
+function willRetry(err: unknown, info: Context['info']): boolean {
+  if (err instanceof CancelledFailure) return false;
+  if (err instanceof ApplicationFailure && err.nonRetryable) return false;
+  const max = info.retryPolicy?.maximumAttempts;
+  return !(max !== undefined && max > 0 && info.attempt >= max);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any activity signature
+type ActivityFunction = (...args: any[]) => Promise<unknown>;
+
+/** Wraps every activity so that a marked one records its step's attempts and end. */
+export function recordingSteps<T extends Record<string, ActivityFunction>>(
+  db: Database,
+  activities: T,
+): T {
+  const wrapped: Record<string, ActivityFunction> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const mark = markOf(args);
+      if (!mark) return fn(...args);
+      const info = Context.current().info;
+      await beginStepAttempt(db, mark.deploymentId, mark.step, info.attempt, mark.previous);
+      let result: unknown;
+      try {
+        result = await fn(...args);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        // A retried attempt leaves the step running, with what went wrong so far.
+        // Recording must not replace the activity's own failure, which Temporal acts on.
+        await (
+          willRetry(err, info)
+            ? noteStepAttemptFailed(db, mark.deploymentId, mark.step, message)
+            : endStep(db, mark.deploymentId, mark.step, {
+                status: 'failed',
+                attempts: info.attempt,
+                logTail: message.slice(-TAIL_LIMIT),
+              })
+        ).catch(() => undefined);
+        throw err;
+      }
+      if (mark.ends !== false) {
+        const tail = tails[name]?.(result as never);
+        await endStep(db, mark.deploymentId, mark.step, {
+          status: 'succeeded',
+          attempts: info.attempt,
+          logTail: tail?.slice(-TAIL_LIMIT),
+        });
+      }
+      return result;
+    };
+  }
+  return wrapped as T;
+}

@@ -1,0 +1,79 @@
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type {
+  DeploymentProgress,
+  DeploymentState,
+  DeploymentStep,
+  StepMark,
+  StepProgress,
+} from '../../src/domain/deployment.js';
+import { DeploymentStatusKey, DeploymentStepKey } from '../../src/temporal/search-attributes.js';
+
+/**
+ * What the progress query and the search attributes show of a running deployment. The database's
+ * copy of each step, with its real attempt count, is written by the activities themselves from the
+ * StepMark this hands out (activities/step-recording.ts); nothing here schedules an activity.
+ */
+export class DeploymentProgressBoard {
+  private readonly steps: StepProgress[] = [];
+  private state: DeploymentState = 'requested';
+  /** The last step entered: what DeploymentStep shows, also after a failure. */
+  private lastStep: DeploymentStep = 'requested';
+  private failure: { code: string; message: string } | undefined;
+  awaitingHardwareId = false;
+
+  constructor(
+    private readonly deploymentId: string,
+    private readonly orderRef: string,
+  ) {}
+
+  /** Enters a step; returns the mark its activities carry. */
+  enter(step: DeploymentStep): StepMark {
+    this.state = step;
+    this.lastStep = step;
+    this.publish('running');
+    this.steps.push({
+      step,
+      status: 'running',
+      attempts: 1,
+      startedAt: new Date().toISOString(), // workflow time: deterministic
+      endedAt: null,
+      logTail: null,
+    });
+    return { deploymentId: this.deploymentId, step };
+  }
+
+  /** Closes the step entered last. */
+  leave(status: 'succeeded' | 'failed', logTail?: string): void {
+    const entry = this.steps.at(-1);
+    if (!entry || entry.status !== 'running') return;
+    entry.status = status;
+    entry.endedAt = new Date().toISOString();
+    entry.logTail = logTail?.slice(-4000) ?? null;
+  }
+
+  /** The deployment's end: succeeded, or failed or cancelled with the reason. */
+  end(state: 'succeeded' | 'failed' | 'cancelled', failure?: { code: string; message: string }) {
+    this.state = state;
+    this.failure = failure;
+    this.publish(state);
+  }
+
+  /** DeploymentStep and DeploymentStatus, for operators filtering in the Temporal UI. */
+  publish(status: string): void {
+    upsertSearchAttributes([
+      { key: DeploymentStepKey, value: this.lastStep },
+      { key: DeploymentStatusKey, value: status },
+    ]);
+  }
+
+  snapshot(): DeploymentProgress {
+    return {
+      deploymentId: this.deploymentId,
+      orderRef: this.orderRef,
+      state: this.state,
+      steps: this.steps.map((s) => ({ ...s })),
+      ...(this.awaitingHardwareId && { awaiting: 'hardwareId' as const }),
+      ...(this.failure && { failure: this.failure }),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import type { DeployLicenseInput, DeploymentPlan } from '../../src/domain/deployment.js';
+import type { ProvisionInput } from '../provision.js';
+
+/** What provisioning gets from a deployment: the buyer's choices, SSH and the product's ports. */
+export function provisionInputFor(
+  input: DeployLicenseInput,
+  plan: Pick<DeploymentPlan, 'ports'>,
+  key: { publicKey: string } | undefined,
+): ProvisionInput {
+  const { choices } = input;
+  const t = input.timeouts ?? {};
+  return {
+    deploymentId: input.deploymentId,
+    orderId: input.orderRef,
+    vpc: choices.vpc,
+    subnet: choices.subnet,
+    securityGroup: choices.securityGroup,
+    ports: [22, ...plan.ports].map((p) => ({
+      direction: 'ingress' as const,
+      protocol: 'tcp' as const,
+      ports: String(p),
+    })),
+    server:
+      'existingId' in choices.server
+        ? { existingId: choices.server.existingId }
+        : {
+            imageRef: choices.server.imageRef,
+            flavorRef: choices.server.flavorRef,
+            sshPublicKey: key?.publicKey,
+            adminPassRef: choices.adminPassRef,
+          },
+    timeouts: {
+      heartbeatMs: t.heartbeatMs,
+      retryInitialMs: t.retryInitialMs,
+      retryMaxMs: t.retryMaxMs,
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { ApplicationFailure, condition, log } from '@temporalio/workflow';
+import type { SshEndpoint } from '../../activities/delivery.js';
+import {
+  remotePackagePath,
+  type DeployLicenseInput,
+  type DeploymentReport,
+  type DeploymentStep,
+  type StepMark,
+} from '../../src/domain/deployment.js';
+import {
+  compensateProvisioning,
+  describeNetwork,
+  provisionNetwork,
+  provisionServer,
+  type CreatedResource,
+} from '../provision.js';
+import { describeFailure } from '../failures.js';
+import { deploymentActivities } from './activities.js';
+import { provisionInputFor } from './provision-input.js';
+import type { Compensations } from './compensations.js';
+import type { DeploymentProgressBoard } from './progress.js';
+
+/** What the steps share with the run around them. */
+export interface StepContext {
+  input: DeployLicenseInput;
+  board: DeploymentProgressBoard;
+  compensations: Compensations;
+  /** The buyer's hardware ID once submitted (License 1.0 without a readable fingerprint). */
+  hardwareId: () => string | undefined;
+  /** Secrets to discard when the deployment ends, whatever the end. */
+  secretsToDiscard: string[];
+}
+
+/**
+ * The step sequence of one deployment: requested → network → server → ssh → push → install →
+ * license → verify → report. Each step's activities carry its mark and record their own attempts;
+ * failures propagate to the run, which compensates.
+ */
+export async function deploymentSteps(ctx: StepContext): Promise<DeploymentReport> {
+  const { input, board, compensations } = ctx;
+  const { deploymentId, orderRef, choices } = input;
+  const t = input.timeouts ?? {};
+  const { records, delivery, commands } = deploymentActivities(t);
+
+  /** Runs one step: enters it on the board, leaves it with the outcome. */
+  async function step<T>(
+    name: DeploymentStep,
+    fn: (mark: StepMark) => Promise<T>,
+    tail?: (r: T) => string,
+  ): Promise<T> {
+    const mark = board.enter(name);
+    try {
+      const result = await fn(mark);
+      board.leave('succeeded', tail?.(result));
+      return result;
+    } catch (err) {
+      board.leave('failed', describeFailure(err).message);
+      throw err;
+    }
+  }
+
+  const newServer = !('existingId' in choices.server);
+  const { plan, key } = await step('requested', (mark) =>
+    records.prepareDeployment({ deploymentId, orderRef, makeKey: newServer, mark }),
+  );
+  if (key) ctx.secretsToDiscard.push(key.privateKeyRef);
+
+  const provisionInput = provisionInputFor(input, plan, key);
+  // Registered before the first create: provisioning records each resource before making it.
+  const created: CreatedResource[] = [];
+  compensations.add('cloud resources', () => compensateProvisioning(created, provisionInput));
+  let networkMark: StepMark | undefined;
+  const network = await step(
+    'network',
+    (mark) => {
+      networkMark = mark;
+      return provisionNetwork(provisionInput, created, { network: mark });
+    },
+    describeNetwork,
+  );
+  const server = await step(
+    'server',
+    (mark) =>
+      provisionServer(provisionInput, network, created, { network: networkMark, server: mark }),
+    (s) => `server ${s.id} ${s.status} at ${s.ip}`,
+  );
+
+  const buyerServer = 'existingId' in choices.server ? choices.server : undefined;
+  const endpoint: SshEndpoint = {
+    serverId: server.id,
+    host: buyerServer?.host ?? server.ip,
+    username: buyerServer?.username ?? 'root',
+    privateKeyRef: key?.privateKeyRef,
+    passwordRef: choices.adminPassRef,
+  };
+
+  const { hostKey } = await step(
+    'ssh',
+    (mark) => delivery.waitForSsh({ endpoint, waitSeconds: t.sshWaitSeconds ?? 300, mark }),
+    (r) => `host key ${r.hostKey.slice(0, 60)}`,
+  );
+
+  const remotePath = remotePackagePath(plan);
+  await step(
+    'push',
+    (mark) =>
+      delivery.pushPackage({
+        endpoint,
+        storageKey: plan.package.storageKey,
+        sha256: plan.package.sha256,
+        sizeBytes: plan.package.sizeBytes,
+        remotePath,
+        mark,
+      }),
+    (r) => JSON.stringify(r).slice(0, 500),
+  );
+
+  // A non-zero exit is non-retryable: it fails with the output tail.
+  const variables = { ...plan.variables, PACKAGE_FILE: remotePath };
+  /** The seller's installer or verify command, with the product's environment. */
+  const sellerCommand = (name: 'install' | 'verify', command: string, timeoutSeconds: number) =>
+    step(
+      name,
+      (mark) =>
+        (name === 'install' ? commands.runInstaller : commands.runVerify)({
+          endpoint,
+          command,
+          installDir: plan.installDir,
+          licenseFile: plan.licensePath,
+          variables,
+          timeoutSeconds,
+          mark,
+        }),
+      (r) => r.tail,
+    );
+  const installed = await sellerCommand('install', plan.installCommand, t.installSeconds ?? 1800);
+
+  /** The server's fingerprint over SSH, or, when it has none to read, the buyer's. */
+  async function hardwareId(mark: StepMark): Promise<string> {
+    try {
+      return (await delivery.collectFingerprint({ endpoint, mark: { ...mark, ends: false } }))
+        .fingerprint;
+    } catch (err) {
+      if (describeFailure(err).code !== 'INVALID_FINGERPRINT') throw err;
+      log.info('no readable fingerprint; waiting for the buyer to submit one');
+    }
+    board.awaitingHardwareId = true;
+    const got = await condition(
+      () => ctx.hardwareId() !== undefined,
+      t.hardwareIdWaitMs ?? 24 * 60 * 60_000,
+    );
+    board.awaitingHardwareId = false;
+    const submitted = ctx.hardwareId();
+    if (!got || submitted === undefined) {
+      throw ApplicationFailure.nonRetryable(
+        'the buyer submitted no hardware ID in time',
+        'HARDWARE_ID_TIMEOUT',
+      );
+    }
+    return submitted;
+  }
+
+  // Issued, and written to the server, in one activity: only the license id enters history.
+  const { licenseId } = await step(
+    'license',
+    async (mark) =>
+      delivery.deliverLicense({
+        endpoint,
+        orderRef,
+        model: plan.licenseModel,
+        fingerprint: plan.licenseModel === 'license1' ? await hardwareId(mark) : undefined,
+        remotePath: plan.licensePath,
+        mark,
+      }),
+    (r) => `license ${r.licenseId} at ${r.remotePath}`,
+  );
+
+  const verifyTail = plan.verifyCommand
+    ? (await sellerCommand('verify', plan.verifyCommand, t.verifySeconds ?? 300)).tail
+    : '';
+
+  return {
+    deploymentId,
+    orderRef,
+    serverId: server.id,
+    serverIp: endpoint.host,
+    hostKey,
+    licenseId,
+    licensePath: plan.licensePath,
+    installExitCode: installed.exitCode,
+    verifyTail: verifyTail.slice(-1000),
+  };
+}

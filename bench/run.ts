@@ -6,9 +6,11 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const dir = import.meta.dirname;
-// Entry points are bench/<name>.ts that are not helpers (helpers end in -common or -client).
+// Entry points are bench/<name>.ts that are not helpers (helpers end in -common or -client) nor
+// hidden (deploy-overhead's temporary copy of itself while it measures a peer checkout).
 const all = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !/-(common|client|worker)\.ts$/.test(f))
+  .filter((f) => !f.startsWith('.'))
   .map((f) => f.replace(/\.ts$/, ''))
   .sort();
 const wanted = process.argv.slice(2);

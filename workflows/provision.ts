@@ -11,7 +11,8 @@ import {
 } from '@temporalio/workflow';
 import type { ProvisioningActivities, ServerInfo } from '../activities/provisioning.js';
 import type { RuleSpec } from '../src/cloud/types.js';
-import type { StepMark } from '../src/domain/deployment.js';
+import type { ActivityTuning, StepMark } from '../src/domain/deployment.js';
+import { retryPolicy } from './retry-policy.js';
 
 /**
  * The provisioning step of a deployment: network, security group and server, new or the buyer's.
@@ -48,12 +49,9 @@ export interface ProvisionInput {
   ports: RuleSpec[];
   server: ServerChoice;
   /** Tunables for tests; production uses the defaults. */
-  timeouts?: {
-    /** Start-to-close of the short calls (their retries are inside; default 5 minutes). */
+  timeouts?: ActivityTuning & {
+    /** Start-to-close of one short call (default 5 minutes). */
     callMs?: number;
-    heartbeatMs?: number;
-    retryInitialMs?: number;
-    retryMaxMs?: number;
   };
 }
 
@@ -84,11 +82,6 @@ function slug(deploymentId: string): string {
 
 function activities(input: Pick<ProvisionInput, 'timeouts'>) {
   const t = input.timeouts ?? {};
-  const retry = {
-    initialInterval: t.retryInitialMs ?? 1_000,
-    backoffCoefficient: 2,
-    maximumInterval: t.retryMaxMs ?? 30_000,
-  };
   // Short calls run as local activities: no task-queue round trip per call, which is most of a
   // provisioning's latency when fifty run at once. Each is idempotent (names, X-Client-Token),
   // so a worker dying mid-call and the workflow task re-running it on another is harmless. The
@@ -96,18 +89,18 @@ function activities(input: Pick<ProvisionInput, 'timeouts'>) {
   // takes minutes on a real cloud, stays a heartbeating activity.
   const quick: LocalActivityOptions = {
     startToCloseTimeout: t.callMs ?? 5 * 60_000,
-    retry: { ...retry, maximumAttempts: 10 },
+    retry: retryPolicy(t, 10),
   };
   const waiting: ActivityOptions = {
     startToCloseTimeout: '40 minutes',
     heartbeatTimeout: t.heartbeatMs ?? 60_000,
-    retry: { ...retry, maximumAttempts: 10 },
+    retry: retryPolicy(t, 10),
   };
   // Undoing must not give up easily: a give-up is a leaked, billed resource.
   const undo: ActivityOptions = {
     startToCloseTimeout: '40 minutes',
     heartbeatTimeout: t.heartbeatMs ?? 60_000,
-    retry: { ...retry, maximumAttempts: 50 },
+    retry: retryPolicy(t, 50),
   };
   return {
     quick: proxyLocalActivities<ProvisioningActivities>(quick),

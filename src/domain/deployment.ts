@@ -58,6 +58,36 @@ export interface DeploymentProgress {
   /** What the deployment waits for from the buyer (License 1.0 without a readable fingerprint). */
   awaiting?: 'hardwareId';
   failure?: { code: string; message: string };
+  /** The activities Temporal is running or about to retry for the current step (describe()). */
+  pending?: PendingActivity[];
+}
+
+/** An activity of the running deployment as Temporal's describe() reports it. */
+export interface PendingActivity {
+  activity: string;
+  /** Attempt under way (or next), counted by Temporal's retry policy. */
+  attempt: number;
+  /** 0: unlimited. */
+  maximumAttempts: number;
+  state: 'scheduled' | 'started' | 'cancel-requested' | 'paused' | 'unknown';
+  /** Why the previous attempt failed, when one did. */
+  lastFailure?: string;
+}
+
+/**
+ * The workflow's own progress with Temporal's pending activities: the running step's attempts are
+ * Temporal's (the workflow does not see retries while they happen).
+ */
+export function withPendingActivities(
+  progress: DeploymentProgress,
+  pending: PendingActivity[],
+): DeploymentProgress {
+  if (pending.length === 0) return progress;
+  const attempt = Math.max(...pending.map((p) => p.attempt));
+  const steps = progress.steps.map((s) =>
+    s.status === 'running' ? { ...s, attempts: Math.max(s.attempts, attempt) } : s,
+  );
+  return { ...progress, steps, pending };
 }
 
 /** The buyer's choice for one resource: bring your own (`existingId`) or let OneClick create it. */
@@ -72,8 +102,20 @@ export interface NetworkChoices {
   adminPassRef?: string;
 }
 
-/** Tunables for tests; production uses the defaults. */
-export interface DeploymentTimeouts {
+/**
+ * How a workflow's activities retry and heartbeat: the one options object through which tests
+ * shorten them; production uses the defaults.
+ */
+export interface ActivityTuning {
+  /** First and longest back-off between attempts (defaults 1 s and 30 s). */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** How long a long activity may stay silent before it counts as lost (default 30–60 s). */
+  heartbeatMs?: number;
+}
+
+/** A deployment's limits (tests shorten them; production uses the defaults) and its tuning. */
+export interface DeploymentTimeouts extends ActivityTuning {
   /** The whole deployment's deadline, raced inside the workflow (default 2 hours). */
   deadlineMs?: number;
   /** Seconds to wait for sshd on a booting server (default 300). */
@@ -83,9 +125,6 @@ export interface DeploymentTimeouts {
   verifySeconds?: number;
   /** How long to wait for the buyer's hardware ID when none can be read (default 24 hours). */
   hardwareIdWaitMs?: number;
-  retryInitialMs?: number;
-  retryMaxMs?: number;
-  heartbeatMs?: number;
 }
 
 /** deployLicense's input: ids and references only, never a secret. */

@@ -1,7 +1,8 @@
-import { ActivityCancellationType, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../../activities/delivery.js';
 import type { DeploymentActivities } from '../../activities/deployment.js';
 import type { DeploymentTimeouts } from '../../src/domain/deployment.js';
+import { retryPolicy } from '../retry-policy.js';
 
 type Activities = DeliveryActivities & DeploymentActivities;
 
@@ -11,12 +12,7 @@ type Activities = DeliveryActivities & DeploymentActivities;
  * a throttled cloud, after how long).
  */
 export function deploymentActivities(t: DeploymentTimeouts) {
-  const retry = (maximumAttempts: number): RetryPolicy => ({
-    initialInterval: t.retryInitialMs ?? 1_000,
-    backoffCoefficient: 2,
-    maximumInterval: t.retryMaxMs ?? 30_000,
-    maximumAttempts,
-  });
+  const retry = (maximumAttempts: number) => retryPolicy(t, maximumAttempts);
   // Work on the server: long, heartbeating; compensation must not delete a server an upload is
   // still writing to, so a cancel waits for the activity to stop.
   const onServer = {

@@ -4,8 +4,17 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DeployLicenseInput, DeploymentProgress } from '../../domain/deployment.js';
-import { progressQuery, submitHardwareIdUpdate } from '../../../workflows/deploy-license.js';
+import type { temporal } from '@temporalio/proto';
+import {
+  withPendingActivities,
+  type DeployLicenseInput,
+  type DeploymentProgress,
+  type PendingActivity,
+} from '../../domain/deployment.js';
+import {
+  progressQuery,
+  submitHardwareIdUpdate,
+} from '../../../workflows/deploy-license/messages.js';
 import {
   DeploymentStatusKey,
   DeploymentStepKey,
@@ -55,6 +64,25 @@ export interface DeploymentGateway {
 
 const REFUSED_HARDWARE_ID = ['INVALID_FINGERPRINT', 'NOT_AWAITING_HARDWARE_ID'] as const;
 
+const PENDING_STATES: Record<number, PendingActivity['state']> = {
+  1: 'scheduled',
+  2: 'started',
+  3: 'cancel-requested',
+  4: 'paused',
+};
+
+/** describe()'s pending activity, without Temporal's protobuf types. */
+function pendingActivityOf(p: temporal.api.workflow.v1.IPendingActivityInfo): PendingActivity {
+  const message = p.lastFailure?.message;
+  return {
+    activity: p.activityType?.name ?? 'unknown',
+    attempt: p.attempt ?? 1,
+    maximumAttempts: p.maximumAttempts ?? 0,
+    state: PENDING_STATES[p.state ?? 0] ?? 'unknown',
+    ...(message && { lastFailure: message.slice(0, 1000) }),
+  };
+}
+
 /** The deployLicense calls, bound to a client and task queue. */
 export function deploymentGateway({ client, taskQueue }: BoundClient): DeploymentGateway {
   return {
@@ -84,9 +112,16 @@ export function deploymentGateway({ client, taskQueue }: BoundClient): Deploymen
     },
 
     deploymentProgress(workflowId, timeoutMs) {
-      return client.withDeadline(Date.now() + timeoutMs, () =>
-        client.workflow.getHandle<DeployLicense>(workflowId).query(progressQuery),
-      );
+      return client.withDeadline(Date.now() + timeoutMs, async () => {
+        const handle = client.workflow.getHandle<DeployLicense>(workflowId);
+        // The workflow knows its steps; only Temporal knows the attempts of a step under way.
+        const [progress, described] = await Promise.all([
+          handle.query(progressQuery),
+          handle.describe(),
+        ]);
+        const pending = (described.raw.pendingActivities ?? []).map(pendingActivityOf);
+        return withPendingActivities(progress, pending);
+      });
     },
 
     async submitHardwareId(workflowId, hardwareId) {

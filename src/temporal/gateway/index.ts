@@ -3,7 +3,7 @@ import { deploymentGateway, type DeploymentGateway } from './deployments.js';
 import { licenseLifecycleGateway, type LicenseLifecycleGateway } from './license-lifecycle.js';
 import { scheduleGateway, type ScheduleGateway } from './schedules.js';
 
-export { deploymentWorkflowId } from '../../../workflows/deploy-license.js';
+export { deploymentWorkflowId } from '../../../workflows/deploy-license/messages.js';
 export type {
   DeploymentGateway,
   DeploymentOrder,

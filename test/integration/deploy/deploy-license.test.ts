@@ -49,7 +49,12 @@ interface DeploymentView {
     startedAt: string;
     endedAt: string | null;
   }[];
-  live?: { state: string; awaiting?: string; steps: { step: string }[] };
+  live?: {
+    state: string;
+    awaiting?: string;
+    steps: { step: string }[];
+    pending?: { activity: string; attempt: number; maximumAttempts: number; state: string }[];
+  };
 }
 
 /** History as text, payload bytes decoded, to look for secrets in it. */
@@ -532,6 +537,10 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
       expect(view.state).toBe('ssh');
       expect(view.steps.find((s) => s.step === 'server')?.status).toBe('succeeded');
       expect(view.steps.find((s) => s.step === 'ssh')?.status).toBe('running');
+      // Temporal's describe() says which activity the step is in and its attempt.
+      expect(view.live?.pending).toEqual([
+        expect.objectContaining({ activity: 'waitForSsh', attempt: 1, maximumAttempts: 3 }),
+      ]);
       expect(leftovers(cloud, first.body.id).servers).toHaveLength(1);
 
       const cancel = await t.call('POST', `/v1/orders/${orderRef}/deployments/current/cancel`, {

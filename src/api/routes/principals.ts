@@ -3,14 +3,23 @@ import { AppError } from '../../errors.js';
 import { createApiKey, createPrincipal } from '../../db/repositories/principals.js';
 import { defineRoute, jsonBody, ok, pathParams, resourceRoutes } from '../contract.js';
 
-const newPrincipalSchema = z.strictObject({
-  role: z.enum(['buyer', 'seller', 'operator']),
-  name: z.string().min(1).max(200),
-  /** A buyer's marketplace customer id, so their paid orders are theirs. */
-  customerId: z.string().min(1).max(64).optional(),
-  /** Another login for an existing seller. */
-  sellerId: z.string().min(1).max(64).optional(),
-});
+const name = z.string().min(1).max(200);
+/** Each role with the fields it takes, so the document says which go together. */
+const newPrincipalSchema = z.discriminatedUnion('role', [
+  z.strictObject({
+    role: z.literal('buyer'),
+    name,
+    /** A buyer's marketplace customer id, so their paid orders are theirs. */
+    customerId: z.string().min(1).max(64).optional(),
+  }),
+  z.strictObject({
+    role: z.literal('seller'),
+    name,
+    /** Another login for an existing seller. */
+    sellerId: z.string().min(1).max(64).optional(),
+  }),
+  z.strictObject({ role: z.literal('operator'), name }),
+]);
 
 /** Operators create principals and issue keys while OneClick runs (the CLI does it offline). */
 export function principalRoutes() {
@@ -39,20 +48,17 @@ export function principalRoutes() {
   return resourceRoutes()
     .openapi(create, async (c) => {
       const body = c.req.valid('json');
-      if (body.sellerId && body.role !== 'seller')
-        throw new AppError('VALIDATION_FAILED', 'sellerId needs role seller');
-      if (body.customerId && body.role !== 'buyer')
-        throw new AppError('VALIDATION_FAILED', 'customerId needs role buyer');
+      const sellerId = body.role === 'seller' ? body.sellerId : undefined;
       const { db } = c.get('deps');
-      if (body.sellerId) {
-        const rows = await db.query('select 1 from sellers where id = $1', [body.sellerId]);
+      if (sellerId) {
+        const rows = await db.query('select 1 from sellers where id = $1', [sellerId]);
         if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such seller');
       }
       const principal = await createPrincipal(db, {
         role: body.role,
         name: body.name,
-        marketplaceCustomerId: body.customerId,
-        sellerId: body.sellerId,
+        marketplaceCustomerId: body.role === 'buyer' ? body.customerId : undefined,
+        sellerId,
       });
       const { id, key } = await createApiKey(db, principal.id, 'api');
       return c.json({ principal, apiKey: { id, key } }, 201);

@@ -271,6 +271,40 @@ describe('API', () => {
     });
   });
 
+  describe('principals', () => {
+    it('creates a seller login for an existing seller and refuses fields of another role', async () => {
+      const me = (await (await t.call('GET', '/v1/me', { key: seller })).json()) as {
+        sellerId: string;
+      };
+      const res = await t.call('POST', '/v1/principals', {
+        key: operator,
+        body: { role: 'seller', name: 'acme-2', sellerId: me.sellerId },
+      });
+      expect(res.status).toBe(201);
+      await expectError(
+        await t.call('POST', '/v1/principals', {
+          key: operator,
+          body: { role: 'buyer', name: 'b', sellerId: me.sellerId },
+        }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      await expectError(
+        await t.call('POST', '/v1/principals', {
+          key: operator,
+          body: { role: 'seller', name: 's', sellerId: 'slr_nope' },
+        }),
+        404,
+        'NOT_FOUND',
+      );
+      await expectError(
+        await t.call('POST', '/v1/principals/prn_nope/keys', { key: operator }),
+        404,
+        'NOT_FOUND',
+      );
+    });
+  });
+
   describe('Idempotency-Key', () => {
     it('replays the first answer for the same key and refuses it for another request', async () => {
       const body = { ...product, marketplaceProductId: 'OFFI-IDEM' };

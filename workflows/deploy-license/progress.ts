@@ -1,4 +1,4 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type {
   DeploymentProgress,
   DeploymentState,
@@ -26,11 +26,14 @@ export class DeploymentProgressBoard {
     private readonly orderRef: string,
   ) {}
 
-  /** Enters a step; returns the mark its activities carry. */
-  enter(step: DeploymentStep): StepMark {
+  /**
+   * Enters a step; returns the mark its activities carry. `publish: false` leaves the search
+   * attributes to the deployment's end (the report step, which runs only to record that end).
+   */
+  enter(step: DeploymentStep, { publish = true } = {}): StepMark {
     this.state = step;
     this.lastStep = step;
-    this.publish('running');
+    if (publish) this.publish('running');
     this.steps.push({
       step,
       status: 'running',
@@ -58,8 +61,19 @@ export class DeploymentProgressBoard {
     this.publish(state);
   }
 
-  /** DeploymentStep and DeploymentStatus, for operators filtering in the Temporal UI. */
+  /**
+   * DeploymentStep and DeploymentStatus, for operators filtering in the Temporal UI. Each upsert is
+   * a history event, so values the run already carries (the start sets requested/running) are not
+   * written again.
+   */
   publish(status: string): void {
+    const current = workflowInfo().typedSearchAttributes;
+    if (
+      current.get(DeploymentStepKey) === this.lastStep &&
+      current.get(DeploymentStatusKey) === status
+    ) {
+      return;
+    }
     upsertSearchAttributes([
       { key: DeploymentStepKey, value: this.lastStep },
       { key: DeploymentStatusKey, value: status },

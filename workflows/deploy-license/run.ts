@@ -53,7 +53,7 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
     compensations.clear();
     deadline.stop();
     await CancellationScope.nonCancellable(async () => {
-      const mark = board.enter('report');
+      const mark = board.enter('report', { publish: false });
       await records.finishDeployment({
         deploymentId,
         orderRef,

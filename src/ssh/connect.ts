@@ -145,9 +145,8 @@ export function connectSsh(
     client.once('close', () => fail(new Error('connection closed before ready')));
     try {
       client.connect(config);
-      // Packets go out as ssh2 writes them (each a full SSH packet already). With Nagle, a 1 GiB
-      // SFTP push to a sandbox server took 5.6-5.9 s and 4.2-4.6 s of worker CPU; without it
-      // 4.6-5.4 s and 3.4-3.9 s (four alternating runs each).
+      // Packets go out as ssh2 writes them (each a full SSH packet already): Nagle only delays
+      // them, and a push spends less wall time and worker CPU without it (bench/push-throughput).
       client.setNoDelay(true);
     } catch (err) {
       fail(err);

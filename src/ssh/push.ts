@@ -60,8 +60,9 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
 
 /**
  * A shell function hashing stdin to 64 hex digits. OpenSSL's SHA-256 uses the CPU's SHA
- * extensions: measured here 1.6 GB/s against 250 MB/s for coreutils `sha256sum`, which made the
- * hash the bottleneck of a push. `sha256sum` remains the fallback (busybox has it too).
+ * extensions and is several times faster than coreutils `sha256sum`, which made the hash the
+ * bottleneck of a push (bench/push-throughput.ts). `sha256sum` remains the fallback (busybox has
+ * it too).
  */
 const HASH_FN =
   'h() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi | cut -c1-64; }';
@@ -242,10 +243,9 @@ async function pushBySftp(
       'the sftp method needs the package on a local file',
     );
   }
-  // 32 x 64 KiB = 2 MiB in flight, OpenSSH's session window. 64 x 255 KiB had a slightly better
-  // median in bench/push-throughput.ts on this noisy machine (within its noise), but doubled the
-  // RSS growth of a 1 GiB push (84 against 43 MiB, bench/push-memory.ts), and a worker runs
-  // several pushes at once.
+  // 32 x 64 KiB = 2 MiB in flight, OpenSSH's session window. Larger requests were no faster within
+  // the noise of bench/push-throughput.ts but about doubled a push's RSS growth
+  // (bench/push-memory.ts), and a worker runs several pushes at once.
   const concurrency = options.sftpConcurrency ?? 32;
   const chunkSize = options.sftpChunkSize ?? 64 * 1024;
   // Requests go out in order, so only the last `concurrency` chunks before the partial file's end

@@ -1,5 +1,11 @@
 import { Context } from '@temporalio/activity';
-import type { CloudAdapter, RuleSpec, Server, WaitOptions } from '../src/cloud/types.js';
+import type {
+  CloudAdapter,
+  CreateServerInput,
+  RuleSpec,
+  Server,
+  WaitOptions,
+} from '../src/cloud/types.js';
 import { AppError } from '../src/errors.js';
 import type { StepMark } from '../src/domain/deployment.js';
 import { mappingFailures } from './failures.js';
@@ -146,19 +152,13 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     },
 
     /** Submits the server creation; the same clientToken always yields the same server. */
-    async createServer(input: {
-      mark?: StepMark;
-      clientToken: string;
-      name: string;
-      imageRef: string;
-      flavorRef: string;
-      vpcId: string;
-      subnetId: string;
-      securityGroupIds: string[];
-      sshPublicKey?: string;
-      adminPassRef?: string;
-      tags: Record<string, string>;
-    }): Promise<{ jobId: string; serverId: string }> {
+    async createServer(
+      input: Omit<CreateServerInput, 'adminPass' | 'rootVolume' | 'availabilityZone'> & {
+        /** The buyer's ECS password by reference: resolved here, never in history. */
+        adminPassRef?: string;
+        mark?: StepMark;
+      },
+    ): Promise<{ jobId: string; serverId: string }> {
       let adminPass: string | undefined;
       if (input.adminPassRef !== undefined) {
         adminPass = await deps.resolveSecret?.(input.adminPassRef);

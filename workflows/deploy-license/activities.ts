@@ -1,4 +1,8 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
 import type { DeliveryActivities } from '../../activities/delivery.js';
 import type { DeploymentActivities } from '../../activities/deployment.js';
 import type { DeploymentTimeouts } from '../../src/domain/deployment.js';
@@ -21,8 +25,11 @@ export function deploymentActivities(t: DeploymentTimeouts) {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   } as const;
   return {
-    /** Loading the plan and ending the deployment: database work, idempotent. */
-    records: proxyActivities<Activities>({
+    /**
+     * Loading the plan and ending the deployment: short, idempotent database work, run as local
+     * activities inside the workflow task (no task-queue round trip, no workflow task of its own).
+     */
+    records: proxyLocalActivities<Activities>({
       startToCloseTimeout: '30 seconds',
       retry: retry(30),
     }),

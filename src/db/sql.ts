@@ -113,6 +113,11 @@ export async function openPostgres(
   };
 }
 
+/** The cheapest round trip to the database: resolves when it answers (health checks). */
+export async function ping(sql: Sql): Promise<void> {
+  await sql.query('select 1');
+}
+
 /** PostgreSQL when a URL is given, else PGlite under `pgliteDir`. */
 export function openDatabase(opts: { url?: string; pgliteDir?: string }): Promise<Database> {
   return opts.url ? openPostgres(opts.url) : openPglite(opts.pgliteDir);

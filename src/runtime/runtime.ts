@@ -22,7 +22,11 @@ import { createWorker } from '../temporal/worker.js';
 import { installTemporalLogging } from '../temporal/logging.js';
 import { createTemporalGateway } from '../temporal/gateway/index.js';
 import { createApp } from '../api/app.js';
-import { createApiKey, createPrincipal } from '../db/repositories/principals.js';
+import {
+  anyPrincipalExists,
+  createApiKey,
+  createPrincipal,
+} from '../db/repositories/principals.js';
 import { createActivities } from '../../activities/index.js';
 import { createSshSessionPool } from '../ssh/session-pool.js';
 import { runSandbox } from '../sandbox/run-sandbox.js';
@@ -114,8 +118,7 @@ export async function openFoundation(config: Config, logger: Logger): Promise<Fo
  * otherwise undefined. Without it nobody could call the API of a new install.
  */
 export async function bootstrapOperator(db: Database): Promise<string | undefined> {
-  const rows = await db.query('select 1 from principals limit 1');
-  if (rows.length > 0) return undefined;
+  if (await anyPrincipalExists(db)) return undefined;
   const principal = await createPrincipal(db, { role: 'operator', name: 'first operator' });
   return (await createApiKey(db, principal.id, 'bootstrap')).key;
 }

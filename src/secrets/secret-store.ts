@@ -1,5 +1,6 @@
 import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
+import { deleteSecret, getSealedSecret, insertSecret } from '../db/repositories/secrets.js';
 import { openText, sealText, type Keyring } from '../crypto/keyring.js';
 
 /**
@@ -18,22 +19,14 @@ export function createSqlSecretStore(sql: Sql, keyring: Keyring): SecretStore {
   return {
     async put(purpose, value, opts) {
       const id = newId('sec');
-      const expires = opts?.ttlMs ? new Date(Date.now() + opts.ttlMs) : null;
-      await sql.query(
-        'insert into secrets (id, purpose, sealed, expires_at) values ($1, $2, $3, $4)',
-        [id, purpose, sealText(keyring, value), expires],
-      );
+      const expiresAt = opts?.ttlMs ? new Date(Date.now() + opts.ttlMs) : null;
+      await insertSecret(sql, { id, purpose, sealed: sealText(keyring, value), expiresAt });
       return id;
     },
     async resolve(ref) {
-      const rows = await sql.query<{ sealed: string }>(
-        'select sealed from secrets where id = $1 and (expires_at is null or expires_at > now())',
-        [ref],
-      );
-      return rows[0] ? openText(keyring, rows[0].sealed) : undefined;
+      const sealed = await getSealedSecret(sql, ref);
+      return sealed === undefined ? undefined : openText(keyring, sealed);
     },
-    async delete(ref) {
-      await sql.query('delete from secrets where id = $1', [ref]);
-    },
+    delete: (ref) => deleteSecret(sql, ref),
   };
 }

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { Sql } from '../db/sql.js';
+import {
+  deleteHostKey,
+  getHostKeyFingerprint,
+  insertHostKeyIfAbsent,
+} from '../db/repositories/ssh-host-keys.js';
 
 /** OpenSSH's display form of a host key: `SHA256:` + unpadded base64 of the key blob's digest. */
 export function hostKeyFingerprint(keyBlob: Buffer): string {
@@ -32,24 +37,12 @@ export interface HostKeyPins {
 /** Host-key pins in the `ssh_host_keys` table (migration 0200). */
 export function createSqlHostKeyPins(sql: Sql): HostKeyPins {
   return {
-    async get(serverId) {
-      const rows = await sql.query<{ fingerprint: string }>(
-        'select fingerprint from ssh_host_keys where server_id = $1',
-        [serverId],
-      );
-      return rows[0]?.fingerprint;
-    },
+    get: (serverId) => getHostKeyFingerprint(sql, serverId),
     async pinIfAbsent(serverId, fingerprint) {
-      await sql.query(
-        `insert into ssh_host_keys (server_id, fingerprint) values ($1, $2)
-         on conflict (server_id) do nothing`,
-        [serverId, fingerprint],
-      );
-      const pinned = await this.get(serverId);
+      await insertHostKeyIfAbsent(sql, serverId, fingerprint);
+      const pinned = await getHostKeyFingerprint(sql, serverId);
       return pinned ?? fingerprint;
     },
-    async forget(serverId) {
-      await sql.query('delete from ssh_host_keys where server_id = $1', [serverId]);
-    },
+    forget: (serverId) => deleteHostKey(sql, serverId),
   };
 }

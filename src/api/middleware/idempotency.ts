@@ -3,6 +3,12 @@ import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../../errors.js';
 import { openText, sealText } from '../../crypto/keyring.js';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  deleteIdempotencyKey,
+  getIdempotencyKey,
+} from '../../db/repositories/idempotency-keys.js';
 import type { AppEnv } from '../context.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -31,28 +37,16 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       .update(await c.req.text())
       .digest('hex');
 
-    const claimed = await db.query(
-      `insert into idempotency_keys (principal_id, key, request_hash, status_code, response)
-       values ($1, $2, $3, 0, 'null') on conflict do nothing returning key`,
-      [principalId, key, requestHash],
-    );
-    if (claimed.length === 0) {
-      const [prior] = await db.query<{
-        request_hash: string;
-        status_code: number;
-        response: unknown;
-      }>(
-        'select request_hash, status_code, response from idempotency_keys where principal_id = $1 and key = $2',
-        [principalId, key],
-      );
+    if (!(await claimIdempotencyKey(db, principalId, key, requestHash))) {
+      const prior = await getIdempotencyKey(db, principalId, key);
       if (!prior) throw new AppError('CONFLICT', 'idempotency key vanished; retry');
-      if (prior.request_hash !== requestHash) {
+      if (prior.requestHash !== requestHash) {
         throw new AppError(
           'IDEMPOTENCY_KEY_REUSED',
           'this Idempotency-Key was used for a different request',
         );
       }
-      if (prior.status_code === 0) {
+      if (prior.statusCode === 0) {
         throw new AppError(
           'IDEMPOTENCY_KEY_IN_USE',
           'a request with this Idempotency-Key is still running',
@@ -65,10 +59,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         c.header('Cache-Control', 'no-store');
         return c.json(
           JSON.parse(openText(secretsKeyring, stored.sealed)),
-          prior.status_code as ContentfulStatusCode,
+          prior.statusCode as ContentfulStatusCode,
         );
       }
-      return c.json(prior.response, prior.status_code as ContentfulStatusCode);
+      return c.json(prior.response, prior.statusCode as ContentfulStatusCode);
     }
 
     await next();
@@ -81,16 +75,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       const text = await c.res.clone().text();
       const body: unknown =
         secret && secretsKeyring ? { sealed: sealText(secretsKeyring, text) } : JSON.parse(text);
-      await db.query(
-        'update idempotency_keys set status_code = $3, response = $4 where principal_id = $1 and key = $2',
-        [principalId, key, c.res.status, JSON.stringify(body)],
-      );
+      await completeIdempotencyKey(db, principalId, key, c.res.status, JSON.stringify(body));
     } else {
       // A failure of ours is not an answer to replay: free the key for a retry.
-      await db.query('delete from idempotency_keys where principal_id = $1 and key = $2', [
-        principalId,
-        key,
-      ]);
+      await deleteIdempotencyKey(db, principalId, key);
     }
   };
 }

@@ -1,3 +1,4 @@
+import { ping } from '../../db/sql.js';
 import { defineRoute, resourceRoutes } from '../contract.js';
 
 async function check(
@@ -38,7 +39,7 @@ export function healthRoutes() {
   return resourceRoutes().openapi(route, async (c) => {
     const { db, temporal } = c.get('deps');
     const [database, temporalCheck] = await Promise.all([
-      check(() => db.query('select 1')),
+      check(() => ping(db)),
       temporal
         ? check(() => temporal.checkHealth())
         : Promise.resolve({ ok: false, error: 'not configured' }),

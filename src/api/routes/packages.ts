@@ -8,6 +8,7 @@ import {
   packageUploadRequest,
 } from '../../packages/upload-route.js';
 import { insertPackage } from '../../db/repositories/packages.js';
+import { isProductOfSeller } from '../../db/repositories/products.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute, ok, resourceRoutes } from '../contract.js';
 import { containsNul } from '../validation.js';
@@ -19,14 +20,11 @@ const productOfSeller: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (productId && containsNul(productId)) {
     throw new AppError('VALIDATION_FAILED', 'productId must not contain NUL characters');
   }
-  if (productId) {
-    const rows = await c
-      .get('deps')
-      .db.query('select 1 from products where id = $1 and seller_id = $2', [
-        productId,
-        c.get('principal').sellerId,
-      ]);
-    if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such product');
+  if (
+    productId &&
+    !(await isProductOfSeller(c.get('deps').db, productId, c.get('principal').sellerId))
+  ) {
+    throw new AppError('NOT_FOUND', 'no such product');
   }
   await next();
 };

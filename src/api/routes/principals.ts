@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
-import { createApiKey, createPrincipal } from '../../db/repositories/principals.js';
+import { createApiKey, createPrincipal, sellerExists } from '../../db/repositories/principals.js';
 import { defineRoute, jsonBody, ok, pathParams, resourceRoutes } from '../contract.js';
 
 const name = z.string().min(1).max(200);
@@ -50,9 +50,8 @@ export function principalRoutes() {
       const body = c.req.valid('json');
       const sellerId = body.role === 'seller' ? body.sellerId : undefined;
       const { db } = c.get('deps');
-      if (sellerId) {
-        const rows = await db.query('select 1 from sellers where id = $1', [sellerId]);
-        if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such seller');
+      if (sellerId && !(await sellerExists(db, sellerId))) {
+        throw new AppError('NOT_FOUND', 'no such seller');
       }
       const principal = await createPrincipal(db, {
         role: body.role,

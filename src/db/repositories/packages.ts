@@ -1,6 +1,7 @@
 import type { Sql } from '../sql.js';
 import { newId } from '../ids.js';
 import { AppError } from '../../errors.js';
+import { isProductOfSeller } from './products.js';
 
 export interface PackageRecord {
   id: string;
@@ -48,12 +49,10 @@ export async function insertPackage(
   },
 ): Promise<PackageRecord> {
   if (p.productId) {
-    const owned = await sql.query('select 1 from products where id = $1 and seller_id = $2', [
-      p.productId,
-      p.sellerId,
-    ]);
     // Another seller's product answers like a missing one.
-    if (owned.length === 0) throw new AppError('NOT_FOUND', 'no such product');
+    if (!(await isProductOfSeller(sql, p.productId, p.sellerId))) {
+      throw new AppError('NOT_FOUND', 'no such product');
+    }
   }
   const rows = await sql.query<PackageRow>(
     `insert into packages (id, product_id, seller_id, sha256, size_bytes, storage_key, file_name)

@@ -123,3 +123,15 @@ export async function revokeApiKey(sql: Sql, keyId: string): Promise<boolean> {
   );
   return rows.length > 0;
 }
+
+/** Whether a seller with this id exists. */
+export async function sellerExists(sql: Sql, sellerId: string): Promise<boolean> {
+  const rows = await sql.query('select 1 from sellers where id = $1', [sellerId]);
+  return rows.length > 0;
+}
+
+/** Whether any principal exists (false on a fresh install). */
+export async function anyPrincipalExists(sql: Sql): Promise<boolean> {
+  const rows = await sql.query('select 1 from principals limit 1');
+  return rows.length > 0;
+}

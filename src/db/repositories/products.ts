@@ -115,3 +115,19 @@ export async function listProducts(sql: Sql, sellerId?: string): Promise<Product
     : await sql.query<ProductRow>(`select ${columns} from products order by created_at, id`);
   return rows.map(toProduct);
 }
+
+/**
+ * Whether the product exists and belongs to the seller; another seller's product answers like a
+ * missing one. A null seller (no seller principal) owns nothing.
+ */
+export async function isProductOfSeller(
+  sql: Sql,
+  productId: string,
+  sellerId: string | null,
+): Promise<boolean> {
+  const rows = await sql.query('select 1 from products where id = $1 and seller_id = $2', [
+    productId,
+    sellerId,
+  ]);
+  return rows.length > 0;
+}

@@ -54,8 +54,8 @@ import {
   SellerIdKey,
 } from '../src/temporal/search-attributes.js';
 import { createWorker } from '../src/temporal/worker.js';
-import { seedOrder, seedProduct, testKeyring } from '../test/integration/deploy/helpers.js';
-import { testWraps } from '../test/integration/license/helpers/seed.js';
+import { seedOrder, seedProduct, testKeyring } from '../test/helpers/deploy.js';
+import { testWraps } from '../test/helpers/license/seed.js';
 import type { deployLicense } from '../workflows/deploy-license.js';
 import { machineCpuSeconds, processCpuSeconds } from './cpu-common.js';
 

@@ -1,5 +1,5 @@
 import { testKeyPair } from '../../helpers/ssh-keys.js';
-import { sshExec } from '../cloud/ssh-exec.js';
+import { sshExec } from '../../helpers/ssh-exec.js';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh, waitForSsh, type SshTarget } from '../../../src/ssh/connect.js';
-import { AppError } from '../../../src/errors.js';
-import { startLocalSshd, freePort, type LocalSshd } from './helpers/local-sshd.js';
+import { errorOf } from '../../helpers/errors.js';
+import { startLocalSshd, freePort, type LocalSshd } from '../../helpers/ssh/local-sshd.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,16 +15,6 @@ function targetOf(sshd: LocalSshd, extra: Partial<SshTarget> = {}): SshTarget {
     privateKey: sshd.clientKey,
     ...extra,
   };
-}
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('SSH connect (real OpenSSH sshd)', () => {

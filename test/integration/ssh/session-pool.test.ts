@@ -15,8 +15,8 @@ import { createDirectoryPackageStore } from '../../../src/packages/directory-sto
 import type { PackageStore } from '../../../src/packages/store.js';
 import { createSqlHostKeyPins, type HostKeyPins } from '../../../src/ssh/host-key.js';
 import { createSshSessionPool, type SshSessionPool } from '../../../src/ssh/session-pool.js';
-import { makeKeyPair, putScriptPackage } from './helpers/delivery-harness.js';
-import { startLocalSshd, type LocalSshd } from './helpers/local-sshd.js';
+import { makeKeyPair, putScriptPackage } from '../../helpers/ssh/delivery-harness.js';
+import { startLocalSshd, type LocalSshd } from '../../helpers/ssh/local-sshd.js';
 
 const MIGRATION = new URL('../../../src/db/migrations/0200-ssh-host-keys.sql', import.meta.url);
 

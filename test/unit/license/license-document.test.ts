@@ -14,7 +14,7 @@ import {
   signLicense,
   type LicenseInput,
 } from '../../../src/license/license-document.js';
-import { opensslVerify } from './helpers/openssl.js';
+import { opensslVerify } from '../../helpers/openssl.js';
 
 const FP = '52:54:00:AB:CD:EF|DISK-1|BOARD-1|CPU-1';
 const now = new Date();

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDirectoryPackageStore } from '../../../src/packages/directory-store.js';
 import type { PackageStore } from '../../../src/packages/store.js';
 import { AppError } from '../../../src/errors.js';
-import { filesUnder } from './helpers.js';
+import { filesUnder } from '../../helpers/files.js';
 
 async function readAll(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];

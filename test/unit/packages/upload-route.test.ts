@@ -11,7 +11,7 @@ import { httpStatusFor } from '../../../src/api/errors.js';
 import { AppError } from '../../../src/errors.js';
 import { createDirectoryPackageStore } from '../../../src/packages/directory-store.js';
 import { createPackageUploadRoute } from '../../../src/packages/upload-route.js';
-import { filesUnder } from './helpers.js';
+import { filesUnder } from '../../helpers/files.js';
 
 const MAX = 4 * 1024 * 1024;
 

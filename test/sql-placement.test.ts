@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
  * Issue 9, one data-access style: SQL lives in `src/db` (repositories over the `Sql` handle), so
  * no other production file sends a statement itself.
  */
-const root = path.resolve(import.meta.dirname, '../../..');
+const root = path.resolve(import.meta.dirname, '..');
 const scanned = ['src', 'activities', 'workflows'];
 const sqlHome = path.join(root, 'src', 'db') + path.sep;
 

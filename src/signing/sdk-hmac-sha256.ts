@@ -9,6 +9,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** The header a signer may use to declare the payload hash instead of hashing the body. */
+const CONTENT_SHA256_HEADER = 'x-sdk-content-sha256';
 /** The gateway refuses an X-Sdk-Date further than this from its clock (APIGW.0303). */
 export const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
 
@@ -102,11 +104,15 @@ function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function payloadHash(req: WireRequest): string {
-  const declared = headerValue(req.headers, 'x-sdk-content-sha256');
-  if (declared !== undefined) return declared;
+/** Hex SHA-256 of the body as it is (the empty body's hash when there is none). */
+function bodyHash(req: WireRequest): string {
   if (req.body === undefined || req.body.length === 0) return EMPTY_BODY_SHA256;
   return sha256Hex(req.body);
+}
+
+/** What a signer puts on the canonical request's last line: its declared hash, else the body's. */
+function payloadHash(req: WireRequest): string {
+  return headerValue(req.headers, CONTENT_SHA256_HEADER) ?? bodyHash(req);
 }
 
 /** The canonical request over the given signed header names (lower case, sorted). */
@@ -229,6 +235,18 @@ export async function verifySdkHmacSha256(
   }
   const secret = await lookupSecret(ak);
   if (secret === undefined) return { ok: false, reason: 'UNKNOWN_ACCESS_KEY' };
+  // The signature covers the body only through the hash on the canonical request's last line, so
+  // that hash is always the hash of the bytes received: a declared X-Sdk-Content-Sha256 must be
+  // signed and equal to it (never UNSIGNED-PAYLOAD). Otherwise a captured request could be
+  // replayed with another body. Each case is a signature that does not cover this request.
+  const declared = headerValue(req.headers, CONTENT_SHA256_HEADER);
+  const received = bodyHash(req);
+  if (
+    declared !== undefined &&
+    (!signedHeaders.includes(CONTENT_SHA256_HEADER) || declared.toLowerCase() !== received)
+  ) {
+    return { ok: false, reason: 'BAD_SIGNATURE' };
+  }
   const expected = hmacHex(secret, stringToSign(canonicalRequest(req, signedHeaders), sdkDate));
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
   const wanted = Buffer.from(expected, 'utf8');

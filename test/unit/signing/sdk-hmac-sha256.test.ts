@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +124,47 @@ describe('verifySdkHmacSha256', () => {
     expect(await verifySdkHmacSha256({ ...req, headers: garbled }, lookup, { now })).toMatchObject({
       reason: 'MALFORMED_AUTHORIZATION',
     });
+  });
+
+  it('refuses a captured request replayed with another body behind a declared payload hash', async () => {
+    const req = signed();
+    const original = createHash('sha256').update(body).digest('hex');
+    const other = body.replace('srv-1', 'srv-2');
+    // The attacker adds an unsigned X-Sdk-Content-Sha256 carrying the original hash.
+    const replay = {
+      ...req,
+      body: other,
+      headers: { ...req.headers, 'X-Sdk-Content-Sha256': original },
+    };
+    expect(await verifySdkHmacSha256(replay, lookup, { now })).toEqual({
+      ok: false,
+      reason: 'BAD_SIGNATURE',
+    });
+  });
+
+  it('refuses UNSIGNED-PAYLOAD even when signed, and accepts a signed hash of the real body', async () => {
+    const sign = (declared: string) => ({
+      ...base,
+      headers: signRequest(
+        {
+          ...base,
+          headers: { 'content-type': 'application/json', 'X-Sdk-Content-Sha256': declared },
+        },
+        { ak: AK, sk: SK },
+        now,
+      ),
+    });
+    const unsignedPayload = sign('UNSIGNED-PAYLOAD');
+    for (const b of [body, '{"anything":1}']) {
+      expect(
+        await verifySdkHmacSha256({ ...unsignedPayload, body: b }, lookup, { now }),
+      ).toMatchObject({ ok: false, reason: 'BAD_SIGNATURE' });
+    }
+    const real = sign(createHash('sha256').update(body).digest('hex'));
+    expect(await verifySdkHmacSha256(real, lookup, { now })).toEqual({ ok: true, ak: AK });
+    expect(
+      await verifySdkHmacSha256({ ...real, body: body.replace('srv-1', 'srv-2') }, lookup, { now }),
+    ).toMatchObject({ ok: false, reason: 'BAD_SIGNATURE' });
   });
 
   it('formats X-Sdk-Date as the SDK does', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import type { ICredential } from '@huaweicloud/huaweicloud-sdk-core/auth/ICredential.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,69 @@ describe('License 2.0 open API', () => {
     expect(
       await (await call('/v1/license/heartbeat', { license: code }, cred)).json(),
     ).toMatchObject({ error_code: '92020011' });
+  });
+
+  it('refuses a captured signed request replayed with another body, and still takes it with its own', async () => {
+    const { cred, code } = await claimedCode();
+    const other = await claimedCode();
+    const url = `https://${HOST}${OPEN_API_BASE}/v1/license/activate`;
+    const credential = { getAk: () => cred.ak, getSk: () => cred.sk } as unknown as ICredential;
+    const data = { license: code };
+    const captured = AKSKSigner.sign(
+      {
+        endpoint: url,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        queryParams: {},
+        data,
+      },
+      credential,
+    ) as Record<string, string>;
+    const ownHash = createHash('sha256').update(JSON.stringify(data)).digest('hex');
+    const replayed = JSON.stringify({ license: other.code });
+    // Another body as is, and another body behind the original hash declared in a header the
+    // signature does not cover, and behind UNSIGNED-PAYLOAD.
+    for (const extra of [
+      {},
+      { 'X-Sdk-Content-Sha256': ownHash },
+      { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+    ]) {
+      const res = await app.request(url, {
+        method: 'POST',
+        headers: { ...captured, ...extra },
+        body: replayed,
+      });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error_code: 'APIG.0301' });
+    }
+    // A seller signing UNSIGNED-PAYLOAD into the signature is refused too.
+    const unsignedPayload = AKSKSigner.sign(
+      {
+        endpoint: url,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+        queryParams: {},
+        data,
+      },
+      credential,
+    ) as Record<string, string>;
+    expect(unsignedPayload.Authorization).toContain('x-sdk-content-sha256');
+    const up = await app.request(url, {
+      method: 'POST',
+      headers: unsignedPayload,
+      body: JSON.stringify(data),
+    });
+    expect(up.status).toBe(401);
+    // The other code was never activated; the captured request with its own body still works.
+    expect(
+      await (await call('/v1/license/heartbeat', { license: other.code }, other.cred)).json(),
+    ).toMatchObject({ error_code: '92020011' });
+    const own = await app.request(url, {
+      method: 'POST',
+      headers: captured,
+      body: JSON.stringify(data),
+    });
+    expect(await own.json()).toMatchObject({ error_code: '92020000' });
   });
 
   it('stops accepting a revoked AK', async () => {

@@ -80,11 +80,14 @@ describe('License 2.0 open API', () => {
     });
   });
 
-  it('answers 92020003 for a double activation', async () => {
+  it('answers 92020003 for a second activation with another request', async () => {
     const { cred, code } = await claimedCode();
     await call('/v1/license/activate', { license: code }, cred);
+    const now = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
     expect(
-      await (await call('/v1/license/activate', { license: code }, cred)).json(),
+      await (
+        await call('/v1/license/activate', { license: code, real_effect_time: now }, cred)
+      ).json(),
     ).toMatchObject({ error_code: '92020003' });
   });
 
@@ -185,7 +188,7 @@ describe('License 2.0 open API', () => {
     // Another body as is, and another body behind the original hash declared in a header the
     // signature does not cover, and behind UNSIGNED-PAYLOAD.
     for (const extra of [
-      {},
+      {} as Record<string, string>,
       { 'X-Sdk-Content-Sha256': ownHash },
       { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' },
     ]) {

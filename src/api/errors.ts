@@ -54,7 +54,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   GENERATOR_NOT_REMOTE: 409,
   KEY_ALREADY_REGISTERED: 409,
   KEY_IS_ACTIVE: 409,
-  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_REUSED: 409,
   RATE_LIMITED: 429,
   REBIND_LIMIT_REACHED: 429,
   // our side

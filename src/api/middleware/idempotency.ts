@@ -8,17 +8,35 @@ import {
   completeIdempotencyKey,
   deleteIdempotencyKey,
   getIdempotencyKey,
+  pruneIdempotencyKeys,
 } from '../../db/repositories/idempotency-keys.js';
 import type { AppEnv } from '../context.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
+export interface IdempotencyOptions {
+  /** An unanswered claim older than this belonged to a request that died: taken over. */
+  staleAfterMs?: number;
+  /** Keys (answered or not) are kept this long, then pruned. */
+  retainMs?: number;
+  /** Pruning runs on a write at most this often (no timer, no cron: the writes drive it). */
+  pruneEveryMs?: number;
+}
+
+export const IDEMPOTENCY_STALE_AFTER_MS = 5 * 60 * 1000;
+export const IDEMPOTENCY_RETAIN_MS = 24 * 60 * 60 * 1000;
+
 /**
  * `Idempotency-Key` on POST: the first answer (below 500) is stored and replayed for the same key
- * and request; the same key with another request is refused, and so is a key whose first request
- * is still running. Without the header the request runs as usual.
+ * and request; the same key with another request is refused (409), and so is a key whose first
+ * request is still running, until that claim is 5 minutes old (its request died; a retry takes
+ * it over). Keys are kept 24 hours. Without the header the request runs as usual.
  */
-export function idempotency(): MiddlewareHandler<AppEnv> {
+export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler<AppEnv> {
+  const staleAfterSeconds = (options.staleAfterMs ?? IDEMPOTENCY_STALE_AFTER_MS) / 1000;
+  const retainSeconds = (options.retainMs ?? IDEMPOTENCY_RETAIN_MS) / 1000;
+  const pruneEveryMs = options.pruneEveryMs ?? 60_000;
+  let lastPrune = Number.NEGATIVE_INFINITY;
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (c.req.method !== 'POST' || key === undefined) return next();
@@ -37,7 +55,14 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       .update(await c.req.text())
       .digest('hex');
 
-    if (!(await claimIdempotencyKey(db, principalId, key, requestHash))) {
+    if (Date.now() - lastPrune >= pruneEveryMs) {
+      lastPrune = Date.now();
+      // Housekeeping must not fail the request it rides on.
+      await pruneIdempotencyKeys(db, retainSeconds).catch((err: unknown) =>
+        c.get('log').warn({ err }, 'pruning idempotency keys failed'),
+      );
+    }
+    if (!(await claimIdempotencyKey(db, principalId, key, requestHash, staleAfterSeconds))) {
       const prior = await getIdempotencyKey(db, principalId, key);
       if (!prior) throw new AppError('CONFLICT', 'idempotency key vanished; retry');
       if (prior.requestHash !== requestHash) {

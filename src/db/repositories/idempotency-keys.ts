@@ -11,19 +11,39 @@ export interface IdempotencyRecord {
   response: unknown;
 }
 
-/** Claims the key for this request; false when the principal already holds it. */
+/**
+ * Claims the key for this request; false when the principal already holds it. A claim for the
+ * same request that is still unanswered after `staleAfterSeconds` belonged to a request that died
+ * (a crash, a lost connection): it is taken over, and its clock starts again.
+ */
 export async function claimIdempotencyKey(
   sql: Sql,
   principalId: string,
   key: string,
   requestHash: string,
+  staleAfterSeconds: number,
 ): Promise<boolean> {
   const claimed = await sql.query(
     `insert into idempotency_keys (principal_id, key, request_hash, status_code, response)
-     values ($1, $2, $3, 0, 'null') on conflict do nothing returning key`,
-    [principalId, key, requestHash],
+     values ($1, $2, $3, 0, 'null')
+     on conflict (principal_id, key) do update set created_at = now()
+       where idempotency_keys.status_code = 0
+         and idempotency_keys.request_hash = excluded.request_hash
+         and idempotency_keys.created_at < now() - make_interval(secs => $4)
+     returning key`,
+    [principalId, key, requestHash, staleAfterSeconds],
   );
   return claimed.length > 0;
+}
+
+/** Deletes every key older than `olderThanSeconds`, answered or not; returns how many. */
+export async function pruneIdempotencyKeys(sql: Sql, olderThanSeconds: number): Promise<number> {
+  const rows = await sql.query(
+    `delete from idempotency_keys where created_at < now() - make_interval(secs => $1)
+     returning key`,
+    [olderThanSeconds],
+  );
+  return rows.length;
 }
 
 /** The key's row, or undefined when it is gone. */

@@ -321,7 +321,7 @@ describe('API', () => {
           body: { ...body, name: 'changed' },
           headers,
         }),
-        422,
+        409,
         'IDEMPOTENCY_KEY_REUSED',
       );
     });

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { defineRoute, jsonBody, ok, pathParams } from '../contract.js';
+import { pageQuery } from '../cursor.js';
 
 /** Schemas and contracts of the license routes (`licenses.ts`). */
 
@@ -12,7 +13,7 @@ export const verifyBody = z
   .strict();
 export const listQuery = z.object({
   orderId: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  ...pageQuery,
 });
 
 /** What issuing a License 1.0 document through a seller's remote generator may answer. */
@@ -31,12 +32,12 @@ export const licenseContracts = {
   list: defineRoute({
     method: 'get',
     path: '/',
-    summary: 'List visible licenses',
+    summary: 'List visible licenses, newest first',
     tags,
     auth: 'apiKey',
     request: { query: listQuery },
     errors: [],
-    responses: { 200: ok('The licenses') },
+    responses: { 200: ok('A page of licenses and the `cursor` of the next (`next`)') },
   }),
   show: defineRoute({
     method: 'get',

@@ -13,6 +13,7 @@ import {
 import type { LicenseServices } from '../../license/services.js';
 import type { AppEnv } from '../context.js';
 import { resourceRoutes } from '../contract.js';
+import { encodeCursor } from '../cursor.js';
 import { licenseContracts as route } from './licenses.schema.js';
 
 /**
@@ -88,8 +89,11 @@ export function licenseRoutes(license: LicenseServices, sql: Sql) {
         ...(p.role === 'buyer' ? { buyerId: p.buyerId ?? '' } : {}),
         ...(q.orderId ? { orderRef: q.orderId } : {}),
       };
-      const items = (await listLicenses(sql, scope, q.limit)).map(summary);
-      return c.json({ items });
+      const page = await listLicenses(sql, scope, {
+        limit: q.limit,
+        ...(q.cursor && { after: q.cursor }),
+      });
+      return c.json({ items: page.items.map(summary), next: encodeCursor(page.next) });
     })
     .openapi(route.show, async (c) => {
       const p = c.get('principal');

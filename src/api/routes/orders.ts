@@ -8,11 +8,9 @@ import {
 } from '../../db/repositories/orders.js';
 import type { Principal } from '../../db/repositories/principals.js';
 import { defineRoute, ok, pathParams, resourceRoutes } from '../contract.js';
+import { encodeCursor, pageQuery } from '../cursor.js';
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().max(64).optional(),
-});
+const listQuery = z.object(pageQuery);
 
 /** Whether the principal may see the order: its buyer, its seller, or an operator. */
 export function canSeeOrder(p: Principal, o: Order): boolean {
@@ -38,7 +36,7 @@ export function orderRoutes() {
     auth: 'apiKey',
     request: { query: listQuery },
     errors: [],
-    responses: { 200: ok('A page of orders and the cursor of the next (`before`)') },
+    responses: { 200: ok('A page of orders, newest first, and the `cursor` of the next (`next`)') },
   });
   const show = defineRoute({
     method: 'get',
@@ -53,9 +51,11 @@ export function orderRoutes() {
   return resourceRoutes()
     .openapi(list, async (c) => {
       const q = c.req.valid('query');
-      const items = await listOrders(c.get('deps').db, scopeOf(c.get('principal')), q);
-      const last = items.at(-1);
-      return c.json({ items, next: items.length === q.limit && last ? last.id : null });
+      const page = await listOrders(c.get('deps').db, scopeOf(c.get('principal')), {
+        limit: q.limit,
+        ...(q.cursor && { after: q.cursor }),
+      });
+      return c.json({ items: page.items, next: encodeCursor(page.next) });
     })
     .openapi(show, async (c) => {
       const { db } = c.get('deps');

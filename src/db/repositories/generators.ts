@@ -115,8 +115,8 @@ export async function findGeneratorAccess(
 export async function listGenerators(sql: Sql, sellerId?: string): Promise<Generator[]> {
   const rows = await sql.query<GeneratorRow>(
     sellerId === undefined
-      ? `select ${COLUMNS} from license_generators order by created_at desc, id`
-      : `select ${COLUMNS} from license_generators where seller_id = $1 order by created_at desc, id`,
+      ? `select ${COLUMNS} from license_generators order by created_at desc, id desc`
+      : `select ${COLUMNS} from license_generators where seller_id = $1 order by created_at desc, id desc`,
     sellerId === undefined ? [] : [sellerId],
   );
   return rows.map(toGenerator);

@@ -3,6 +3,14 @@ import { AppError } from '../../errors.js';
 import type { LicenseModel } from '../../domain/supervision.js';
 import type { OrderRow, OrderStatus } from './orders.js';
 import { toDate } from './row-values.js';
+import {
+  afterKeyset,
+  keysetColumn,
+  newestFirst,
+  toPage,
+  type Keyset,
+  type Page,
+} from './keyset.js';
 
 /**
  * The `licenses` table and the order context a license needs. Plain functions over `Sql` so they
@@ -87,24 +95,25 @@ export async function findLicense(
   return rows[0] && toRecord(rows[0]);
 }
 
-/** Licenses visible to a scope (a seller's, a buyer's, or all), optionally of one order; newest first. */
+/** Licenses visible to a scope (a seller's, a buyer's, or all), optionally of one order; newest first, by keyset. */
 export async function listLicenses(
   sql: Sql,
   scope: { sellerId?: string; buyerId?: string; orderRef?: string },
-  limit: number,
-): Promise<LicenseRecord[]> {
+  page: { limit: number; after?: Keyset },
+): Promise<Page<LicenseRecord>> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (scope.sellerId !== undefined) where.push(`l.seller_id = $${params.push(scope.sellerId)}`);
   if (scope.buyerId !== undefined) where.push(`o.buyer_id = $${params.push(scope.buyerId)}`);
   if (scope.orderRef !== undefined) where.push(`l.order_id = $${params.push(scope.orderRef)}`);
-  const rows = await sql.query<LicenseRow>(
-    `select l.* from licenses l join orders o on o.id = l.order_id
+  if (page.after) where.push(afterKeyset('l', page.after, params));
+  const rows = await sql.query<LicenseRow & { keyset_at: string }>(
+    `select l.*, ${keysetColumn('l')} from licenses l join orders o on o.id = l.order_id
       ${where.length ? `where ${where.join(' and ')}` : ''}
-      order by l.created_at desc, l.id limit $${params.push(limit)}`,
+      ${newestFirst('l')} limit $${params.push(page.limit + 1)}`,
     params,
   );
-  return rows.map(toRecord);
+  return toPage(rows, page.limit, toRecord);
 }
 
 /** Inserts a license unless the order already has one; returns the order's license either way. */

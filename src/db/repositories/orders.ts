@@ -1,6 +1,14 @@
 import type { Sql } from '../sql.js';
 import type { LicenseModel } from '../../domain/supervision.js';
 import { iso } from './row-values.js';
+import {
+  afterKeyset,
+  keysetColumn,
+  newestFirst,
+  toPage,
+  type Keyset,
+  type Page,
+} from './keyset.js';
 
 export type OrderStatus = 'active' | 'expired' | 'unsubscribed';
 export type OrderEventKind = 'paid' | 'renewed' | 'unsubscribed' | 'expired';
@@ -103,23 +111,24 @@ export async function getOrderByLine(sql: Sql, orderLineId: string): Promise<Ord
   return rows[0] && toOrder(rows[0]);
 }
 
-/** Orders visible to a scope: a buyer's, a seller's, or all (operator). Newest first. */
+/** Orders visible to a scope: a buyer's, a seller's, or all (operator). Newest first, by keyset. */
 export async function listOrders(
   sql: Sql,
   scope: { buyerId?: string; sellerId?: string },
-  page: { limit: number; before?: string },
-): Promise<Order[]> {
+  page: { limit: number; after?: Keyset },
+): Promise<Page<Order>> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (scope.buyerId) where.push(`o.buyer_id = $${params.push(scope.buyerId)}`);
   if (scope.sellerId) where.push(`o.seller_id = $${params.push(scope.sellerId)}`);
-  if (page.before) where.push(`o.id < $${params.push(page.before)}`);
+  if (page.after) where.push(afterKeyset('o', page.after, params));
   const clause = where.length ? `where ${where.join(' and ')}` : '';
-  const rows = await sql.query<OrderRow>(
-    `${selectOrders} ${clause} order by o.id desc limit $${params.push(page.limit)}`,
+  const rows = await sql.query<OrderRow & { keyset_at: string }>(
+    `${selectOrders.replace('select ', `select ${keysetColumn('o')}, `)} ${clause}
+      ${newestFirst('o')} limit $${params.push(page.limit + 1)}`,
     params,
   );
-  return rows.map(toOrder);
+  return toPage(rows, page.limit, toOrder);
 }
 
 /** The order an already-received event was applied to, if it was received before. */

@@ -109,10 +109,12 @@ export async function getProductByMarketplaceId(
 export async function listProducts(sql: Sql, sellerId?: string): Promise<Product[]> {
   const rows = sellerId
     ? await sql.query<ProductRow>(
-        `select ${columns} from products where seller_id = $1 order by created_at, id`,
+        `select ${columns} from products where seller_id = $1 order by created_at desc, id desc`,
         [sellerId],
       )
-    : await sql.query<ProductRow>(`select ${columns} from products order by created_at, id`);
+    : await sql.query<ProductRow>(
+        `select ${columns} from products order by created_at desc, id desc`,
+      );
   return rows.map(toProduct);
 }
 

@@ -118,7 +118,7 @@ describe('the API contract', () => {
       ((doc.paths[p]?.[m] as { parameters?: { name: string; in: string }[] }).parameters ?? []).map(
         (x) => `${x.in}:${x.name}`,
       );
-    expect(params('/v1/orders', 'get')).toEqual(['query:limit', 'query:before']);
+    expect(params('/v1/orders', 'get')).toEqual(['query:limit', 'query:cursor']);
     expect(params('/v1/orders/{id}', 'get')).toEqual(['path:id']);
     expect(params('/marketplace/v1/orders/paid', 'post')).toEqual(
       expect.arrayContaining(['query:signature', 'query:timestamp', 'query:nonce']),

@@ -9,6 +9,7 @@ import { contractCheck } from './contract-check.js';
 import { requestContext } from './middleware/request-context.js';
 import { requireApiKey } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
+import { limitUrl, pathMethods, refuseNul, type PathMethods } from './middleware/edge.js';
 import { healthRoutes } from './routes/health.js';
 import { productRoutes } from './routes/products.js';
 import { orderRoutes } from './routes/orders.js';
@@ -19,11 +20,12 @@ import { principalRoutes } from './routes/principals.js';
 import { licenseRoutes, licenseVerifyRoutes } from './routes/licenses.js';
 import { keyRoutes, publicKeyRoutes } from './routes/keys.js';
 import { generatorRoutes } from './routes/generators.js';
-import { createOpenApiRoutes } from './routes/open-api.js';
+import { createOpenApiRoutes, OPEN_API_BASE, OPEN_API_CODES } from './routes/open-api.js';
 import { packageRoutes } from './routes/packages.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
+const OPEN_API_OPERATION = /\/v[12]\/license\/(activate|heartbeat)$/;
 
 export interface AppOptions {
   /**
@@ -56,12 +58,38 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
       throw new AppError('BODY_TOO_LARGE', `request body is over ${maxBody} bytes`);
     },
   });
+  app.use('*', limitUrl());
   // Package uploads stream into the store under their own (much larger) limit.
   app.use('*', except(PACKAGES_PATH, jsonLimit));
-  app.onError(onError);
-  app.notFound((c) =>
-    errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),
+  app.use(
+    '*',
+    refuseNul({
+      binaryBodies: [PACKAGES_PATH],
+      // KooGallery's open API answers in its own envelope, as for any other bad parameter; its
+      // catch-all answers 405 whatever the request holds.
+      answer: (c, message) => {
+        if (!c.req.path.startsWith(`${OPEN_API_BASE}/`)) return undefined;
+        if (c.req.method !== 'POST' || !OPEN_API_OPERATION.test(c.req.path)) return null;
+        return c.json({ error_code: OPEN_API_CODES.BAD_PARAMETER, error_msg: message }, 400);
+      },
+    }),
   );
+  app.onError(onError);
+  let paths: PathMethods | undefined;
+  app.notFound((c) => {
+    paths ??= pathMethods(document());
+    const allowed = paths.allowed(c.req.path);
+    if (!allowed) {
+      return errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
+    }
+    c.header('Allow', allowed.join(', '));
+    return errorResponse(
+      c,
+      405,
+      'METHOD_NOT_ALLOWED',
+      `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`,
+    );
+  });
 
   app.route('/', healthRoutes());
   app.route('/marketplace/v1', marketplaceRoutes());

@@ -36,8 +36,19 @@ type Built<S extends RouteSpec> = Omit<
   middleware: MiddlewareHandler<AppEnv>[];
 };
 
-/** Codes any route may answer: our own failure, and the app-wide body limit. */
-const EVERY_ROUTE = ['INTERNAL'] as const;
+/**
+ * Codes any route may answer: our own failure, and the edge's refusals (src/api/app.ts,
+ * middleware/edge.ts, api/server.ts): a NUL character anywhere, another method on the path, a
+ * URL or header section too large, a request too slow to arrive.
+ */
+const EVERY_ROUTE = [
+  'INTERNAL',
+  'VALIDATION_FAILED',
+  'METHOD_NOT_ALLOWED',
+  'URI_TOO_LONG',
+  'HEADERS_TOO_LARGE',
+  'REQUEST_TIMEOUT',
+] as const;
 const BODY_LIMIT = ['BODY_TOO_LARGE'] as const;
 const API_KEY = ['UNAUTHENTICATED', 'INVALID_API_KEY'] as const;
 /** `Idempotency-Key` on POSTs behind the API key (src/api/middleware/idempotency.ts). */

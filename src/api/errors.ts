@@ -15,6 +15,9 @@ export const statusByCode: Readonly<Record<string, number>> = {
   BODY_TOO_LARGE: 413,
   PACKAGE_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  REQUEST_TIMEOUT: 408,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
   // who is calling
   UNAUTHENTICATED: 401,
   INVALID_API_KEY: 401,

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +21,7 @@ import { createWorker } from '../temporal/worker.js';
 import { installTemporalLogging } from '../temporal/logging.js';
 import { createTemporalGateway } from '../temporal/gateway/index.js';
 import { createApp } from '../api/app.js';
+import { serveApi } from '../api/server.js';
 import {
   anyPrincipalExists,
   createApiKey,
@@ -238,11 +238,10 @@ export async function runOneClick(
         packageStore,
         maxPackageBytes: config.maxPackageBytes,
       });
-      const server = await new Promise<ServerType>((resolve) => {
-        const s = serve(
-          { fetch: app.fetch, hostname: config.http.host, port: config.http.port },
-          () => resolve(s),
-        );
+      const server = await serveApi({
+        fetch: app.fetch,
+        hostname: config.http.host,
+        port: config.http.port,
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.http.port;

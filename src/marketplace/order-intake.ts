@@ -64,13 +64,36 @@ export interface IntakeResult {
 }
 
 /**
+ * A replayed paid event must be the same order: the same product and the same customer. Anything
+ * else is another order under a used orderId + orderLineId, refused rather than answered with the
+ * first one (the caller's transaction rolls back the buyer an unknown customerId just made).
+ */
+async function sameOrder(sql: Sql, order: Order, input: PaidOrder): Promise<IntakeResult> {
+  const product = await getProductByMarketplaceId(sql, input.productId);
+  const buyerId = await upsertBuyer(sql, input.customerId, input.customerName ?? input.customerId);
+  const differs = [
+    product?.id !== order.productId && 'productId',
+    buyerId !== order.buyerId && 'customerId',
+  ].filter((f): f is string => f !== false);
+  if (differs.length > 0) {
+    throw new AppError(
+      'ORDER_CONFLICT',
+      `order ${input.orderId} line ${input.orderLineId} was received before with another ${differs.join(' and ')}`,
+      { context: { orderId: input.orderId, orderLineId: input.orderLineId, differs } },
+    );
+  }
+  return { order, created: false };
+}
+
+/**
  * A paid order creates the order and its supervision record in the model's first state, once:
- * the same orderId + orderLineId again returns that order and writes nothing.
+ * the same orderId + orderLineId again returns that order and writes nothing, unless its product
+ * or customer differs (`ORDER_CONFLICT`).
  */
 export async function receivePaidOrder(sql: Sql, input: PaidOrder): Promise<IntakeResult> {
   return sql.transaction(async (tx) => {
     const seen = await findOrderEvent(tx, 'paid', input.orderId, input.orderLineId);
-    if (seen) return { order: (await getOrder(tx, seen.orderRef))!, created: false };
+    if (seen) return sameOrder(tx, (await getOrder(tx, seen.orderRef))!, input);
 
     const product = await getProductByMarketplaceId(tx, input.productId);
     if (!product) {
@@ -101,7 +124,7 @@ export async function receivePaidOrder(sql: Sql, input: PaidOrder): Promise<Inta
       // Only a concurrent twin gets here: the unique key made this insert wait for the twin's
       // commit, and under READ COMMITTED the next statement sees the twin's order.
       const twin = await getOrderByMarketplaceIds(tx, input.orderId, input.orderLineId);
-      if (twin) return { order: twin, created: false };
+      if (twin) return sameOrder(tx, twin, input);
       throw new AppError('CONFLICT', 'the same order is being received concurrently; retry', {
         retryable: true,
       });

@@ -112,10 +112,13 @@ function eventRoute(
 export function marketplaceRoutes() {
   const forwarding = ['ORDER_NOT_FOUND', 'ORDER_CLOSED', 'UNAVAILABLE'] as const;
   return resourceRoutes()
-    .openapi(eventRoute('paid', paidOrderSchema, ['PRODUCT_NOT_FOUND']), async (c) => {
-      const input = parseJsonText(await verifiedBody(c), paidOrderSchema);
-      return answer(c, await receivePaidOrder(c.get('deps').db, input));
-    })
+    .openapi(
+      eventRoute('paid', paidOrderSchema, ['PRODUCT_NOT_FOUND', 'ORDER_CONFLICT']),
+      async (c) => {
+        const input = parseJsonText(await verifiedBody(c), paidOrderSchema);
+        return answer(c, await receivePaidOrder(c.get('deps').db, input));
+      },
+    )
     .openapi(
       eventRoute('renewed', renewedOrderSchema, forwarding),
       orderChange('renewed', renewedOrderSchema),

@@ -51,6 +51,33 @@ describe.each(databaseKinds)('marketplace order intake on %s', (kind) => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
   });
 
+  it('refuses the same orderId + orderLineId with another product or customer, writing nothing', async () => {
+    const { product } = await sellerWithProduct(db);
+    const { product: other } = await sellerWithProduct(db);
+    const input = {
+      orderId: 'O-C',
+      orderLineId: 'L-C',
+      customerId: 'c-first',
+      productId: product.marketplaceProductId,
+    };
+    const first = await receivePaidOrder(db, input);
+    for (const changed of [
+      { ...input, productId: other.marketplaceProductId },
+      { ...input, customerId: 'c-second' },
+      { ...input, productId: 'unknown-product' },
+    ]) {
+      await expect(receivePaidOrder(db, changed)).rejects.toMatchObject({
+        code: 'ORDER_CONFLICT',
+      });
+    }
+    const again = await receivePaidOrder(db, input);
+    expect(again).toEqual({ order: first.order, created: false });
+    const buyers = await db.query<{ marketplace_customer_id: string }>(
+      'select marketplace_customer_id from buyers',
+    );
+    expect(buyers.map((b) => b.marketplace_customer_id)).toEqual(['c-first']);
+  });
+
   it('refuses an order for an unknown product and writes nothing', async () => {
     await expect(
       receivePaidOrder(db, { orderId: 'O', orderLineId: 'L', customerId: 'c', productId: 'nope' }),

@@ -6,6 +6,8 @@ import {
   insertLicenseOnce,
   loadOrderContext,
   updateLicense,
+  type ActivationOutcome,
+  type ActivationRequest,
   type LicenseRecord,
 } from '../db/repositories/licenses.js';
 import { AppError } from '../errors.js';
@@ -31,7 +33,16 @@ export interface LicenseCodeDeps {
   sql: Sql;
   wraps: readonly WrappingKey[];
   now?: () => Date;
+  /** How long after an activation the same request repeated answers success (default 24 h). */
+  activationRepeatWindowMs?: number;
 }
+
+/**
+ * How long an activation repeated with the same request answers success again. KooGallery's
+ * request names no machine, so a repeat from another installation looks the same as a retry after
+ * a lost reply; the window keeps 92020003 for a code reused later.
+ */
+export const ACTIVATION_REPEAT_WINDOW_MS = 24 * 60 * 60_000;
 
 /** What KooGallery's activate answers in `license_code_info` (a JSON string on the wire). */
 export interface LicenseCodeInfo {
@@ -140,25 +151,38 @@ export class LicenseCodeService {
 
   /**
    * Activation by the seller's software (open API). `sellerId` is the AK's owner: a code of another
-   * seller is answered as unknown, so codes cannot be probed across sellers.
+   * seller is answered as unknown, so codes cannot be probed across sellers. The same request
+   * again (the same code and `real_effect_time`, both absent counting as the same) within
+   * `activationRepeatWindowMs` of the activation answers success with the same data, without a
+   * second audit event: the software may have lost the first reply. Any other request for an
+   * activated code answers LICENSE_CODE_STATE (92020003).
    */
   async activate(
     sellerId: string,
     codeInput: string,
     realEffectTime?: Date,
-  ): Promise<{ licenseId: string; info: LicenseCodeInfo }> {
+  ): Promise<{ licenseId: string; info: LicenseCodeInfo; repeated: boolean }> {
     const hash = hashLicenseCode(this.parse(codeInput));
     const now = this.now();
     const effective = realEffectTime ?? now;
     if (effective.getTime() > now.getTime() + 60_000) throw badEffectTime();
+    const at = new Date(Math.floor(now.getTime())).toISOString();
+    const request: ActivationRequest = {
+      real_effect_time: realEffectTime?.toISOString() ?? null,
+      at,
+    };
     const l = await activateLicenseCode(this.deps.sql, {
       codeHash: hash,
       sellerId,
       effective,
       actor: `seller:${sellerId}`,
-      at: new Date(Math.floor(now.getTime())).toISOString(),
+      at,
+      request,
     });
     if (!l || l.sellerId !== sellerId) throw unknownCode();
+    if (!l.activated && this.isRepeat(l, request, now)) {
+      return { licenseId: l.id, info: activationInfo(l, l.expiresAt), repeated: true };
+    }
     if (!l.activated) {
       if (l.status === 'issued') {
         throw new AppError('LICENSE_CODE_NOT_CLAIMED', 'The buyer has not claimed this code yet');
@@ -171,16 +195,18 @@ export class LicenseCodeService {
       }
       throw badEffectTime();
     }
-    return {
-      licenseId: l.id,
-      info: {
-        status: 'ALIVE',
-        expire_time: l.newExpiresAt ? formatKooGalleryTime(l.newExpiresAt) : null,
-        product_id: l.marketplaceProductId,
-        order_id: l.marketplaceOrderId,
-        amount: 1,
-      },
-    };
+    return { licenseId: l.id, info: activationInfo(l, l.newExpiresAt), repeated: false };
+  }
+
+  /** Whether an activation that changed nothing repeats the one that made the code ALIVE. */
+  private isRepeat(l: ActivationOutcome, request: ActivationRequest, now: Date): boolean {
+    const first = l.activationRequest;
+    if (l.status !== 'ALIVE' || l.revokedAt !== null || !first) return false;
+    const window = this.deps.activationRepeatWindowMs ?? ACTIVATION_REPEAT_WINDOW_MS;
+    return (
+      first.real_effect_time === request.real_effect_time &&
+      now.getTime() - new Date(first.at).getTime() <= window
+    );
   }
 
   /** Query (formerly heartbeat): ALIVE, EXPIRED (after expiry, frozen included) or RELEASED. */
@@ -212,6 +238,17 @@ export class LicenseCodeService {
       throw err;
     }
   }
+}
+
+/** What activate answers in `license_code_info`, for the first activation and its repeats. */
+function activationInfo(l: ActivationOutcome, expiresAt: Date | null): LicenseCodeInfo {
+  return {
+    status: 'ALIVE',
+    expire_time: expiresAt ? formatKooGalleryTime(expiresAt) : null,
+    product_id: l.marketplaceProductId,
+    order_id: l.marketplaceOrderId,
+    amount: 1,
+  };
 }
 
 function badEffectTime(): AppError {

@@ -206,6 +206,18 @@ export interface ActivationOutcome {
   marketplaceProductId: string;
   newExpiresAt: Date | null;
   activated: boolean;
+  /** The license's expiry as found (before this call). */
+  expiresAt: Date | null;
+  /** The request of the activation stored before this call (null until activated). */
+  activationRequest: ActivationRequest | null;
+}
+
+/** What an activation asked for, kept with the license (migration 0103). */
+export interface ActivationRequest {
+  /** `real_effect_time` as sent (ISO), or null when the caller sent none. */
+  real_effect_time: string | null;
+  /** When the activation was made (ISO). */
+  at: string;
 }
 
 /**
@@ -213,13 +225,21 @@ export interface ActivationOutcome {
  * round trip, no explicit transaction (locks live for one statement), and a plan PostgreSQL keeps.
  * It locks the code's row; when the seller, state and time allow, the license goes ALIVE,
  * supervision code_claimed → activated with the service start time (a record elsewhere is left
- * alone), and the audit chain gets `license.activated` exactly as `appendAudit` would write it.
- * The row comes back either way so the caller can say why nothing happened; undefined when no
- * license has this code.
+ * alone), the request is kept with it (migration 0103), and the audit chain gets
+ * `license.activated` exactly as `appendAudit` would write it. The row comes back either way, with
+ * the request kept by an earlier activation, so the caller can say why nothing happened or tell a
+ * repeat; undefined when no license has this code.
  */
 export async function activateLicenseCode(
   sql: Sql,
-  a: { codeHash: string; sellerId: string; effective: Date; actor: string; at: string },
+  a: {
+    codeHash: string;
+    sellerId: string;
+    effective: Date;
+    actor: string;
+    at: string;
+    request: ActivationRequest;
+  },
 ): Promise<ActivationOutcome | undefined> {
   const rows = await sql.query<{
     id: string;
@@ -230,12 +250,15 @@ export async function activateLicenseCode(
     marketplace_product_id: string;
     new_expires_at: Date | string | null;
     activated: boolean;
-  }>('select * from license_activate($1, $2, $3, $4, $5)', [
+    expires_at: Date | string | null;
+    activation_request: ActivationRequest | string | null;
+  }>('select * from license_activate($1, $2, $3, $4, $5, $6)', [
     a.codeHash,
     a.sellerId,
     a.effective,
     a.actor,
     a.at,
+    JSON.stringify(a.request),
   ]);
   const r = rows[0];
   return (
@@ -248,6 +271,11 @@ export async function activateLicenseCode(
       marketplaceProductId: r.marketplace_product_id,
       newExpiresAt: toDate(r.new_expires_at),
       activated: r.activated,
+      expiresAt: toDate(r.expires_at),
+      activationRequest:
+        typeof r.activation_request === 'string'
+          ? (JSON.parse(r.activation_request) as ActivationRequest)
+          : r.activation_request,
     }
   );
 }

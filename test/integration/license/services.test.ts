@@ -72,7 +72,7 @@ describe.each(databaseKinds)('license services on %s', (kind) => {
       expect(await codes.negotiatedUnsubscriptionOpen(o.orderRef)).toBe(false);
     });
 
-    it('answers not-claimed, then activates, then refuses a second activation', async () => {
+    it('answers not-claimed, then activates, then refuses a second, different activation', async () => {
       const o = await seedOrder(db, 'license2');
       const { code, license } = await codes.issue(o.orderRef, 'system');
       await expect(codes.activate(o.sellerId, code)).rejects.toMatchObject({
@@ -85,7 +85,9 @@ describe.each(databaseKinds)('license services on %s', (kind) => {
       const sup = await supervisionState(db, o.orderRef);
       expect(sup.state).toBe('activated');
       expect(sup.start).not.toBeNull();
-      await expect(codes.activate(o.sellerId, code)).rejects.toMatchObject({
+      await expect(
+        codes.activate(o.sellerId, code, new Date(Date.now() - 1_000)),
+      ).rejects.toMatchObject({
         code: 'LICENSE_CODE_STATE',
       });
       await expect(codes.query(o.sellerId, code)).resolves.toMatchObject({ status: 'ALIVE' });

@@ -3,9 +3,11 @@ import { AppError } from '../errors.js';
 import type { Sql } from '../db/sql.js';
 import {
   deleteHostKey,
+  deleteHostKeyReturning,
   getHostKeyFingerprint,
   insertHostKeyIfAbsent,
 } from '../db/repositories/ssh-host-keys.js';
+import { appendAudit } from '../license/audit-log.js';
 
 /** OpenSSH's display form of a host key: `SHA256:` + unpadded base64 of the key blob's digest. */
 export function hostKeyFingerprint(keyBlob: Buffer): string {
@@ -45,4 +47,30 @@ export function createSqlHostKeyPins(sql: Sql): HostKeyPins {
     },
     forget: (serverId) => deleteHostKey(sql, serverId),
   };
+}
+
+/**
+ * Resets a server's pin on request (its owner rebuilt it): the pin goes and `host_key.reset` enters
+ * the audit trail in the same transaction, with the fingerprint that was pinned (null when none
+ * was), so the next contact pins the key the server presents then. Answers that fingerprint.
+ */
+export async function resetHostKeyPin(
+  sql: Sql,
+  reset: { serverId: string; actor: string; data?: Record<string, unknown> },
+  now = new Date(),
+): Promise<string | undefined> {
+  return sql.transaction(async (tx) => {
+    const previous = await deleteHostKeyReturning(tx, reset.serverId);
+    await appendAudit(
+      tx,
+      {
+        actor: reset.actor,
+        action: 'host_key.reset',
+        subject: reset.serverId,
+        data: { ...reset.data, fingerprint: previous ?? null },
+      },
+      now,
+    );
+    return previous;
+  });
 }

@@ -126,4 +126,16 @@ export const deploymentContracts = {
     errors: ['NOT_FOUND', 'NO_ACTIVE_DEPLOYMENT', 'UNAVAILABLE'],
     responses: { 202: ok('Cancellation requested') },
   }),
+  resetHostKey: defineRoute({
+    method: 'delete',
+    path: '/{id}/deployments/current/host-key',
+    summary:
+      "Forget the SSH host key pinned for the deployment's server (it was rebuilt); the next contact pins the key it presents",
+    tags,
+    auth: 'apiKey',
+    roles: ['buyer', 'operator'],
+    request: { params: orderId },
+    errors: ['NOT_FOUND', 'NO_DEPLOYMENT'],
+    responses: { 204: ok('The pin is gone (or there was none); the reset is in the audit log') },
+  }),
 };

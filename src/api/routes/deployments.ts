@@ -5,6 +5,7 @@ import { getOrder, type Order } from '../../db/repositories/orders.js';
 import { getProduct } from '../../db/repositories/products.js';
 import { latestPackageForProduct } from '../../db/repositories/packages.js';
 import {
+  findDeploymentServer,
   getActiveDeployment,
   getLatestDeployment,
   insertOrGetActiveDeployment,
@@ -20,6 +21,7 @@ import {
   type NetworkChoices,
 } from '../../domain/deployment.js';
 import { createSqlSecretStore } from '../../secrets/secret-store.js';
+import { resetHostKeyPin } from '../../ssh/host-key.js';
 import { deploymentWorkflowId, type DeploymentGateway } from '../../temporal/gateway/index.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { resourceRoutes } from '../contract.js';
@@ -69,7 +71,7 @@ async function view(deps: AppDeps, d: Deployment, live?: DeploymentProgress) {
   };
 }
 
-/** Start Deployment, progress and cancel, under /v1/orders/:id/deployments. */
+/** Start Deployment, progress, cancel and the host-key reset, under /v1/orders/:id/deployments. */
 export function deploymentRoutes() {
   return resourceRoutes()
     .openapi(route.start, async (c) => {
@@ -172,6 +174,20 @@ export function deploymentRoutes() {
       }
       await temporalOf(deps).cancelDeployment(d.workflowId);
       return c.json(await view(deps, d), 202);
+    })
+    .openapi(route.resetHostKey, async (c) => {
+      const deps = c.get('deps');
+      const order = await visibleOrder(c, c.req.param('id'));
+      const server = await findDeploymentServer(deps.db, order.id);
+      if (!server)
+        throw new AppError('NO_DEPLOYMENT', 'no deployment of the order reached a server');
+      const p = c.get('principal');
+      await resetHostKeyPin(deps.db, {
+        serverId: server.serverId,
+        actor: `${p.role}:${p.id}`,
+        data: { orderRef: order.id, deploymentId: server.deploymentId },
+      });
+      return c.body(null, 204);
     });
 }
 

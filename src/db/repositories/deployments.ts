@@ -273,3 +273,30 @@ export async function recordSupervisionNote(
   );
   return rows.length > 0;
 }
+
+/**
+ * The server of the order's newest deployment that reached one: the buyer's own (`existingId` in
+ * the recorded request) or the one the deployment created, read from its succeeded `server`
+ * step, whose tail is `server <id> <status> at <ip>` (activities/step-recording.ts and the
+ * workflow's step description). Undefined when no deployment got as far as a server.
+ */
+export async function findDeploymentServer(
+  sql: Sql,
+  orderRef: string,
+): Promise<{ deploymentId: string; serverId: string } | undefined> {
+  const rows = await sql.query<{ id: string; server_id: string }>(
+    `select d.id, coalesce(d.request #>> '{choices,server,existingId}',
+                           substring(s.log_tail from '^server ([^ ]+) ')) as server_id
+       from deployments d
+       left join deployment_steps s
+         on s.deployment_id = d.id and s.step = 'server' and s.status = 'succeeded'
+      where d.order_id = $1
+        and coalesce(d.request #>> '{choices,server,existingId}',
+                     substring(s.log_tail from '^server ([^ ]+) ')) is not null
+      order by d.created_at desc, d.id desc
+      limit 1`,
+    [orderRef],
+  );
+  const r = rows[0];
+  return r && { deploymentId: r.id, serverId: r.server_id };
+}

@@ -31,3 +31,15 @@ export async function insertHostKeyIfAbsent(
 export async function deleteHostKey(sql: Sql, serverId: string): Promise<void> {
   await sql.query('delete from ssh_host_keys where server_id = $1', [serverId]);
 }
+
+/** Removes a server's pin and answers the fingerprint it held (undefined when none was pinned). */
+export async function deleteHostKeyReturning(
+  sql: Sql,
+  serverId: string,
+): Promise<string | undefined> {
+  const rows = await sql.query<{ fingerprint: string }>(
+    'delete from ssh_host_keys where server_id = $1 returning fingerprint',
+    [serverId],
+  );
+  return rows[0]?.fingerprint;
+}

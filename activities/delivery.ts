@@ -56,6 +56,8 @@ export interface LicenseIssuer {
     model: 'license2' | 'license1';
     fingerprint?: string;
   }): Promise<{ licenseId: string; text: string }>;
+  /** The license is on the server now (License 2.0: the code counts as claimed). */
+  handedOver(license: { licenseId: string; model: 'license2' | 'license1' }): Promise<void>;
 }
 
 /** How to reach one server, with credentials by reference only. */
@@ -326,6 +328,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       await withSession(input.endpoint, (session, beat) =>
         writeRemoteFile(session, input.remotePath, text, { signal: beat.signal }),
       );
+      await deps.licenses.handedOver({ licenseId, model: input.model });
       return { licenseId, remotePath: input.remotePath, bytes: Buffer.byteLength(text) };
     },
   });

@@ -97,6 +97,7 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
       ports: product.ports,
       installCommand: product.installCommand,
       verifyCommand: product.verifyCommand,
+      postLicenseCommand: product.postLicenseCommand,
       installDir: product.installDir,
       licensePath: product.licensePath,
       variables: product.variables,
@@ -249,6 +250,15 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
         licenseId = issued.license.id;
       }
       return { licenseId, text: await licenseText(licenseId) };
+    },
+
+    async handedOver({ licenseId, model }) {
+      // The deployment put the License 2.0 code on the buyer's server: that is the buyer's claim
+      // (supervision code_claimed), so the seller's software can activate it straight away.
+      if (model !== 'license2') return;
+      const license = deps.license;
+      if (!license) throw new AppError('INTERNAL', 'deployment activities built without license');
+      await license.codes.claim(licenseId, 'system:deploy');
     },
   };
   return { activities, licenses };

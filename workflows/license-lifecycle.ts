@@ -42,6 +42,9 @@ export interface LifecycleState {
 }
 export const lifecycleStateQuery = defineQuery<LifecycleState>('state');
 
+/** The workflow id of a license's lifecycle: one per license. */
+export const licenseLifecycleWorkflowId = (licenseId: string): string => `license-${licenseId}`;
+
 export interface LicenseLifecycleInput {
   licenseId: string;
   /** Overrides for tests and demos; production reads grace and retention from the product. */

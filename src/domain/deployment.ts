@@ -11,8 +11,8 @@ export const DEPLOYMENT_STEPS = [
   'server',
   'ssh',
   'push',
-  'install',
   'license',
+  'install',
   'verify',
   'report',
 ] as const;
@@ -57,6 +57,8 @@ export interface DeploymentProgress {
   steps: StepProgress[];
   /** What the deployment waits for from the buyer (License 1.0 without a readable fingerprint). */
   awaiting?: 'hardwareId';
+  /** Until when it waits (ISO time): the wait ends inside the deployment's deadline. */
+  awaitingUntil?: string;
   failure?: { code: string; message: string };
   /** The activities Temporal is running or about to retry for the current step (describe()). */
   pending?: PendingActivity[];
@@ -157,6 +159,8 @@ export interface DeploymentPlan {
   ports: number[];
   installCommand: string;
   verifyCommand: string | null;
+  /** Run after the installer, once the license is in place (e.g. to restart the service). */
+  postLicenseCommand?: string | null;
   installDir: string;
   licensePath: string;
   variables: Record<string, string>;

@@ -19,7 +19,8 @@ export class DeploymentProgressBoard {
   /** The last step entered: what DeploymentStep shows, also after a failure. */
   private lastStep: DeploymentStep = 'requested';
   private failure: { code: string; message: string } | undefined;
-  awaitingHardwareId = false;
+  /** Until when it waits for the buyer's hardware ID (workflow time, ms), while it does. */
+  private hardwareIdUntil: number | undefined;
 
   constructor(
     private readonly deploymentId: string,
@@ -54,6 +55,15 @@ export class DeploymentProgressBoard {
     entry.logTail = logTail?.slice(-4000) ?? null;
   }
 
+  /** Waits for the buyer's hardware ID until then; `undefined` when the wait is over. */
+  awaitHardwareId(until: number | undefined): void {
+    this.hardwareIdUntil = until;
+  }
+
+  get awaitingHardwareId(): boolean {
+    return this.hardwareIdUntil !== undefined;
+  }
+
   /** The deployment's end: succeeded, or failed or cancelled with the reason. */
   end(state: 'succeeded' | 'failed' | 'cancelled', failure?: { code: string; message: string }) {
     this.state = state;
@@ -86,7 +96,10 @@ export class DeploymentProgressBoard {
       orderRef: this.orderRef,
       state: this.state,
       steps: this.steps.map((s) => ({ ...s })),
-      ...(this.awaitingHardwareId && { awaiting: 'hardwareId' as const }),
+      ...(this.hardwareIdUntil !== undefined && {
+        awaiting: 'hardwareId' as const,
+        awaitingUntil: new Date(this.hardwareIdUntil).toISOString(),
+      }),
       ...(this.failure && { failure: this.failure }),
     };
   }

@@ -37,7 +37,9 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
   const secretsToDiscard = adminPassRef ? [adminPassRef] : [];
   const { records } = deploymentActivities(input.timeouts ?? {});
   const main = new CancellationScope();
-  const deadline = startDeadline(input.timeouts?.deadlineMs ?? DEFAULT_DEADLINE_MS, main);
+  const deadlineMs = input.timeouts?.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadlineAt = Date.now() + deadlineMs;
+  const deadline = startDeadline(deadlineMs, main);
   try {
     const report = await main.run(() =>
       deploymentSteps({
@@ -46,6 +48,9 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
         compensations,
         hardwareId,
         secretsToDiscard,
+        deadlineAt,
+        // The license, installer, verify and report after the buyer's hardware ID.
+        reserveAfterHardwareIdMs: Math.min(30 * 60_000, deadlineMs / 4),
       }),
     );
     // The software runs licensed now: nothing may undo it any more, neither a late cancel nor a

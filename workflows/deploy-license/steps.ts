@@ -16,6 +16,7 @@ import {
 } from '../provision.js';
 import { describeFailure } from '../failures.js';
 import { deploymentActivities } from './activities.js';
+import { startLicenseLifecycle } from './license-lifecycle.js';
 import { provisionInputFor } from './provision-input.js';
 import type { Compensations } from './compensations.js';
 import type { DeploymentProgressBoard } from './progress.js';
@@ -29,6 +30,10 @@ export interface StepContext {
   hardwareId: () => string | undefined;
   /** Secrets to discard when the deployment ends, whatever the end. */
   secretsToDiscard: string[];
+  /** When the deployment's deadline fires (workflow time, ms). */
+  deadlineAt: number;
+  /** What a hardware-ID wait leaves of the deadline for the steps after it. */
+  reserveAfterHardwareIdMs: number;
 }
 
 /**
@@ -115,26 +120,6 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
     (r) => JSON.stringify(r).slice(0, 500),
   );
 
-  // A non-zero exit is non-retryable: it fails with the output tail.
-  const variables = { ...plan.variables, PACKAGE_FILE: remotePath };
-  /** The seller's installer or verify command, with the product's environment. */
-  const sellerCommand = (name: 'install' | 'verify', command: string, timeoutSeconds: number) =>
-    step(
-      name,
-      (mark) =>
-        (name === 'install' ? commands.runInstaller : commands.runVerify)({
-          endpoint,
-          command,
-          installDir: plan.installDir,
-          licenseFile: plan.licensePath,
-          variables,
-          timeoutSeconds,
-          mark,
-        }),
-      (r) => r.tail,
-    );
-  const installed = await sellerCommand('install', plan.installCommand, t.installSeconds ?? 1800);
-
   /** The server's fingerprint over SSH, or, when it has none to read, the buyer's. */
   async function hardwareId(mark: StepMark): Promise<string> {
     try {
@@ -144,23 +129,30 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
       if (describeFailure(err).code !== 'INVALID_FINGERPRINT') throw err;
       log.info('no readable fingerprint; waiting for the buyer to submit one');
     }
-    board.awaitingHardwareId = true;
+    // The wait ends early enough for the rest of the deployment to fit in its deadline, so
+    // running out is the buyer's HARDWARE_ID_TIMEOUT, not the deployment's deadline.
+    const until = Math.min(
+      Date.now() + (t.hardwareIdWaitMs ?? 24 * 60 * 60_000),
+      ctx.deadlineAt - ctx.reserveAfterHardwareIdMs,
+    );
+    board.awaitHardwareId(until);
     const got = await condition(
       () => ctx.hardwareId() !== undefined,
-      t.hardwareIdWaitMs ?? 24 * 60 * 60_000,
+      Math.max(0, until - Date.now()),
     );
-    board.awaitingHardwareId = false;
+    board.awaitHardwareId(undefined);
     const submitted = ctx.hardwareId();
     if (!got || submitted === undefined) {
       throw ApplicationFailure.nonRetryable(
-        'the buyer submitted no hardware ID in time',
+        `the buyer submitted no hardware ID by ${new Date(until).toISOString()}`,
         'HARDWARE_ID_TIMEOUT',
       );
     }
     return submitted;
   }
 
-  // Issued, and written to the server, in one activity: only the license id enters history.
+  // Before the installer, so that the installer and verify both find LICENSE_FILE. Issued and
+  // written in one activity: only the license id enters history.
   const { licenseId } = await step(
     'license',
     async (mark) =>
@@ -174,9 +166,42 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
       }),
     (r) => `license ${r.licenseId} at ${r.remotePath}`,
   );
+  // The license outlives the deployment: its lifecycle (freeze after expiry, release, the
+  // seller's notices) runs on its own, whatever becomes of this run.
+  await startLicenseLifecycle(licenseId);
 
-  const verifyTail = plan.verifyCommand
-    ? (await sellerCommand('verify', plan.verifyCommand, t.verifySeconds ?? 300)).tail
+  // A non-zero exit is non-retryable: it fails with the output tail.
+  const variables = { ...plan.variables, PACKAGE_FILE: remotePath };
+  const commandInput = (command: string, timeoutSeconds: number) => ({
+    endpoint,
+    command,
+    installDir: plan.installDir,
+    licenseFile: plan.licensePath,
+    variables,
+    timeoutSeconds,
+  });
+  // The product's post-license command (e.g. restarting its service) runs right after its
+  // installer, in the same shell session, each in a subshell so that neither can end the other.
+  const installCommand = plan.postLicenseCommand
+    ? `(\n${plan.installCommand}\n) && (\n${plan.postLicenseCommand}\n)`
+    : plan.installCommand;
+  const installed = await step(
+    'install',
+    (mark) =>
+      commands.runInstaller({ ...commandInput(installCommand, t.installSeconds ?? 1800), mark }),
+    (r) => r.tail,
+  );
+
+  const verifyCommand = plan.verifyCommand;
+  const verifyTail = verifyCommand
+    ? (
+        await step(
+          'verify',
+          (mark) =>
+            commands.runVerify({ ...commandInput(verifyCommand, t.verifySeconds ?? 300), mark }),
+          (r) => r.tail,
+        )
+      ).tail
     : '';
 
   return {

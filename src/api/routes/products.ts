@@ -15,6 +15,8 @@ export const newProductSchema = z.strictObject({
   licenseModel: z.enum(['license2', 'license1']),
   installCommand: shellCommand.optional(),
   verifyCommand: shellCommand.optional(),
+  /** Run after the installer, once the license is in place (e.g. to restart the service). */
+  postLicenseCommand: shellCommand.optional(),
   installDir: z
     .string()
     .regex(/^\/[A-Za-z0-9._/-]*$/, 'an absolute path')
@@ -37,6 +39,7 @@ export const productSchema = newProductSchema.extend({
   skuCode: z.string().nullable(),
   installCommand: z.string().nullable(),
   verifyCommand: z.string().nullable(),
+  postLicenseCommand: z.string().nullable(),
   licensePath: z.string().nullable(),
   installDir: z.string(),
   ports: z.array(z.number()),
@@ -86,6 +89,7 @@ export function productRoutes() {
         skuCode: body.skuCode ?? null,
         installCommand: body.installCommand ?? null,
         verifyCommand: body.verifyCommand ?? null,
+        postLicenseCommand: body.postLicenseCommand ?? null,
         licensePath: body.licensePath ?? null,
       });
       return c.json(product, 201);

@@ -12,6 +12,8 @@ export interface Product {
   licenseModel: LicenseModel;
   installCommand: string | null;
   verifyCommand: string | null;
+  /** Run after the installer, with the license in place; optional. */
+  postLicenseCommand: string | null;
   installDir: string;
   licensePath: string | null;
   ports: number[];
@@ -19,7 +21,9 @@ export interface Product {
   createdAt: string;
 }
 
-export type NewProduct = Omit<Product, 'id' | 'createdAt' | 'sellerId'>;
+export type NewProduct = Omit<Product, 'id' | 'createdAt' | 'sellerId' | 'postLicenseCommand'> & {
+  postLicenseCommand?: string | null;
+};
 
 interface ProductRow {
   id: string;
@@ -30,6 +34,7 @@ interface ProductRow {
   license_model: LicenseModel;
   install_command: string | null;
   verify_command: string | null;
+  post_license_command: string | null;
   install_dir: string;
   license_path: string | null;
   ports: number[];
@@ -46,6 +51,7 @@ const toProduct = (r: ProductRow): Product => ({
   licenseModel: r.license_model,
   installCommand: r.install_command,
   verifyCommand: r.verify_command,
+  postLicenseCommand: r.post_license_command,
   installDir: r.install_dir,
   licensePath: r.license_path,
   ports: r.ports,
@@ -54,14 +60,16 @@ const toProduct = (r: ProductRow): Product => ({
 });
 
 const columns = `id, seller_id, marketplace_product_id, sku_code, name, license_model,
-  install_command, verify_command, install_dir, license_path, ports, variables, created_at`;
+  install_command, verify_command, post_license_command, install_dir, license_path, ports,
+  variables, created_at`;
 
 /** Registers a seller's product; a marketplace product id belongs to one product only. */
 export async function createProduct(sql: Sql, sellerId: string, p: NewProduct): Promise<Product> {
   const rows = await sql.query<ProductRow>(
     `insert into products (id, seller_id, marketplace_product_id, sku_code, name, license_model,
-       install_command, verify_command, install_dir, license_path, ports, variables)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       install_command, verify_command, install_dir, license_path, ports, variables,
+       post_license_command)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      on conflict (marketplace_product_id) do nothing
      returning ${columns}`,
     [
@@ -77,6 +85,7 @@ export async function createProduct(sql: Sql, sellerId: string, p: NewProduct): 
       p.licensePath,
       JSON.stringify(p.ports),
       JSON.stringify(p.variables),
+      p.postLicenseCommand ?? null,
     ],
   );
   const row = rows[0];

@@ -13,7 +13,8 @@ type LicenseLifecycle = Workflows['licenseLifecycle'];
 const LICENSE_LIFECYCLE = workflowType('licenseLifecycle');
 
 /** The workflow id of a license's lifecycle. */
-export const lifecycleWorkflowId = (licenseId: string): string => `license-${licenseId}`;
+export { licenseLifecycleWorkflowId as lifecycleWorkflowId } from '../../../workflows/license-lifecycle.js';
+import { licenseLifecycleWorkflowId as lifecycleWorkflowId } from '../../../workflows/license-lifecycle.js';
 
 /**
  * The licenseLifecycle workflow (`license-<licenseId>`) as the code that issues licenses and the

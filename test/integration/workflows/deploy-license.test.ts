@@ -30,7 +30,7 @@ import { insertOrGetActiveDeployment } from '../../../src/db/repositories/deploy
 import { newId } from '../../../src/db/ids.js';
 import { createTemporalGateway } from '../../../src/temporal/gateway/index.js';
 
-const WORKFLOWS = fileURLToPath(new URL('../../../workflows/deploy-license.ts', import.meta.url));
+const WORKFLOWS = fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url));
 const PASSWORD = 'Buyer!pass-42';
 const JWS_CHECK = `grep -Eq '^[A-Za-z0-9_-]+[.][A-Za-z0-9_-]+[.][A-Za-z0-9_-]+$' "$LICENSE_FILE" && echo jws-ok`;
 const noop = () => undefined;
@@ -52,6 +52,7 @@ interface DeploymentView {
   live?: {
     state: string;
     awaiting?: string;
+    awaitingUntil?: string;
     steps: { step: string }[];
     pending?: { activity: string; attempt: number; maximumAttempts: number; state: string }[];
   };
@@ -162,8 +163,12 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     }
   };
 
-  it('deploys a License 2.0 product: server, package, installer, code on disk, verify, delivered', async () => {
-    const product = await seedProduct(t.db, store, sellerId);
+  it('deploys a License 2.0 product: server, package, code on disk before the installer, verify, delivered and claimed, its lifecycle running on', async () => {
+    const product = await seedProduct(t.db, store, sellerId, {
+      // The installer already finds the license; the post-license command runs after it.
+      installCommand: `${GOOD_INSTALLER}; test -s "$LICENSE_FILE" && echo installer-saw-license`,
+      postLicenseCommand: 'echo post-license-ran',
+    });
     const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
 
     const first = await start(orderRef);
@@ -196,8 +201,8 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
       ['server', 'succeeded'],
       ['ssh', 'succeeded'],
       ['push', 'succeeded'],
-      ['install', 'succeeded'],
       ['license', 'succeeded'],
+      ['install', 'succeeded'],
       ['verify', 'succeeded'],
       ['report', 'succeeded'],
     ]);
@@ -215,11 +220,22 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
       'installed by oneclick',
     );
 
-    // Supervision heard deploying and delivered.
+    const installTail = view.steps.find((s) => s.step === 'install')?.logTail;
+    expect(installTail).toContain('installer-saw-license');
+    expect(installTail).toContain('post-license-ran');
+
+    // Supervision heard deploying and delivered; the code on the server counts as claimed.
     const order = await getOrder(t.db, orderRef);
     const notes = (await listSupervisionEvents(t.db, order!.supervision.id)).map((e) => e.note);
     expect(notes.some((n) => n?.includes(`${first.body.id} deploying`))).toBe(true);
     expect(notes.some((n) => n?.includes(`${first.body.id} delivered`))).toBe(true);
+    expect(order!.supervision.state).toBe('code_claimed');
+    expect(license?.status).toBe('claimed');
+
+    // The license's lifecycle outlives the deployment, which has closed.
+    const lifecycle = await client.workflow.getHandle(`license-${result.licenseId}`).describe();
+    expect(lifecycle.status.name).toBe('RUNNING');
+    expect(lifecycle.type).toBe('licenseLifecycle');
 
     // Neither the ECS password nor the code is in workflow history; search attributes are set.
     const history = await historyText(client, first.body.workflowId);
@@ -298,21 +314,64 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(history.includes(license!.document!)).toBe(false);
   });
 
-  it("License 1.0 on a server whose fingerprint cannot be read waits for the buyer's hardware ID", async () => {
+  /**
+   * The buyer's own network and server, ready, with every NIC hidden from the fingerprint
+   * collector (a tmpfs over /sys/class/net in that server's mount namespace, nothing else's).
+   */
+  const buyerServerWithoutNics = async (net: number) => {
+    const adapter = createHuaweiCloud(sandboxCloudOptions(cloud));
+    const vpc = await adapter.createVpc({ name: `nonic-${net}`, cidr: `172.${net}.0.0/16` });
+    await adapter.waitVpcReady(vpc.id);
+    const subnet = await adapter.createSubnet({
+      name: `nonic-${net}-a`,
+      cidr: `172.${net}.5.0/24`,
+      gatewayIp: `172.${net}.5.1`,
+      vpcId: vpc.id,
+    });
+    await adapter.waitSubnetReady(subnet.id);
+    const sg = await adapter.createSecurityGroup({ name: `nonic-${net}-sg` });
+    const created = await adapter.createServer({
+      name: `nonic-${net}-vm`,
+      imageRef: DEFAULT_IMAGE_ID,
+      flavorRef: DEFAULT_FLAVOR,
+      vpcId: vpc.id,
+      subnetId: subnet.id,
+      securityGroupIds: [sg.id],
+      clientToken: randomUUID(),
+      adminPass: PASSWORD,
+    });
+    await adapter.waitJob(created.jobId);
+    const server = await adapter.waitServerActive(created.serverIds[0]!);
+    const ssh = { host: server.ip!, username: 'root', password: PASSWORD };
+    await expect
+      .poll(
+        () => sshExec(ssh, 'mount -t tmpfs none /sys/class/net && echo hidden').catch(() => ''),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toContain('hidden');
+    return {
+      vpc: { existingId: vpc.id },
+      subnet: { existingId: subnet.id },
+      securityGroup: { existingId: sg.id },
+      server: { existingId: server.id },
+    };
+  };
+
+  const license1Order = async () => {
     const product = await seedProduct(t.db, store, sellerId, {
       licenseModel: 'license1',
       licensePath: '/opt/demo/license.jws',
-      // Hides every NIC from the collector (the host's own mount namespace, nothing else).
-      installCommand: `${GOOD_INSTALLER}; mount -t tmpfs none /sys/class/net`,
       verifyCommand: JWS_CHECK,
     });
-    const orderRef = await seedOrder(t.db, {
-      buyerId,
-      sellerId,
-      productId: product.id,
-      model: 'license1',
-    });
-    const first = await start(orderRef, { server: startBody.server });
+    return seedOrder(t.db, { buyerId, sellerId, productId: product.id, model: 'license1' });
+  };
+
+  it("License 1.0 on a server whose fingerprint cannot be read waits for the buyer's hardware ID, saying until when", async () => {
+    const orderRef = await license1Order();
+    const choices = await buyerServerWithoutNics(18);
+    const first = await start(orderRef, { ...choices, adminPassword: PASSWORD });
     expect(first.status).toBe(201);
     let view = await current(orderRef);
     for (let i = 0; i < 300 && view.live?.awaiting !== 'hardwareId'; i++) {
@@ -320,6 +379,10 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
       view = await current(orderRef);
     }
     expect(view.live?.awaiting).toBe('hardwareId');
+    // The wait ends inside the deployment's deadline (2 hours by default), with room after it.
+    const until = Date.parse(view.live!.awaitingUntil!);
+    expect(until).toBeGreaterThan(Date.now());
+    expect(until).toBeLessThan(Date.now() + 2 * 60 * 60_000);
 
     const submit = (hardwareId: string, key = buyerKey) =>
       t.call('POST', `/v1/orders/${orderRef}/deployments/current/hardware-id`, {
@@ -342,6 +405,39 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     };
     expect((await current(orderRef)).state).toBe('succeeded');
     expect((await findLicense(t.db, 'id', result.licenseId))?.fingerprint).toBe(canonical);
+  });
+
+  it('a hardware-ID wait that runs out ends as HARDWARE_ID_TIMEOUT before the deadline, not as the deadline', async () => {
+    const orderRef = await license1Order();
+    const choices = await buyerServerWithoutNics(19);
+    const deploymentId = newId('dep');
+    const input: DeployLicenseInput = {
+      deploymentId,
+      orderRef,
+      choices: {
+        ...choices,
+        adminPassRef: await createSqlSecretStore(t.db, keyring).put('ecs-admin-pass', PASSWORD),
+      },
+      // Whatever the buyer was allowed, the wait must leave the rest of the deadline for the steps
+      // after it.
+      timeouts: { deadlineMs: 12_000, hardwareIdWaitMs: 60 * 60_000 },
+    };
+    await insertOrGetActiveDeployment(t.db, {
+      id: deploymentId,
+      orderRef,
+      workflowId: `deploy-${orderRef}`,
+      request: input,
+    });
+    const handle = await client.workflow.start(deployLicense, {
+      taskQueue,
+      workflowId: `deploy-${orderRef}`,
+      args: [input],
+    });
+    expect(await outcome(handle.workflowId)).toBeInstanceOf(WorkflowFailedError);
+    const view = await current(orderRef);
+    expect(view.state).toBe('failed');
+    expect(view.failure?.code).toBe('HARDWARE_ID_TIMEOUT');
+    expect(view.steps.find((s) => s.step === 'license')?.status).toBe('failed');
   });
 
   it('answers progress from the database when no worker answers the query', async () => {
@@ -399,7 +495,8 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     const install = view.steps.find((s) => s.step === 'install');
     expect(install?.status).toBe('failed');
     expect(install?.logTail).toContain('boom: disk full');
-    expect(view.steps.some((s) => s.step === 'license')).toBe(false);
+    // The license went on first (the order keeps it for a redeployment).
+    expect(view.steps.find((s) => s.step === 'license')?.status).toBe('succeeded');
     // The key alone got the deployment this far.
     expect(view.steps.find((s) => s.step === 'push')?.status).toBe('succeeded');
     expect(leftovers(cloud, first.body.id)).toEqual(NOTHING);

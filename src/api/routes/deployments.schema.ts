@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { adminPassProblem } from '../../domain/ecs-admin-password.js';
 import { defineRoute, jsonBody, ok, pathParams } from '../contract.js';
 
 /** Schemas and contracts of the deployment routes (`deployments.ts`). */
@@ -27,40 +28,55 @@ const existing = z.strictObject({ existingId: resourceId });
  * Start Deployment: for each resource either the buyer's (`existingId`) or a new one. The ECS
  * password goes straight into the secret store; it is never echoed, logged or put in history.
  */
-export const startDeploymentBody = z.strictObject({
-  vpc: z.union([existing, z.strictObject({ cidr })]).default({ cidr: '192.168.0.0/16' }),
-  subnet: z
-    .union([
-      existing,
-      z.strictObject({ cidr, gatewayIp: z.string().regex(ipv4, 'must be an IPv4 address') }),
-    ])
-    .default({ cidr: '192.168.1.0/24', gatewayIp: '192.168.1.1' }),
-  securityGroup: z
-    .union([existing, z.strictObject({ create: z.literal(true) })])
-    .default({ create: true }),
-  server: z.union([
-    z.strictObject({
-      existingId: resourceId,
-      /** Address to reach the buyer's server at, when not its first private address. */
-      host: z.string().regex(ipv4, 'must be an IPv4 address').optional(),
-      username: z
-        .string()
-        .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Unix user name')
-        .optional(),
-    }),
-    z.strictObject({
-      imageRef: resourceId,
-      flavorRef: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a flavor id'),
-    }),
-  ]),
-  /** Huawei's rule: 8 to 26 characters. Only its length is ever reported. */
-  adminPassword: z
-    .string()
-    .min(8, 'must be at least 8 characters')
-    .max(26, 'must be at most 26 characters')
-    .refine((s) => !/[\r\n\0]/.test(s), 'must be one line')
-    .optional(),
-});
+export const startDeploymentBody = z
+  .strictObject({
+    vpc: z.union([existing, z.strictObject({ cidr })]).default({ cidr: '192.168.0.0/16' }),
+    subnet: z
+      .union([
+        existing,
+        z.strictObject({ cidr, gatewayIp: z.string().regex(ipv4, 'must be an IPv4 address') }),
+      ])
+      .default({ cidr: '192.168.1.0/24', gatewayIp: '192.168.1.1' }),
+    securityGroup: z
+      .union([existing, z.strictObject({ create: z.literal(true) })])
+      .default({ create: true }),
+    server: z.union([
+      z.strictObject({
+        existingId: resourceId,
+        /** Address to reach the buyer's server at, when not its first private address. */
+        host: z.string().regex(ipv4, 'must be an IPv4 address').optional(),
+        username: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Unix user name')
+          .optional(),
+      }),
+      z.strictObject({
+        imageRef: resourceId,
+        flavorRef: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a flavor id'),
+      }),
+    ]),
+    /** Huawei's rule: 8 to 26 characters. Only its length is ever reported. */
+    adminPassword: z
+      .string()
+      .min(8, 'must be at least 8 characters')
+      .max(26, 'must be at most 26 characters')
+      .refine((s) => !/[\r\n\0]/.test(s), 'must be one line')
+      .optional(),
+  })
+  // The password of a server OneClick creates goes to ECS as `adminPass` (for root): checked
+  // against ECS's rules now rather than failing minutes later in the cloud step. The password
+  // of the buyer's existing server is only used to log in, so ECS's rules are not its rules.
+  .superRefine((body, ctx) => {
+    if (body.adminPassword === undefined || 'existingId' in body.server) return;
+    const problem = adminPassProblem(body.adminPassword, { username: 'root' });
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adminPassword'],
+        message: `ECS password rule: ${problem}`,
+      });
+    }
+  });
 
 export type StartDeploymentBody = z.infer<typeof startDeploymentBody>;
 

@@ -156,6 +156,26 @@ describe('deployment routes: principals and bad input', () => {
     await nothingWritten();
   });
 
+  it.each([
+    ['only two character classes', 'abcdefgh12', 'at least three'],
+    ['a character ECS refuses', 'Passw0rd 23#', 'may only contain'],
+    ['the user name root', 'MyRoot!2345', 'user name'],
+    ['root reversed', 'xTOOR!2345a', 'user name'],
+  ])(
+    'answers 400 before anything starts to an ECS password with %s, without echoing it',
+    async (_why, password, says) => {
+      const res = await post(buyer, { ...good, adminPassword: password });
+      expect(res.status).toBe(400);
+      const error = await codeOf(res);
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.message).toContain('adminPassword: ECS password rule');
+      expect(error.message).toContain(says);
+      expect(error.message.includes(password)).toBe(false);
+      expect(t.logLines.join('').includes(password)).toBe(false);
+      await nothingWritten();
+    },
+  );
+
   it('answers 415 to a body that is not application/json', async () => {
     const res = await t.call('POST', `/v1/orders/${orderRef}/deployments`, {
       key: buyer,

@@ -57,6 +57,17 @@ function heartbeatingWait(pollMs: number | undefined): WaitOptions {
   };
 }
 
+/**
+ * The ids a delete removes: the one it was given and those found by their exact name (matched
+ * here, whatever the cloud's filter does). Neither given is a bug that must not delete anything.
+ */
+function targets(input: { id?: string; name?: string }, named: { id: string }[]): string[] {
+  if (!input.id && !input.name) {
+    throw new AppError('DELETE_NEEDS_ID_OR_NAME', 'a delete needs an id or an exact name');
+  }
+  return [...new Set([...(input.id ? [input.id] : []), ...named.map((r) => r.id)])];
+}
+
 function serverInfo(s: Server): ServerInfo {
   if (!s.ip) {
     throw new AppError('SERVER_HAS_NO_ADDRESS', `server ${s.id} is ${s.status} but has no address`);
@@ -183,8 +194,11 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
       return serverInfo(await cloud.waitServerActive(input.serverId, wait()));
     },
 
-    /** Checks that the buyer's server is ACTIVE and returns its address. */
-    async checkServer(input: { mark?: StepMark; id: string }): Promise<ServerInfo> {
+    /**
+     * Checks that the buyer's server is ACTIVE and returns its address. A `host` the buyer named
+     * must be one of the server's own addresses: OneClick connects to their server, nowhere else.
+     */
+    async checkServer(input: { mark?: StepMark; id: string; host?: string }): Promise<ServerInfo> {
       const s = await cloud.showServer(input.id);
       if (!s) throw buyerMissing('server', input.id);
       if (s.status !== 'ACTIVE') {
@@ -193,11 +207,20 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
           `the buyer's server ${input.id} is ${s.status}${s.fault?.message ? `: ${s.fault.message}` : ''}`,
         );
       }
+      if (input.host !== undefined && !s.addresses.some((a) => a.addr === input.host)) {
+        throw new AppError(
+          'SERVER_HOST_NOT_ITS_ADDRESS',
+          `${input.host} is not an address of the buyer's server ${input.id}`,
+        );
+      }
       return serverInfo(s);
     },
 
     /** Deletes a server by id, or every server carrying the tag, and waits until they are gone. */
     async deleteServer(input: { serverId?: string; tag?: TagRef }): Promise<{ deleted: string[] }> {
+      if (!input.serverId && !input.tag) {
+        throw new AppError('DELETE_NEEDS_ID_OR_NAME', 'a server delete needs an id or a tag');
+      }
       const ids = new Set<string>();
       if (input.serverId) ids.add(input.serverId);
       if (input.tag) {
@@ -225,30 +248,33 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
       }
     },
 
-    /** Deletes a security group by id, or the one with the given name. */
+    /**
+     * Deletes a security group by id and every group named exactly `name` (a retried create may
+     * have made two). At least one of them is required: nothing here deletes by listing all.
+     */
     async deleteSecurityGroup(input: { id?: string; name?: string }): Promise<void> {
-      const ids = input.id
-        ? [input.id]
-        : (await cloud.listSecurityGroups({ name: input.name })).map((g) => g.id);
-      for (const id of ids) await cloud.deleteSecurityGroup(id, wait());
+      const named = input.name
+        ? (await cloud.listSecurityGroups({ name: input.name })).filter(
+            (g) => g.name === input.name,
+          )
+        : [];
+      for (const id of targets(input, named)) await cloud.deleteSecurityGroup(id, wait());
     },
 
-    /** Deletes a subnet by id, or the one with the given name in the VPC. */
+    /** Deletes a subnet by id and every subnet of the VPC named exactly `name`. */
     async deleteSubnet(input: { vpcId: string; id?: string; name?: string }): Promise<void> {
-      const ids = input.id
-        ? [input.id]
-        : (await cloud.listSubnets(input.vpcId))
-            .filter((s) => s.name === input.name)
-            .map((s) => s.id);
-      for (const id of ids) await cloud.deleteSubnet(input.vpcId, id, wait());
+      const named = input.name
+        ? (await cloud.listSubnets(input.vpcId)).filter((s) => s.name === input.name)
+        : [];
+      for (const id of targets(input, named)) await cloud.deleteSubnet(input.vpcId, id, wait());
     },
 
-    /** Deletes a VPC by id, or the one with the given name. */
+    /** Deletes a VPC by id and every VPC named exactly `name`. */
     async deleteVpc(input: { id?: string; name?: string }): Promise<void> {
-      const ids = input.id
-        ? [input.id]
-        : (await cloud.findVpcsByName(input.name ?? '')).map((v) => v.id);
-      for (const id of ids) await cloud.deleteVpc(id, wait());
+      const named = input.name
+        ? (await cloud.findVpcsByName(input.name)).filter((v) => v.name === input.name)
+        : [];
+      for (const id of targets(input, named)) await cloud.deleteVpc(id, wait());
     },
   });
 }

@@ -27,7 +27,11 @@ export type VpcChoice = { existingId: string } | { cidr: string };
 export type SubnetChoice = { existingId: string } | { cidr: string; gatewayIp: string };
 export type SecurityGroupChoice = { existingId: string } | { create: true };
 export type ServerChoice =
-  | { existingId: string }
+  | {
+      existingId: string;
+      /** The address the buyer asked OneClick to use; must be one of the server's own. */
+      host?: string;
+    }
   | {
       imageRef: string;
       flavorRef: string;
@@ -217,7 +221,7 @@ export async function provisionServer(
     previous: marks.network && { step: marks.network.step, logTail: describeNetwork(net) },
   };
   if ('existingId' in input.server) {
-    return quick.checkServer({ id: input.server.existingId, mark: first });
+    return quick.checkServer({ id: input.server.existingId, host: input.server.host, mark: first });
   }
   const tag = { key: DEPLOYMENT_TAG, value: input.deploymentId };
   const record: CreatedResource = { kind: 'server', tag };
@@ -250,7 +254,10 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
     return { ...net, server, created };
   } catch (err) {
     log.warn('provisioning failed; undoing what it created', { created: created.length });
-    await compensateProvisioning(created, input);
+    // The provisioning's own failure stays the cause; what could not be undone is logged.
+    await compensateProvisioning(created, input).catch((e: unknown) => {
+      log.error('provisioning compensation incomplete', { error: String(e) });
+    });
     throw err;
   }
 }
@@ -276,15 +283,14 @@ export async function compensateProvisioning(
             await undo.deleteSecurityGroupRules(r);
             break;
           case 'securityGroup':
-            await undo.deleteSecurityGroup(r.id ? { id: r.id } : { name: r.name });
+            // By id and by its unique name: a retried create may have made a second one.
+            await undo.deleteSecurityGroup({ id: r.id, name: r.name });
             break;
           case 'subnet':
-            await undo.deleteSubnet(
-              r.id ? { vpcId: r.vpcId, id: r.id } : { vpcId: r.vpcId, name: r.name },
-            );
+            await undo.deleteSubnet({ vpcId: r.vpcId, id: r.id, name: r.name });
             break;
           case 'vpc':
-            await undo.deleteVpc(r.id ? { id: r.id } : { name: r.name });
+            await undo.deleteVpc({ id: r.id, name: r.name });
             break;
         }
       } catch (e) {

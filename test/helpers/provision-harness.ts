@@ -46,7 +46,6 @@ export function sandboxCloudOptions(cloud: SandboxCloud) {
     projectId: cloud.projectId,
     pollMs: 25,
     timeoutMs: 10_000,
-    retry: { attempts: 5, baseDelayMs: 5, maxDelayMs: 100 },
   };
 }
 

@@ -22,7 +22,7 @@ export function provisionInputFor(
     })),
     server:
       'existingId' in choices.server
-        ? { existingId: choices.server.existingId }
+        ? { existingId: choices.server.existingId, host: choices.server.host }
         : {
             imageRef: choices.server.imageRef,
             flavorRef: choices.server.flavorRef,

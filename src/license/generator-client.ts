@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import { signedQuery, verifyBodySign } from '../marketplace/signing.js';
+import { checkSellerEndpoint, sellerUrlShape, type EndpointPolicy } from './generator-address.js';
 
 /**
  * Client for sellers' endpoints speaking KooGallery's contract: a JSON POST whose URL carries
@@ -18,6 +19,8 @@ export interface SellerEndpoint {
   url: string;
   /** KooGallery access key shared with the seller. */
   accessKey: string;
+  /** The sandbox: the endpoint may be on this machine or a private network. */
+  allowPrivateNetwork?: boolean;
 }
 
 /** Body of a `getLicenseAsync` call (model C, §3.3). */
@@ -71,21 +74,9 @@ export interface SellerAnswer {
   elapsedMs: number;
 }
 
-/** Refuses URLs OneClick will not call: not HTTP(S), credentials in the URL, plain HTTP off loopback. */
-export function validateSellerUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new AppError('GENERATOR_URL_INVALID', 'The endpoint is not a URL');
-  }
-  if (url.username || url.password) {
-    throw new AppError('GENERATOR_URL_INVALID', 'The endpoint URL must not carry credentials');
-  }
-  if (url.protocol === 'https:') return url;
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol === 'http:' && loopback) return url;
-  throw new AppError('GENERATOR_URL_NOT_HTTPS', 'The endpoint must use HTTPS (KooGallery §2.5)');
+/** Refuses URLs OneClick will not call: not HTTPS (HTTP on loopback in the sandbox), credentials. */
+export function validateSellerUrl(text: string, policy: EndpointPolicy = {}): URL {
+  return sellerUrlShape(text, policy);
 }
 
 export interface CallOptions {
@@ -101,7 +92,10 @@ export async function callSeller(
   body: GetLicenseRequest | LifecycleRequest,
   options: CallOptions = {},
 ): Promise<SellerAnswer> {
-  const url = validateSellerUrl(endpoint.url);
+  // Checked on every call, not only at registration: a host name can resolve elsewhere later.
+  const url = await checkSellerEndpoint(endpoint.url, {
+    allowPrivateNetwork: endpoint.allowPrivateNetwork,
+  });
   const raw = JSON.stringify(body);
   const now = options.now ?? Date.now;
   const query = signedQuery(endpoint.accessKey, raw, now());

@@ -17,7 +17,8 @@ import {
 } from '../db/repositories/generators.js';
 import { AppError } from '../errors.js';
 import { appendAudit } from './audit-log.js';
-import { validateSellerUrl, type SellerEndpoint } from './generator-client.js';
+import { checkSellerEndpoint } from './generator-address.js';
+import type { SellerEndpoint } from './generator-client.js';
 import { runConformance, type ConformanceReport } from './generator-conformance.js';
 import { seal, unseal, type WrappingKey } from './seal.js';
 
@@ -33,8 +34,16 @@ export class GeneratorStore {
   constructor(
     private readonly sql: Sql,
     private readonly wraps: readonly WrappingKey[],
-    private readonly conformance: { timeoutMs?: number } = {},
+    private readonly conformance: {
+      timeoutMs?: number;
+      /** The sandbox: endpoints on this machine or a private network are allowed. */
+      allowPrivateNetwork?: boolean;
+    } = {},
   ) {}
+
+  private get allowPrivateNetwork(): boolean {
+    return this.conformance.allowPrivateNetwork ?? false;
+  }
 
   /** Registers a built-in generator (active at once: OneClick itself signs). */
   async createBuiltIn(
@@ -69,14 +78,18 @@ export class GeneratorStore {
     sellerId: string,
     input: { name: string; url: string; accessKey: string; template?: GeneratorTemplate },
   ): Promise<{ generator: Generator; report: ConformanceReport }> {
-    validateSellerUrl(input.url);
+    await checkSellerEndpoint(input.url, { allowPrivateNetwork: this.allowPrivateNetwork });
     if (!ACCESS_KEY_PATTERN.test(input.accessKey)) {
       throw new AppError('VALIDATION_FAILED', 'accessKey must be 16 to 128 printable characters');
     }
     checkTemplate(input.template ?? {});
     const id = newId('gen');
     const report = await runConformance(
-      { url: input.url, accessKey: input.accessKey },
+      {
+        url: input.url,
+        accessKey: input.accessKey,
+        allowPrivateNetwork: this.allowPrivateNetwork,
+      },
       this.conformance,
     );
     const generator = await this.sql.transaction(async (tx) => {
@@ -132,6 +145,7 @@ export class GeneratorStore {
     return {
       url: access.endpointUrl,
       accessKey: unseal(access.sealedAccessKey, this.wraps, `generator:${id}`).toString('utf8'),
+      allowPrivateNetwork: this.allowPrivateNetwork,
     };
   }
 

@@ -28,12 +28,20 @@ export interface LicenseServicesOptions {
   now?: () => Date;
   /** Seller endpoint time limit; KooGallery's 5 s unless a test shortens it. */
   sellerTimeoutMs?: number;
+  /**
+   * Sellers' endpoints may be plain HTTP on loopback or on private addresses: the sandbox only
+   * (default false: https to public addresses).
+   */
+  allowPrivateSellerEndpoints?: boolean;
 }
 
 /** Builds the license services. */
 export function createLicenseServices(o: LicenseServicesOptions): LicenseServices {
   const keys = new SigningKeyStore(o.sql, o.wraps);
-  const generators = new GeneratorStore(o.sql, o.wraps, { timeoutMs: o.sellerTimeoutMs });
+  const generators = new GeneratorStore(o.sql, o.wraps, {
+    timeoutMs: o.sellerTimeoutMs,
+    allowPrivateNetwork: o.allowPrivateSellerEndpoints,
+  });
   const codes = new LicenseCodeService({ sql: o.sql, wraps: o.wraps, now: o.now });
   return {
     keys,

@@ -176,6 +176,8 @@ export async function runOneClick(
       sql: f.db,
       wraps: wrappingKeysFrom(deriveKeyring(f.masterKeyring, 'license-secrets')),
       issuer: config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
+      // Only the sandbox (everything on this machine) may call sellers' endpoints on private networks.
+      allowPrivateSellerEndpoints: config.huaweiCloud.sandbox,
     });
     const secretsKeyring = deriveKeyring(f.masterKeyring, 'secrets-at-rest');
     const packageStore = createDirectoryPackageStore(path.join(config.dataDir, 'packages'));

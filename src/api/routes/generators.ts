@@ -71,7 +71,12 @@ export function generatorRoutes(license: LicenseServices) {
     tags,
     auth: 'apiKey',
     request: { body: jsonBody(createBody) },
-    errors: ['FORBIDDEN', 'GENERATOR_URL_NOT_HTTPS', 'GENERATOR_URL_INVALID'],
+    errors: [
+      'FORBIDDEN',
+      'GENERATOR_URL_NOT_HTTPS',
+      'GENERATOR_URL_INVALID',
+      'GENERATOR_URL_FORBIDDEN',
+    ],
     responses: { 201: ok('The generator (and, for a remote one, its conformance report)') },
   });
   const show = defineRoute({

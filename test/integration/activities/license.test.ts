@@ -29,6 +29,7 @@ beforeAll(async () => {
     wraps: testWraps(),
     issuer: 'https://oc',
     sellerTimeoutMs: 2_000,
+    allowPrivateSellerEndpoints: true,
   });
   activities = createLicenseActivities(license);
   sample = await startSampleGenerator({ accessKey: KEY });

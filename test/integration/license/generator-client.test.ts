@@ -59,7 +59,14 @@ describe('remote generator client', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const { port } = server.address() as AddressInfo;
-      await callSeller({ url: `http://127.0.0.1:${port}/gen?x=1`, accessKey: ACCESS_KEY }, request);
+      await callSeller(
+        {
+          url: `http://127.0.0.1:${port}/gen?x=1`,
+          accessKey: ACCESS_KEY,
+          allowPrivateNetwork: true,
+        },
+        request,
+      );
     } finally {
       server.close();
     }
@@ -74,7 +81,7 @@ describe('remote generator client', () => {
 
   it('gets a license from the sample generator and the same one again for the same eventId', async () => {
     generator = await startSampleGenerator({ accessKey: ACCESS_KEY });
-    const endpoint = { url: generator.url, accessKey: ACCESS_KEY };
+    const endpoint = { url: generator.url, accessKey: ACCESS_KEY, allowPrivateNetwork: true };
     const a = await requestRemoteLicense(endpoint, request);
     const b = await requestRemoteLicense(endpoint, request);
     expect(a.license).toMatch(/^SAMPLE1\./);
@@ -86,7 +93,10 @@ describe('remote generator client', () => {
     generator = await startSampleGenerator({ accessKey: ACCESS_KEY });
     // The answer is signed with the generator's key, so the client also sees a wrong Body-Sign.
     await expect(
-      requestRemoteLicense({ url: generator.url, accessKey: 'WRONG' }, request),
+      requestRemoteLicense(
+        { url: generator.url, accessKey: 'WRONG', allowPrivateNetwork: true },
+        request,
+      ),
     ).rejects.toMatchObject({
       code: 'GENERATOR_BAD_SIGNATURE',
     });
@@ -95,7 +105,7 @@ describe('remote generator client', () => {
 
   it('reports an injected 000005 as a retryable refusal', async () => {
     generator = await startSampleGenerator({ accessKey: ACCESS_KEY, behaviour: { failNext: 1 } });
-    const endpoint = { url: generator.url, accessKey: ACCESS_KEY };
+    const endpoint = { url: generator.url, accessKey: ACCESS_KEY, allowPrivateNetwork: true };
     await expect(requestRemoteLicense(endpoint, request)).rejects.toMatchObject({
       code: 'GENERATOR_REFUSED',
       retryable: true,
@@ -112,11 +122,35 @@ describe('remote generator client', () => {
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((r) => server.close(() => r()));
     await expect(
-      callSeller({ url: `http://127.0.0.1:${port}/`, accessKey: ACCESS_KEY }, request),
+      callSeller(
+        { url: `http://127.0.0.1:${port}/`, accessKey: ACCESS_KEY, allowPrivateNetwork: true },
+        request,
+      ),
     ).rejects.toMatchObject({
       code: 'GENERATOR_UNREACHABLE',
       retryable: true,
     });
+  });
+
+  it('refuses, without connecting, an endpoint on this machine or a private network outside the sandbox', async () => {
+    let connections = 0;
+    const server = createServer((_req, res) => res.end('{}'));
+    server.on('connection', () => connections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await expect(
+        callSeller({ url: `http://127.0.0.1:${port}/`, accessKey: ACCESS_KEY }, request),
+      ).rejects.toMatchObject({ code: 'GENERATOR_URL_NOT_HTTPS' });
+      for (const host of ['127.0.0.1', 'localhost', '[::1]', '[::ffff:127.0.0.1]', '10.0.0.7']) {
+        await expect(
+          callSeller({ url: `https://${host}:${port}/`, accessKey: ACCESS_KEY }, request),
+        ).rejects.toMatchObject({ code: 'GENERATOR_URL_FORBIDDEN' });
+      }
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('refuses plain HTTP off loopback and URLs with credentials', () => {

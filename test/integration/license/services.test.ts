@@ -32,7 +32,7 @@ describe.each(databaseKinds)('license services on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     keys = new SigningKeyStore(db, wraps);
-    generators = new GeneratorStore(db, wraps);
+    generators = new GeneratorStore(db, wraps, { allowPrivateNetwork: true });
     codes = new LicenseCodeService({ sql: db, wraps });
     docs = new LicenseDocumentService({
       sql: db,

@@ -31,7 +31,7 @@ beforeAll(async () => {
   db = await openPglite(undefined);
   await migrate(db);
   const wraps = testWraps();
-  generators = new GeneratorStore(db, wraps);
+  generators = new GeneratorStore(db, wraps, { allowPrivateNetwork: true });
   const lifecycle = new LicenseLifecycleStore(
     db,
     new LicenseCodeService({ sql: db, wraps }),

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await migrate(db);
   const wraps = testWraps();
   codes = new LicenseCodeService({ sql: db, wraps });
-  generators = new GeneratorStore(db, wraps);
+  generators = new GeneratorStore(db, wraps, { allowPrivateNetwork: true });
   lifecycle = new LicenseLifecycleStore(db, codes, generators);
   generator = await startSampleGenerator({ accessKey: ACCESS_KEY });
   temporal = await startLicenseWorker(WORKFLOWS, { lifecycle, generators });

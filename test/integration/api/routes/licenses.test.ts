@@ -52,6 +52,8 @@ beforeAll(async () => {
     sql: db,
     wraps: testWraps(),
     issuer: 'http://oneclick.test',
+    // The sample generator listens on loopback, as in the sandbox.
+    allowPrivateSellerEndpoints: true,
   });
   temporal = await startLicenseWorker(WORKFLOWS, license);
   // The whole API, each answer held to the routes' contracts.

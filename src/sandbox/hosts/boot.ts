@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AppError } from '../../errors.js';
 import { startJob, type JobResult } from '../launcher.js';
 import { INIT_SCRIPT_FILE } from './host-files.js';
-import { BOOT_PID_FILE, SSHD_PID_FILE, SSH_PORT, type HostSlot } from './layout.js';
+import { BOOT_PID_FILE, SSHD_PID_PATH, SSH_PORT, UPPER_DIR, type HostSlot } from './layout.js';
 
 /** Booting a host whose files and network are ready, and waiting for its sshd. */
 
@@ -16,9 +16,9 @@ function sshdTimeoutError(ip: string, port: number): AppError {
 }
 
 /**
- * Starts the host's init script in its network namespace and new mount and UTS namespaces,
- * through the launcher. Without a delay it resolves once sshd listens; with one, at once (sshd
- * starts answering after the delay).
+ * Starts the host's init script in its network namespace and new mount, UTS and PID
+ * namespaces, through the launcher. Without a delay it resolves once sshd listens; with one, at
+ * once (sshd starts answering after the delay).
  */
 export async function bootHost(
   n: HostSlot,
@@ -29,10 +29,12 @@ export async function bootHost(
   const boot = path.join(n.dir, 'boot.sh');
   await writeFile(
     boot,
-    // The pid stays through every exec down to sshd, so a stop that comes before the process
-    // has entered the namespace still finds it.
+    // The pid stays through every exec down to unshare, which waits for the host's init (PID 1
+    // of its PID namespace, then sshd) and takes it, and with it every process of the host, down
+    // when it is killed: so a stop that comes before the process has entered the namespace, or
+    // after, finds it.
     `echo $$ > ${path.join(n.dir, BOOT_PID_FILE)}\n` +
-      `exec ip netns exec ${n.netns} unshare --mount --uts --propagation private -- /bin/sh ${path.join(n.dir, INIT_SCRIPT_FILE)} ${n.dir} ${hostname} ${delayMs}\n`,
+      `exec ip netns exec ${n.netns} unshare --mount --uts --pid --fork --kill-child --propagation private -- /bin/sh ${path.join(n.dir, INIT_SCRIPT_FILE)} ${n.dir} ${hostname} ${delayMs}\n`,
     { mode: 0o700 },
   );
   const exit = startJob(boot);
@@ -41,8 +43,8 @@ export async function bootHost(
 
 /**
  * Resolves once sshd listens: it writes its PidFile only after binding its sockets, so a new
- * file in the host's directory says so without a connection (each connection costs sshd a fork
- * and a re-exec, fifty of them at once a burst).
+ * file in the host's /run (a directory of its upper layer, on this machine) says so without a
+ * connection (each connection costs sshd a fork and a re-exec, fifty of them at once a burst).
  */
 function waitForSshd(
   id: string,
@@ -50,7 +52,9 @@ function waitForSshd(
   timeoutMs: number,
   exit: Promise<JobResult>,
 ): Promise<void> {
-  const pidFile = path.join(n.dir, SSHD_PID_FILE);
+  const runDir = path.join(n.dir, UPPER_DIR, path.dirname(SSHD_PID_PATH));
+  const pidName = path.basename(SSHD_PID_PATH);
+  const pidFile = path.join(runDir, pidName);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const finish = (err?: Error) => {
@@ -68,8 +72,8 @@ function waitForSshd(
     // inotify for promptness, a slow poll in case an event is missed.
     let watcher: FSWatcher | undefined;
     try {
-      watcher = watch(n.dir, (_event, file) => {
-        if (file === SSHD_PID_FILE) check();
+      watcher = watch(runDir, (_event, file) => {
+        if (file === pidName) check();
       });
     } catch {
       watcher = undefined;

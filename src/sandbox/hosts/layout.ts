@@ -10,12 +10,18 @@ import path from 'node:path';
 export const RUN_DIR = '/run/oneclick-sandbox';
 /** One lock file per claimed slot, holding the owner's pid. */
 export const SLOT_DIR = path.join(RUN_DIR, 'slots');
+/** A small tmpfs of its own, mounted once: the layers every host's root shares (base-layers.ts). */
+export const BASE_DIR = path.join(RUN_DIR, 'base');
 /** Slot job scripts, outside the host directories (a boot on a pre-wired slot wipes those). */
 export const JOB_DIR = path.join(RUN_DIR, 'jobs');
 export const SSHD = '/usr/sbin/sshd';
 export const SSH_PORT = 22;
-/** In a host's directory: sshd's PidFile, written once it listens. */
-export const SSHD_PID_FILE = 'sshd.pid';
+/** Inside a host: sshd's PidFile, written once it listens. */
+export const SSHD_PID_PATH = '/run/sshd.pid';
+/** In a host's directory: the overlay's upper and work directories and its root's mount point. */
+export const UPPER_DIR = 'upper';
+export const WORK_DIR = 'work';
+export const ROOT_DIR = 'root';
 /** In a host's directory: the pid of its boot process, which execs down to sshd. */
 export const BOOT_PID_FILE = 'boot.pid';
 

@@ -1,3 +1,4 @@
+import { ensureBaseLayers } from './base-layers.js';
 import { bootHost } from './boot.js';
 import { writeHostFiles } from './host-files.js';
 import { validateHostOptions, type SandboxHost, type SandboxHostOptions } from './host-options.js';
@@ -17,7 +18,7 @@ export async function startSandboxHost(opts: SandboxHostOptions): Promise<Sandbo
   const wired = takeWiredSlot();
   const n = wired ?? hostSlot(claimSlot());
   try {
-    await writeHostFiles(n.dir, n.ip, opts);
+    await Promise.all([writeHostFiles(n.dir, n.ip, opts), ensureBaseLayers()]);
     if (!wired) await wireSlotNetwork(n);
     const delayMs = Math.max(0, Math.floor(opts.bootDelayMs ?? 0));
     await bootHost(n, opts.id, opts.hostname, delayMs);

@@ -7,8 +7,9 @@ import { runSlotJob } from './slot-jobs.js';
 
 /**
  * Removing everything of a slot: the processes in its network namespace, the namespace, its
- * veth, its files and its lock. The synchronous way works at process exit and for slots whose
- * owner died; the asynchronous one is how a live host stops.
+ * veth, its files (among them its root's upper layer: everything the host wrote) and its lock.
+ * The synchronous way works at process exit and for slots whose owner died; the asynchronous one
+ * is how a live host stops.
  */
 
 /** Removes everything of a slot synchronously, whoever owned it. */

@@ -1,7 +1,10 @@
 import { testKeyPair } from '../../helpers/ssh-keys.js';
 import { sshExec } from '../../helpers/ssh-exec.js';
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import type { ConnectConfig } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   drainSandboxHostPool,
@@ -30,6 +33,16 @@ const netnsList = () =>
     .map((line) => line.split(' ')[0] ?? '')
     .filter(Boolean);
 
+/**
+ * Which of `paths` exist on this machine; removes those (a sandbox host must never have written
+ * them here), so a failing run leaves nothing behind either.
+ */
+function leakedToThisMachine(paths: string[]): string[] {
+  const leaked = paths.filter((p) => existsSync(p));
+  for (const p of leaked) rmSync(p, { recursive: true, force: true });
+  return leaked;
+}
+
 describe('sandbox hosts', () => {
   const keys = testKeyPair();
   let a: SandboxHost;
@@ -48,6 +61,18 @@ describe('sandbox hosts', () => {
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
+  });
+  const cfgA = (): ConnectConfig => ({
+    host: a.ip,
+    port: a.sshPort,
+    username: 'root',
+    password: PASSWORD,
+  });
+  const cfgB = (): ConnectConfig => ({
+    host: b.ip,
+    port: b.sshPort,
+    username: 'root',
+    password: 'Other!pass9',
   });
 
   it('logs in as root with the authorized key and with the root password', async () => {
@@ -92,6 +117,80 @@ describe('sandbox hosts', () => {
     expect(a.ip).toMatch(/^198\.(18|19)\./);
     expect(a.ip).not.toBe(b.ip);
     expect(a.mac).not.toBe(b.mac);
+  });
+
+  it('keeps a file written to /etc, /var/tmp or /usr/local on its own host: not on another, not on this machine', async () => {
+    const tag = `oc-test-${randomUUID()}`;
+    const paths = [`/etc/${tag}`, `/var/tmp/${tag}`, `/usr/local/${tag}`];
+    try {
+      await sshExec(cfgA(), paths.map((p) => `echo a > ${p}`).join(' && '));
+      expect(await sshExec(cfgA(), `cat ${paths.join(' ')}`)).toBe('a\na\na\n');
+      expect(await sshExec(cfgB(), `ls ${paths.join(' ')} 2>/dev/null; echo none`)).toBe('none\n');
+    } finally {
+      expect(leakedToThisMachine(paths)).toEqual([]);
+    }
+  });
+
+  it('gives two hosts their own file at the same path (one license each)', async () => {
+    // What two deployments of one product do: the same license path on two servers.
+    const dir = `/etc/oc-test-${randomUUID()}`;
+    const write = (cfg: ConnectConfig, text: string) =>
+      sshExec(cfg, `mkdir -p ${dir} && printf '${text}' > ${dir}/license.jws`);
+    try {
+      await Promise.all([write(cfgA(), 'license-of-a'), write(cfgB(), 'license-of-b')]);
+      const read = `cat ${dir}/license.jws`;
+      expect(await sshExec(cfgA(), read)).toBe('license-of-a');
+      expect(await sshExec(cfgB(), read)).toBe('license-of-b');
+    } finally {
+      expect(leakedToThisMachine([dir])).toEqual([]);
+    }
+  });
+
+  it("sees this machine's files, but its writes and deletions never reach them", async () => {
+    const file = `/usr/local/oc-test-${randomUUID()}`;
+    writeFileSync(file, 'machine');
+    try {
+      expect(await sshExec(cfgA(), `cat ${file}; echo host > ${file}; cat ${file}`)).toBe(
+        'machinehost\n',
+      );
+      expect(await sshExec(cfgB(), `rm ${file} && ls ${file} 2>/dev/null; echo gone`)).toBe(
+        'gone\n',
+      );
+      expect(readFileSync(file, 'utf8')).toBe('machine');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it("runs in a root of its own: its own processes, a read-only /sys, none of this machine's /run", async () => {
+    const run = (command: string) => sshExec(cfgA(), command).then((out) => out.trim());
+    expect(await run('cat /proc/1/comm')).toBe('sshd');
+    // sshd, this session's sshd, its shell, ls and grep: no process of this machine's.
+    expect(Number(await run('ls /proc | grep -c "^[0-9]"'))).toBeLessThan(10);
+    expect(await run('touch /sys/x 2>/dev/null && echo writable || echo read-only')).toBe(
+      'read-only',
+    );
+    expect(await run('ls -A /root /tmp')).toBe('/root:\n.ssh\n\n/tmp:');
+    expect(await run('ls -d /run/oneclick-sandbox /run/netns 2>/dev/null; echo end')).toBe('end');
+  });
+
+  it('leaves nothing of a deleted host on disk', async () => {
+    const h = await startSandboxHost({ id: 'wiped', hostname: 'wiped', rootPassword: PASSWORD });
+    const dir = `/run/oneclick-sandbox/host-${h.netns.replace('oc-sbx-', '')}`;
+    const paths = [`/etc/${randomUUID()}`, `/var/tmp/${randomUUID()}`];
+    try {
+      await sshExec(
+        { host: h.ip, port: h.sshPort, username: 'root', password: PASSWORD },
+        paths.map((p) => `head -c 1048576 /dev/zero > ${p}`).join(' && '),
+      );
+      // Written on the host's own layer, under its directory...
+      for (const p of paths) expect(existsSync(`${dir}/upper${p}`)).toBe(true);
+    } finally {
+      await h.stop();
+    }
+    // ...which goes with it, and nothing reached this machine's tree.
+    expect(existsSync(dir)).toBe(false);
+    expect(leakedToThisMachine(paths)).toEqual([]);
   });
 
   it('cuts and restores the network with setLinkUp', async () => {

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   log,
@@ -49,6 +50,8 @@ export interface ProvisionInput {
   vpc: VpcChoice;
   subnet: SubnetChoice;
   securityGroup: SecurityGroupChoice;
+  /** How many servers to try when the cloud fails to build one (default 3). */
+  serverCreateAttempts?: number;
   /** The product's ports, opened on the security group (existing rules are skipped). */
   ports: RuleSpec[];
   server: ServerChoice;
@@ -223,26 +226,43 @@ export async function provisionServer(
   if ('existingId' in input.server) {
     return quick.checkServer({ id: input.server.existingId, host: input.server.host, mark: first });
   }
+  const { undo } = activities(input);
   const tag = { key: DEPLOYMENT_TAG, value: input.deploymentId };
-  const record: CreatedResource = { kind: 'server', tag };
-  created.push(record);
-  // Drawn once and kept in history: every retry of createServer sends the same token.
-  const clientToken = uuid4();
-  const { jobId, serverId } = await quick.createServer({
-    clientToken,
-    name: input.server.name ?? baseName(input),
-    imageRef: input.server.imageRef,
-    flavorRef: input.server.flavorRef,
-    vpcId: net.vpcId,
-    subnetId: net.subnetId,
-    securityGroupIds: [net.securityGroupId],
-    sshPublicKey: input.server.sshPublicKey,
-    adminPassRef: input.server.adminPassRef,
-    tags: { [ORDER_TAG]: input.orderId, [DEPLOYMENT_TAG]: input.deploymentId },
-    mark: notEnding(first),
-  });
-  record.id = serverId;
-  return waiting.waitServerCreated({ jobId, serverId, mark: marks.server });
+  for (let attempt = 1; ; attempt++) {
+    const record: CreatedResource = { kind: 'server', tag };
+    created.push(record);
+    // Drawn once and kept in history: every retry of createServer sends the same token.
+    const clientToken = uuid4();
+    const { jobId, serverId } = await quick.createServer({
+      clientToken,
+      name: input.server.name ?? baseName(input),
+      imageRef: input.server.imageRef,
+      flavorRef: input.server.flavorRef,
+      vpcId: net.vpcId,
+      subnetId: net.subnetId,
+      securityGroupIds: [net.securityGroupId],
+      sshPublicKey: input.server.sshPublicKey,
+      adminPassRef: input.server.adminPassRef,
+      tags: { [ORDER_TAG]: input.orderId, [DEPLOYMENT_TAG]: input.deploymentId },
+      mark: notEnding(first),
+    });
+    record.id = serverId;
+    try {
+      return await waiting.waitServerCreated({ jobId, serverId, mark: marks.server });
+    } catch (err) {
+      // A creation job that failed (Ecs.0015: no capacity, a host fault) or a server that ended
+      // in ERROR is the cloud's bad luck, not the request's: delete that server and ask for a new
+      // one, a few times. Runs from before this existed fail at once (and replay so).
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      const badLuck =
+        cause instanceof ApplicationFailure &&
+        (cause.type === 'CLOUD_JOB_FAILED' || cause.type === 'CLOUD_SERVER_ERROR');
+      if (!badLuck || !patched('provision-new-server-after-failed-job')) throw err;
+      if (attempt >= (input.serverCreateAttempts ?? 3)) throw err;
+      log.warn('server creation failed; deleting it and creating another', { serverId, attempt });
+      await undo.deleteServer({ serverId });
+    }
+  }
 }
 
 /** Provisions the network and server; on failure or cancellation undoes what it made, then throws. */

@@ -187,16 +187,29 @@ describe('provisioning workflow on the dev server and the sandbox cloud', () => 
     await undo(result);
   });
 
-  it.each([
-    ['a failed job', 'CLOUD_JOB_FAILED', (c: SandboxCloud) => c.faults.failNextJobs(1)],
-    ['a server in ERROR', 'CLOUD_SERVER_ERROR', (c: SandboxCloud) => c.faults.errorNextServers(1)],
-  ])('fails clearly on %s and deletes everything it created', async (_what, type, inject) => {
-    inject(cloud);
+  it('replaces a server whose creation job failed, deleting the failed one', async () => {
+    cloud.faults.failNextJobs(1);
     const deploymentId = id();
-    const err = await run(newEverything(deploymentId)).catch((e: unknown) => e);
-    expect(failureType(err)).toBe(type);
-    expect(leftovers(cloud, deploymentId)).toEqual(NOTHING);
+    const result = await run(newEverything(deploymentId));
+    // One server left: the second; the first (its job failed) is gone.
+    expect(leftovers(cloud, deploymentId).servers).toEqual([result.server.id]);
+    expect(result.created.filter((r) => r.kind === 'server')).toHaveLength(2);
+    await undo(result);
   });
+
+  it.each([
+    ['a failed job', 'CLOUD_JOB_FAILED', (c: SandboxCloud) => c.faults.failNextJobs(3)],
+    ['a server in ERROR', 'CLOUD_SERVER_ERROR', (c: SandboxCloud) => c.faults.errorNextServers(3)],
+  ])(
+    'fails clearly on %s three times over and deletes everything it created',
+    async (_what, type, inject) => {
+      inject(cloud);
+      const deploymentId = id();
+      const err = await run(newEverything(deploymentId)).catch((e: unknown) => e);
+      expect(failureType(err)).toBe(type);
+      expect(leftovers(cloud, deploymentId)).toEqual(NOTHING);
+    },
+  );
 
   it('fails without retrying on a weak password and leaves nothing', async () => {
     const deploymentId = id();

@@ -22,6 +22,7 @@ import {
   type SshSessionPool,
 } from '../src/ssh/session-pool.js';
 import { writeRemoteFile } from '../src/ssh/write-file.js';
+import { shellQuote } from '../src/ssh/shell-quote.js';
 
 /**
  * Delivery activities: connect to the server, push the package, run the installer and the verify
@@ -293,6 +294,36 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         writeRemoteFile(session, input.remotePath, content, { signal: beat.signal }),
       );
       return { bytes: Buffer.byteLength(content) };
+    },
+
+    /**
+     * Takes OneClick's per-deployment key off the server (root's authorized_keys) once the
+     * software is delivered: OneClick keeps no way into a buyer's server it no longer needs.
+     * Matched by the key's own base64 blob; other keys and the file's mode are left as they are.
+     */
+    async removeDeploymentKey(input: {
+      endpoint: SshEndpoint;
+      publicKey: string;
+      mark?: StepMark;
+    }): Promise<{ removed: boolean }> {
+      const blob = input.publicKey.trim().split(/\s+/)[1];
+      if (!blob || !/^[A-Za-z0-9+/=]+$/.test(blob)) {
+        throw new AppError('INVALID_PUBLIC_KEY', 'the deployment key is not an OpenSSH public key');
+      }
+      const script =
+        'f="$HOME/.ssh/authorized_keys"; [ -f "$f" ] || { echo absent; exit 0; }; ' +
+        `if grep -qF ${shellQuote(blob)} "$f"; then ` +
+        `grep -vF ${shellQuote(blob)} "$f" > "$f.oneclick" || true; ` +
+        'chmod 600 "$f.oneclick" && mv "$f.oneclick" "$f" && echo removed; else echo absent; fi';
+      const result = await withSession(input.endpoint, (session, beat) =>
+        runChecked(session, script, {
+          what: 'key removal',
+          timeoutMs: 30_000,
+          tailBytes: 256,
+          signal: beat.signal,
+        }),
+      );
+      return { removed: result.tail.includes('removed') };
     },
 
     /** Reads the server's KooGallery hardware fingerprint over SSH. */

@@ -31,8 +31,8 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
   setHandler(progressQuery, () => board.snapshot());
   const hardwareId = acceptHardwareId(() => board.awaitingHardwareId);
 
-  // The buyer's ECS password is needed only while the deployment runs; the server's key only if
-  // the deployment fails (a delivered server keeps it).
+  // The buyer's ECS password and OneClick's key for the server are needed only while the
+  // deployment runs.
   const adminPassRef = input.choices.adminPassRef;
   const secretsToDiscard = adminPassRef ? [adminPassRef] : [];
   const { records } = deploymentActivities(input.timeouts ?? {});
@@ -64,7 +64,7 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
         orderRef,
         state: 'succeeded',
         detail: `server ${report.serverId}, license ${report.licenseId} at ${report.licensePath}`,
-        discardSecrets: adminPassRef ? [adminPassRef] : [],
+        discardSecrets: secretsToDiscard,
         mark,
       });
       board.leave('succeeded');

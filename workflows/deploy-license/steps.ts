@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, log } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, log } from '@temporalio/workflow';
 import type { SshEndpoint } from '../../activities/delivery.js';
 import {
   remotePackagePath,
@@ -203,6 +203,20 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
         )
       ).tail
     : '';
+
+  // Delivered: OneClick's own key leaves the server (its private half is discarded at the end).
+  // Best effort: a server that cannot be reached now still runs licensed, and the key is useless
+  // without its private half.
+  if (key) {
+    try {
+      await delivery.removeDeploymentKey({ endpoint, publicKey: key.publicKey });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not remove the deployment key from the server', {
+        error: describeFailure(err).code,
+      });
+    }
+  }
 
   return {
     deploymentId,

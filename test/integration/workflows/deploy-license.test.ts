@@ -246,9 +246,13 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     expect(described.typedSearchAttributes.get(DeploymentStatusKey)).toBe('succeeded');
     expect(described.typedSearchAttributes.get(DeploymentStepKey)).toBe('report');
 
-    // Only the server's key is kept: the ECS password and the staged code are gone.
+    // No secret is kept: the ECS password and OneClick's key are gone, and so is the key from
+    // the server's authorized_keys.
     const secretsLeft = await t.db.query<{ purpose: string }>('select purpose from secrets');
-    expect(secretsLeft.map((r) => r.purpose)).toEqual(['deployment-ssh-key']);
+    expect(secretsLeft.map((r) => r.purpose)).toEqual([]);
+    expect(
+      await sshExec(ssh, 'cat /root/.ssh/authorized_keys 2>/dev/null; echo end'),
+    ).not.toContain('oneclick-');
 
     // A delivered order is not deployed twice.
     const again = await start(orderRef);

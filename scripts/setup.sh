@@ -34,10 +34,17 @@ fi
 # Node.js >= 20.19 is on the machine; npm dependencies from the lockfile.
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup: Node.js >= 20.19 needed, found "+process.versions.node); process.exit(1) }'
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install`, not `npm ci`: the registry here lacks some platforms' optional @swc/core
-  # binaries, which `npm ci` counts as a lockfile mismatch; install resolves the same versions.
-  echo "setup: npm install"
-  npm install --no-audit --no-fund --loglevel=error
+  # `npm ci` installs exactly the lockfile and never writes to it, so a fresh clone stays clean.
+  # Should it refuse (a lockfile out of step with package.json), `npm install --no-save` resolves
+  # the same ranges without rewriting package-lock.json.
+  echo "setup: npm ci"
+  if ! out=$(npm ci --no-audit --no-fund --loglevel=error 2>&1); then
+    grep -m 3 -E '^npm error [^ ]' <<<"$out" >&2 || true
+    echo "setup: npm ci failed; npm install --no-save instead (package-lock.json left as it is)" >&2
+    npm install --no-save --no-audit --no-fund --loglevel=error
+  else
+    printf '%s\n' "$out" | grep -v '^$' || true
+  fi
 fi
 
 # The Temporal CLI: $TEMPORAL_CLI, `temporal` on PATH, the cache, or a Go build into the cache.

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { EncryptionCodec } from './codec.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { moduleFile } from '../runtime/module-file.js';
 
-const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+const FAILURE_CONVERTER_PATH = moduleFile('./failure-converter', import.meta.url);
 
 /**
  * The data converter every client and worker uses: payloads encrypted, and failure messages and

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import { moduleFile } from '../runtime/module-file.js';
 
-/** Where the worker bundles workflow code from. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+/** Where the worker bundles workflow code from: `workflows/index.ts`, or `.js` when built. */
+export const WORKFLOWS_PATH = moduleFile('../../workflows/index', import.meta.url);
 
 /** Builds a worker on a task queue with OneClick's workflows, activities and data converter. */
 export async function createWorker(opts: {

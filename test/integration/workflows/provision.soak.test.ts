@@ -28,7 +28,7 @@ describe('20 provisionings under 30% throttling and 10% job failures', () => {
     await cloud?.stop();
   });
 
-  it('leaves zero resources in the inventory once every run is undone or compensated', async () => {
+  it('leaves zero resources in the inventory once every run is undone or compensated, failed servers replaced', async () => {
     cloud.faults.retryAfterSeconds = 0;
     cloud.faults.setRates({ throttle: 0.3, jobFailure: 0.1 });
     const runs = await Promise.allSettled(
@@ -48,9 +48,10 @@ describe('20 provisionings under 30% throttling and 10% job failures', () => {
     );
     const ok = runs.filter((r) => r.status === 'fulfilled');
     const failed = runs.filter((r) => r.status === 'rejected');
-    // Every failure is a job failure the sandbox injected, compensated by the workflow.
+    // A failed job is replaced by a new server; a run fails only after three in a row, as
+    // CLOUD_JOB_FAILED, compensated by the workflow.
     expect(failed.map((r) => failureType(r.reason))).toEqual(failed.map(() => 'CLOUD_JOB_FAILED'));
-    expect(failed.length).toBe(cloud.faults.injected.jobFailure);
+    expect(failed.length * 3).toBeLessThanOrEqual(cloud.faults.injected.jobFailure);
     expect(cloud.faults.injected.throttle).toBeGreaterThan(20);
     expect(cloud.inventory().servers).toHaveLength(ok.length);
 

@@ -61,6 +61,9 @@ export async function removeSlot(n: HostSlot): Promise<void> {
         `b=$(cat ${path.join(n.dir, BOOT_PID_FILE)} 2>/dev/null)`,
         `if [ -n "$b" ] && tr '\\0' ' ' < /proc/$b/cmdline 2>/dev/null | grep -qF ${n.dir}/; then kill -9 "$b"; fi`,
         `for p in $(ip netns pids ${n.netns} 2>/dev/null); do kill -9 "$p" 2>/dev/null; done`,
+        // SIGKILL is not instant: wait (at most 5 s) until no process of this host is left, so a
+        // stop that returns has really stopped everything that names the host's directory.
+        `for i in $(seq 1 50); do pgrep -f ${n.dir}/ >/dev/null || break; pkill -9 -f ${n.dir}/; sleep 0.1; done`,
         `ip netns del ${n.netns} 2>/dev/null`,
         `ip link del ${n.hostVeth} 2>/dev/null`,
         `rm -rf ${n.dir}`,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { openFoundation, runOneClick, type RunningOneClick } from './runtime/runtime.js';
+import { openFoundation, runOneClick } from './runtime/runtime.js';
 import { createApiKey, createPrincipal, type Role } from './db/repositories/principals.js';
 import { AppError } from './errors.js';
 import { runLicenseVerify } from './license/verify-cli.js';
@@ -27,22 +27,32 @@ const USAGE = `oneclick <command>
 
 Configuration is read from the environment; see README.md.`;
 
-/** Keeps the process alive until SIGINT/SIGTERM, then stops everything once. */
-function untilSignal(running: RunningOneClick, logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting without draining');
-        process.exit(130);
-      }
-      stopping = true;
-      logger.info({ signal }, 'stopping: draining the worker, stopping the dev server');
-      void running.stop().then(resolve);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+/**
+ * SIGINT/SIGTERM, listened to from before start-up: a stop asked for while OneClick is still
+ * starting (a supervisor that gives up, a test that found the worker polling) is carried out as
+ * soon as the start has finished, instead of the default action killing the process mid-way. A
+ * second signal exits at once without draining.
+ */
+function stopSignals(logger: Logger): { next(): Promise<NodeJS.Signals> } {
+  let received: NodeJS.Signals | undefined;
+  let wake: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) {
+      logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(130);
+    }
+    received = signal;
+    wake?.(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    next: () =>
+      new Promise((resolve) => {
+        if (received) resolve(received);
+        else wake = resolve;
+      }),
+  };
 }
 
 async function serveCommand(
@@ -50,6 +60,7 @@ async function serveCommand(
   logger: Logger,
   parts: { api: boolean; worker: boolean; devServer: boolean },
 ) {
+  const signals = stopSignals(logger);
   const foundation = await openFoundation(config, logger);
   const running = await runOneClick(foundation, parts);
   const lines = [
@@ -66,7 +77,9 @@ async function serveCommand(
     '  Stop with Ctrl-C.',
   ];
   process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
-  await untilSignal(running, logger);
+  const signal = await signals.next();
+  logger.info({ signal }, 'stopping: draining the worker, stopping the dev server');
+  await running.stop();
 }
 
 async function principalCommand(config: Config, logger: Logger, args: string[]) {

@@ -1,6 +1,6 @@
-import { Context } from '@temporalio/activity';
+import type { Context } from '@temporalio/activity';
 import { AppError } from '../src/errors.js';
-import { mappingFailures } from './failures.js';
+import { currentContext, mappingFailures } from './failures.js';
 import type { StepMark } from '../src/domain/deployment.js';
 import type { PackageStore } from '../src/packages/store.js';
 import {
@@ -74,14 +74,6 @@ export interface SshEndpoint {
   passwordRef?: string;
 }
 
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
 const SERVER_PATH_RE = /^\/[^\0]*[^/]$/;
 
 function checkRemotePath(p: string, what: string): void {
@@ -152,7 +144,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     endpoint: SshEndpoint,
     window: { deadlineMs: number; authRetryMs?: number; retryDelayMs?: number },
   ): Promise<SessionLease> {
-    const ctx = activityContext();
+    const ctx = currentContext();
     const { target, key } = await targetOf(endpoint);
     return sessions.acquire(key, async () => {
       const now = Date.now();
@@ -179,7 +171,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     endpoint: SshEndpoint,
     fn: (session: SshSession, beat: Beat) => Promise<T>,
   ): Promise<T> {
-    const beat = heartbeater(activityContext());
+    const beat = heartbeater(currentContext());
     try {
       const lease = await open(endpoint, { deadlineMs: 30_000, retryDelayMs: 2_000 });
       let keep = false;

@@ -29,7 +29,8 @@ export function toApplicationFailure(e: unknown): unknown {
   });
 }
 
-function currentContext(): Context | undefined {
+/** The running activity's context, or undefined when called outside one (unit tests). */
+export function currentContext(): Context | undefined {
   try {
     return Context.current();
   } catch {

@@ -6,7 +6,7 @@ import {
   endStep,
   noteStepAttemptFailed,
 } from '../src/db/repositories/deployments.js';
-import type { StepMark } from '../src/domain/deployment.js';
+import { stepTail, type StepMark } from '../src/domain/deployment.js';
 
 /**
  * Deployment steps recorded by the activities themselves: an activity whose input carries a
@@ -15,19 +15,16 @@ import type { StepMark } from '../src/domain/deployment.js';
  * per step edge, and the attempts shown are the retry policy's real ones.
  */
 
-/** The short text kept with a step that ended well, per activity. */
+/** The short text kept with a step that ended well, by the activity that ends it. */
 type Tail = (result: never) => string | undefined;
 const tails: Record<string, Tail> = {
-  waitServerCreated: (s: { id: string; status: string; ip: string }) =>
-    `server ${s.id} ${s.status} at ${s.ip}`,
-  checkServer: (s: { id: string; status: string; ip: string }) =>
-    `server ${s.id} ${s.status} at ${s.ip}`,
-  waitForSsh: (r: { hostKey: string }) => `host key ${r.hostKey.slice(0, 60)}`,
-  pushPackage: (r: object) => JSON.stringify(r).slice(0, 500),
-  runInstaller: (r: { tail: string }) => r.tail,
-  runVerify: (r: { tail: string }) => r.tail,
-  deliverLicense: (r: { licenseId: string; remotePath: string }) =>
-    `license ${r.licenseId} at ${r.remotePath}`,
+  waitServerCreated: stepTail.server,
+  checkServer: stepTail.server,
+  waitForSsh: stepTail.ssh,
+  pushPackage: stepTail.push,
+  runInstaller: stepTail.command,
+  runVerify: stepTail.command,
+  deliverLicense: stepTail.license,
 };
 
 const TAIL_LIMIT = 4000;

@@ -49,6 +49,21 @@ export interface StepMark {
   previous?: { step: DeploymentStep; logTail: string };
 }
 
+/**
+ * The short text kept with a step that ended well: the same words in the workflow's progress and
+ * in the database, where the activity that ends the step writes them. `server <id> …` is also how
+ * the host-key reset finds the server a deployment made (src/db/repositories/deployments.ts).
+ */
+export const stepTail = {
+  server: (s: { id: string; status: string; ip: string }) =>
+    `server ${s.id} ${s.status} at ${s.ip}`,
+  ssh: (r: { hostKey: string }) => `host key ${r.hostKey.slice(0, 60)}`,
+  push: (r: object) => JSON.stringify(r).slice(0, 500),
+  license: (r: { licenseId: string; remotePath: string }) =>
+    `license ${r.licenseId} at ${r.remotePath}`,
+  command: (r: { tail: string }) => r.tail,
+};
+
 /** What the progress query answers. */
 export interface DeploymentProgress {
   deploymentId: string;

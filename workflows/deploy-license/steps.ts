@@ -2,6 +2,7 @@ import { ApplicationFailure, condition, isCancellation, log } from '@temporalio/
 import type { SshEndpoint } from '../../activities/delivery.js';
 import {
   remotePackagePath,
+  stepTail,
   type DeployLicenseInput,
   type DeploymentReport,
   type DeploymentStep,
@@ -87,7 +88,7 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
     'server',
     (mark) =>
       provisionServer(provisionInput, network, created, { network: networkMark, server: mark }),
-    (s) => `server ${s.id} ${s.status} at ${s.ip}`,
+    stepTail.server,
   );
 
   const buyerServer = 'existingId' in choices.server ? choices.server : undefined;
@@ -102,7 +103,7 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
   const { hostKey } = await step(
     'ssh',
     (mark) => delivery.waitForSsh({ endpoint, waitSeconds: t.sshWaitSeconds ?? 300, mark }),
-    (r) => `host key ${r.hostKey.slice(0, 60)}`,
+    stepTail.ssh,
   );
 
   const remotePath = remotePackagePath(plan);
@@ -117,7 +118,7 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
         remotePath,
         mark,
       }),
-    (r) => JSON.stringify(r).slice(0, 500),
+    stepTail.push,
   );
 
   /** The server's fingerprint over SSH, or, when it has none to read, the buyer's. */
@@ -164,7 +165,7 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
         remotePath: plan.licensePath,
         mark,
       }),
-    (r) => `license ${r.licenseId} at ${r.remotePath}`,
+    stepTail.license,
   );
   // The license outlives the deployment: its lifecycle (freeze after expiry, release, the
   // seller's notices) runs on its own, whatever becomes of this run.
@@ -189,7 +190,7 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
     'install',
     (mark) =>
       commands.runInstaller({ ...commandInput(installCommand, t.installSeconds ?? 1800), mark }),
-    (r) => r.tail,
+    stepTail.command,
   );
 
   const verifyCommand = plan.verifyCommand;
@@ -199,7 +200,7 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
           'verify',
           (mark) =>
             commands.runVerify({ ...commandInput(verifyCommand, t.verifySeconds ?? 300), mark }),
-          (r) => r.tail,
+          stepTail.command,
         )
       ).tail
     : '';

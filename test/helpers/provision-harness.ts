@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import {
@@ -12,6 +13,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { createProvisioningActivities } from '../../activities/provisioning.js';
 import { createHuaweiCloud } from '../../src/cloud/huawei-cloud.js';
 import type { SandboxCloud } from '../../src/sandbox/sandbox-cloud.js';
+import type { CloudAdapter } from '../../src/cloud/types.js';
 import type { ProvisionInput } from '../../workflows/provision.js';
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../src/sandbox/emulator.js';
 
@@ -145,3 +147,41 @@ export function leftovers(cloud: SandboxCloud, deploymentId: string) {
 }
 
 export const NOTHING = { vpcs: [], subnets: [], securityGroups: [], servers: [] };
+
+/**
+ * The buyer's own VPC (172.<net>.0.0/16), subnet (172.<net>.5.0/24), security group and server,
+ * made straight through the adapter as a buyer would have them; the job is waited for, the
+ * server's boot is not.
+ */
+export async function createBuyerResources(
+  adapter: CloudAdapter,
+  o: { name: string; net: number; adminPass?: string },
+): Promise<{ vpcId: string; subnetId: string; securityGroupId: string; serverId: string }> {
+  const vpc = await adapter.createVpc({ name: `${o.name}-vpc`, cidr: `172.${o.net}.0.0/16` });
+  await adapter.waitVpcReady(vpc.id);
+  const subnet = await adapter.createSubnet({
+    name: `${o.name}-subnet`,
+    cidr: `172.${o.net}.5.0/24`,
+    gatewayIp: `172.${o.net}.5.1`,
+    vpcId: vpc.id,
+  });
+  await adapter.waitSubnetReady(subnet.id);
+  const sg = await adapter.createSecurityGroup({ name: `${o.name}-sg` });
+  const created = await adapter.createServer({
+    name: `${o.name}-vm`,
+    imageRef: DEFAULT_IMAGE_ID,
+    flavorRef: DEFAULT_FLAVOR,
+    vpcId: vpc.id,
+    subnetId: subnet.id,
+    securityGroupIds: [sg.id],
+    clientToken: randomUUID(),
+    ...(o.adminPass && { adminPass: o.adminPass }),
+  });
+  await adapter.waitJob(created.jobId);
+  return {
+    vpcId: vpc.id,
+    subnetId: subnet.id,
+    securityGroupId: sg.id,
+    serverId: created.serverIds[0]!,
+  };
+}

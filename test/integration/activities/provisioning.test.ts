@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHuaweiCloud } from '../../../src/cloud/huawei-cloud.js';
 import type { CloudAdapter } from '../../../src/cloud/types.js';
-import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../../src/sandbox/emulator.js';
 import { startSandboxCloud, type SandboxCloud } from '../../../src/sandbox/sandbox-cloud.js';
-import { sandboxActivities, sandboxCloudOptions } from '../../helpers/provision-harness.js';
+import {
+  createBuyerResources,
+  sandboxActivities,
+  sandboxCloudOptions,
+} from '../../helpers/provision-harness.js';
 
 describe('provisioning activities against the sandbox cloud', () => {
   let cloud: SandboxCloud;
@@ -50,27 +53,8 @@ describe('provisioning activities against the sandbox cloud', () => {
   });
 
   it("connects to a buyer's server only at one of its own addresses", async () => {
-    const vpc = await adapter.createVpc({ name: 'host-check', cidr: '172.20.0.0/16' });
-    await adapter.waitVpcReady(vpc.id);
-    const subnet = await adapter.createSubnet({
-      name: 'host-check-a',
-      cidr: '172.20.5.0/24',
-      gatewayIp: '172.20.5.1',
-      vpcId: vpc.id,
-    });
-    await adapter.waitSubnetReady(subnet.id);
-    const sg = await adapter.createSecurityGroup({ name: 'host-check-sg' });
-    const created = await adapter.createServer({
-      name: 'host-check-vm',
-      imageRef: DEFAULT_IMAGE_ID,
-      flavorRef: DEFAULT_FLAVOR,
-      vpcId: vpc.id,
-      subnetId: subnet.id,
-      securityGroupIds: [sg.id],
-      clientToken: randomUUID(),
-    });
-    await adapter.waitJob(created.jobId);
-    const id = created.serverIds[0]!;
+    const buyer = await createBuyerResources(adapter, { name: 'host-check', net: 20 });
+    const id = buyer.serverId;
     const server = await adapter.waitServerActive(id);
     expect((await acts.checkServer({ id, host: server.ip! })).id).toBe(id);
     await expect(acts.checkServer({ id, host: '127.0.0.1' })).rejects.toMatchObject({
@@ -78,8 +62,8 @@ describe('provisioning activities against the sandbox cloud', () => {
       nonRetryable: true,
     });
     await adapter.waitJob((await adapter.deleteServers([id]))!);
-    await adapter.deleteSecurityGroup(sg.id);
-    await adapter.deleteSubnet(vpc.id, subnet.id);
-    await adapter.deleteVpc(vpc.id);
+    await adapter.deleteSecurityGroup(buyer.securityGroupId);
+    await adapter.deleteSubnet(buyer.vpcId, buyer.subnetId);
+    await adapter.deleteVpc(buyer.vpcId);
   });
 });

@@ -21,7 +21,12 @@ import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../../src/sandbox/emulator.
 import { DeploymentStatusKey, DeploymentStepKey } from '../../../src/temporal/search-attributes.js';
 import { startTestApp, type TestApp } from '../../helpers/api.js';
 import { testWraps } from '../../helpers/license/seed.js';
-import { leftovers, NOTHING, sandboxCloudOptions } from '../../helpers/provision-harness.js';
+import {
+  createBuyerResources,
+  leftovers,
+  NOTHING,
+  sandboxCloudOptions,
+} from '../../helpers/provision-harness.js';
 import { sshExec } from '../../helpers/ssh-exec.js';
 import { GOOD_INSTALLER, seedOrder, seedProduct, testKeyring } from '../../helpers/deploy.js';
 import { deployLicense, progressQuery } from '../../../workflows/deploy-license.js';
@@ -324,28 +329,12 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
    */
   const buyerServerWithoutNics = async (net: number) => {
     const adapter = createHuaweiCloud(sandboxCloudOptions(cloud));
-    const vpc = await adapter.createVpc({ name: `nonic-${net}`, cidr: `172.${net}.0.0/16` });
-    await adapter.waitVpcReady(vpc.id);
-    const subnet = await adapter.createSubnet({
-      name: `nonic-${net}-a`,
-      cidr: `172.${net}.5.0/24`,
-      gatewayIp: `172.${net}.5.1`,
-      vpcId: vpc.id,
-    });
-    await adapter.waitSubnetReady(subnet.id);
-    const sg = await adapter.createSecurityGroup({ name: `nonic-${net}-sg` });
-    const created = await adapter.createServer({
-      name: `nonic-${net}-vm`,
-      imageRef: DEFAULT_IMAGE_ID,
-      flavorRef: DEFAULT_FLAVOR,
-      vpcId: vpc.id,
-      subnetId: subnet.id,
-      securityGroupIds: [sg.id],
-      clientToken: randomUUID(),
+    const buyer = await createBuyerResources(adapter, {
+      name: `nonic-${net}`,
+      net,
       adminPass: PASSWORD,
     });
-    await adapter.waitJob(created.jobId);
-    const server = await adapter.waitServerActive(created.serverIds[0]!);
+    const server = await adapter.waitServerActive(buyer.serverId);
     const ssh = { host: server.ip!, username: 'root', password: PASSWORD };
     await expect
       .poll(
@@ -356,9 +345,9 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
       )
       .toContain('hidden');
     return {
-      vpc: { existingId: vpc.id },
-      subnet: { existingId: subnet.id },
-      securityGroup: { existingId: sg.id },
+      vpc: { existingId: buyer.vpcId },
+      subnet: { existingId: buyer.subnetId },
+      securityGroup: { existingId: buyer.securityGroupId },
       server: { existingId: server.id },
     };
   };
@@ -530,28 +519,15 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
 
   it("on failure leaves the buyer's VPC, subnet, group and server alone, removing only its rules", async () => {
     const adapter = createHuaweiCloud(sandboxCloudOptions(cloud));
-    const vpc = await adapter.createVpc({ name: 'buyer-vpc', cidr: '172.16.0.0/16' });
-    await adapter.waitVpcReady(vpc.id);
-    const subnet = await adapter.createSubnet({
-      name: 'buyer-subnet',
-      cidr: '172.16.5.0/24',
-      gatewayIp: '172.16.5.1',
-      vpcId: vpc.id,
-    });
-    await adapter.waitSubnetReady(subnet.id);
-    const sg = await adapter.createSecurityGroup({ name: 'buyer-sg' });
-    const created = await adapter.createServer({
-      name: 'buyer-vm',
-      imageRef: DEFAULT_IMAGE_ID,
-      flavorRef: DEFAULT_FLAVOR,
-      vpcId: vpc.id,
-      subnetId: subnet.id,
-      securityGroupIds: [sg.id],
-      clientToken: randomUUID(),
+    const buyer = await createBuyerResources(adapter, {
+      name: 'buyer',
+      net: 16,
       adminPass: PASSWORD,
     });
-    await adapter.waitJob(created.jobId);
-    const serverId = created.serverIds[0]!;
+    const vpc = { id: buyer.vpcId };
+    const subnet = { id: buyer.subnetId };
+    const sg = { id: buyer.securityGroupId };
+    const serverId = buyer.serverId;
     const rulesBefore = (await adapter.listSecurityGroupRules(sg.id)).length;
 
     const product = await seedProduct(t.db, store, sellerId, {

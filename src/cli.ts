@@ -6,7 +6,8 @@ import { openFoundation, runOneClick } from './runtime/runtime.js';
 import { createApiKey, createPrincipal, type Role } from './db/repositories/principals.js';
 import { AppError } from './errors.js';
 import { runLicenseVerify } from './license/verify-cli.js';
-import { runSandbox } from './sandbox/run-sandbox.js';
+import { runSandbox, sandboxStateDir } from './sandbox/run-sandbox.js';
+import { removePersistentSandbox } from './sandbox/sandbox-cloud.js';
 import { runSampleGeneratorCli } from './sandbox/sample-generator-cli.js';
 
 const USAGE = `oneclick <command>
@@ -15,6 +16,8 @@ const USAGE = `oneclick <command>
   api                   the HTTP API alone (needs TEMPORAL_ADDRESS)
   worker                the Temporal worker alone (needs TEMPORAL_ADDRESS)
   sandbox [--port N]    the sandbox Huawei Cloud alone (ECS/VPC emulator; needs Linux and root)
+  sandbox stop          remove the embedded sandbox cloud that \`start\` keeps in the data
+                        directory: its servers (they outlive OneClick) and its saved state
   sandbox sample-generator [--port N] [--access-key K]
                         the sample seller's remote license generator, for the demo
   license verify <file> --jwks <url|file> [--revocations <url|file>] [--fingerprint FP]
@@ -178,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'sandbox' && argv[1] === 'sample-generator')
     return sampleGeneratorCommand(argv.slice(2));
-  if (command === 'sandbox') return sandboxCommand(argv.slice(1));
+  if (command === 'sandbox' && argv[1] !== 'stop') return sandboxCommand(argv.slice(1));
   let config: Config;
   try {
     config = loadConfig();
@@ -204,6 +207,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'migrate': {
         const f = await openFoundation(config, logger);
         await f.db.close();
+        return 0;
+      }
+      case 'sandbox': {
+        const removed = await removePersistentSandbox(sandboxStateDir(config.dataDir));
+        process.stdout.write(
+          `Removed the embedded sandbox cloud: ${removed} server(s) and its saved state.\n`,
+        );
         return 0;
       }
       case 'principal':

@@ -29,7 +29,7 @@ import {
 } from '../db/repositories/principals.js';
 import { createActivities } from '../../activities/index.js';
 import { createSshSessionPool } from '../ssh/session-pool.js';
-import { runSandbox } from '../sandbox/run-sandbox.js';
+import { runSandbox, sandboxStateDir } from '../sandbox/run-sandbox.js';
 import { cloudFromConfig, type SandboxEndpoint } from '../cloud/from-config.js';
 import { createSqlSecretStore } from '../secrets/secret-store.js';
 import { createDirectoryPackageStore } from '../packages/directory-store.js';
@@ -186,7 +186,10 @@ export async function runOneClick(
       // No Huawei Cloud credentials: the sandbox cloud stands in for the region (Linux and root).
       let sandbox: SandboxEndpoint | undefined;
       if (config.huaweiCloud.sandbox) {
-        const started = await runSandbox({});
+        // `start` keeps its cloud under the data directory: a restart finds the same servers.
+        const started = await runSandbox({
+          stateDir: parts.devServer ? sandboxStateDir(config.dataDir) : undefined,
+        });
         sandbox = started.cloud;
         sandboxBanner = started.banner;
         stops.push(() => started.cloud.stop());

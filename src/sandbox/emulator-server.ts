@@ -348,6 +348,8 @@ async function handle(
     headers: req.headers,
     requestId,
   });
+  // Saved before the answer leaves, as a cloud commits before it acknowledges.
+  if (r.method !== 'GET') emu.changed();
   if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
   return fault?.kind === 'error' ? injected() : answer;
 }

@@ -9,7 +9,8 @@ import {
   type ServerRecord,
   type SubJobRecord,
 } from './emulator-state.js';
-import { startSandboxHost, type SandboxHost } from './hosts.js';
+import { adoptSandboxHost, startSandboxHost, type SandboxHost } from './hosts.js';
+import type { SavedHost, SavedProject } from './persisted-state.js';
 
 /**
  * The sandbox cloud's engine: accounts, projects, the asynchronous jobs that create and delete
@@ -69,6 +70,8 @@ export interface EmulatorOptions {
   serverQuota: number;
   /** Called after each server build (the sandbox tops up its warm pool here). */
   onServerBuilt?: () => void;
+  /** Called after every change of state (a persistent sandbox saves it here). */
+  onChange?: () => void;
 }
 
 /** The engine behind the HTTP emulator. */
@@ -131,11 +134,30 @@ export class Emulator {
         Promise.resolve()
           .then(fn)
           .catch(() => undefined)
+          .then(() => this.changed())
+          // A state file that cannot be written is retried with the next change.
+          .catch(() => undefined)
           .finally(resolve);
       }, ms);
       this.timers.set(t, resolve);
     });
     this.track(p);
+  }
+
+  /** Waits `ms`, or less when the emulator stops meanwhile (a stop never waits for a build). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.set(t, resolve);
+    });
+  }
+
+  /** Says the state changed (after a request that changes it, and after every job step). */
+  changed(): void {
+    if (!this.stopping) this.options.onChange?.();
   }
 
   private track(p: Promise<unknown>): void {
@@ -195,6 +217,8 @@ export class Emulator {
       job.status = 'RUNNING';
       for (const s of job.sub_jobs) s.status = 'RUNNING';
       await Promise.all(job.sub_jobs.map((sub) => this.buildServer(project, sub, secrets)));
+      // Stopped meanwhile: the job stays unfinished, as a restart finds it (restore()).
+      if (this.stopping) return;
       this.options.onServerBuilt?.();
       const failed = job.sub_jobs.find((s) => s.status === 'FAIL');
       if (failed) {
@@ -211,7 +235,7 @@ export class Emulator {
     const id = sub.entities.server_id ?? '';
     const server = project.servers.get(id);
     if (!server) return;
-    const build = new Promise((r) => setTimeout(r, this.delays.serverBuildMs));
+    const build = this.sleep(this.delays.serverBuildMs);
     if (this.faults.takeJobFailure()) {
       await build;
       // ECS rolls a failed creation back: the server is gone, the job says why.
@@ -267,7 +291,8 @@ export class Emulator {
   runDeleteJob(project: ProjectState, job: JobRecord): void {
     this.after(this.delays.jobStartMs, async () => {
       job.status = 'RUNNING';
-      await new Promise((r) => setTimeout(r, this.delays.serverDeleteMs));
+      await this.sleep(this.delays.serverDeleteMs);
+      if (this.stopping) return;
       for (const sub of job.sub_jobs) {
         const id = sub.entities.server_id ?? '';
         await this.removeServer(project, id);
@@ -291,13 +316,105 @@ export class Emulator {
       if (!s) continue;
       s.status = 'ERROR';
       s.fault = { code: 500, message, created: nowIso(), details: '' };
+      this.changed();
       return true;
     }
     return false;
   }
 
-  /** Cancels pending work and stops every host. */
-  async stop(): Promise<void> {
+  /** Every project's records, to be saved. */
+  exportProjects(): SavedProject[] {
+    return [...this.projects.values()].map((p) => ({
+      id: p.id,
+      vpcs: [...p.vpcs.values()],
+      subnets: [...p.subnets.values()],
+      securityGroups: [...p.securityGroups.values()],
+      rules: [...p.rules.values()],
+      servers: [...p.servers.values()],
+      jobs: [...p.jobs.values()],
+      clientTokens: [...p.clientTokens.entries()],
+    }));
+  }
+
+  /** Where each running server's host is, to be saved. */
+  exportHosts(): SavedHost[] {
+    return [...this.hosts.entries()].map(([serverId, h]) => ({
+      serverId,
+      hostname: h.hostname,
+      slot: h.slot,
+      mac: h.mac,
+    }));
+  }
+
+  /** Hands every host to a persistent sandbox's state file, so it outlives this process. */
+  keepHosts(stateFile: string): void {
+    for (const h of this.hosts.values()) h.keep(stateFile);
+  }
+
+  /**
+   * Loads saved records and takes over the hosts still running. A server whose host is gone
+   * (this machine restarted) is in ERROR, as a cloud shows a server that lost its hypervisor. A
+   * job the restart interrupted ends as a cloud's would: a creation fails and is rolled back, a
+   * deletion is carried out.
+   */
+  restore(projects: SavedProject[], hosts: SavedHost[]): void {
+    for (const saved of projects) {
+      const p = this.projects.get(saved.id);
+      if (!p) continue;
+      for (const v of saved.vpcs) p.vpcs.set(v.id, v);
+      for (const s of saved.subnets) p.subnets.set(s.id, s);
+      for (const g of saved.securityGroups) p.securityGroups.set(g.id, g);
+      for (const r of saved.rules) p.rules.set(r.id, r);
+      for (const s of saved.servers) p.servers.set(s.id, s);
+      for (const j of saved.jobs) p.jobs.set(j.job_id, j);
+      for (const [token, seen] of saved.clientTokens) p.clientTokens.set(token, seen);
+    }
+    for (const saved of hosts) {
+      const host = adoptSandboxHost({ ...saved, id: saved.serverId });
+      if (host) this.hosts.set(saved.serverId, host);
+    }
+    for (const p of this.projects.values()) {
+      for (const server of p.servers.values()) {
+        if (server.status !== 'ACTIVE' || this.hosts.has(server.id)) continue;
+        server.status = 'ERROR';
+        server.updated = nowIso();
+        server.fault = {
+          code: 500,
+          message: 'The sandbox host behind this server is gone (was this machine restarted?)',
+          created: nowIso(),
+          details: '',
+        };
+      }
+      for (const job of p.jobs.values()) {
+        if (job.status === 'SUCCESS' || job.status === 'FAIL') continue;
+        if (job.job_type === 'deleteServers') {
+          this.runDeleteJob(p, job);
+          continue;
+        }
+        const reason = 'Create server failed: the sandbox cloud restarted during the build';
+        for (const sub of job.sub_jobs) {
+          if (sub.status === 'SUCCESS' || sub.status === 'FAIL') continue;
+          p.servers.delete(sub.entities.server_id ?? '');
+          sub.entities.errorcode_message = reason;
+          this.setJob(sub, 'FAIL', ['Ecs.0015', reason]);
+        }
+        this.setJob(job, 'FAIL', ['Ecs.0015', reason]);
+      }
+    }
+  }
+
+  /**
+   * Cancels pending work but leaves every host running (a persistent sandbox): `save` runs
+   * once nothing is pending, with the hosts still listed, and then the handles are dropped.
+   */
+  async detach(save: () => void): Promise<void> {
+    await this.cancelPending();
+    save();
+    this.hosts.clear();
+  }
+
+  /** Stops timers and waits until the work under way has ended. */
+  private async cancelPending(): Promise<void> {
     this.stopping = true;
     for (const [t, resolve] of this.timers) {
       clearTimeout(t);
@@ -305,6 +422,11 @@ export class Emulator {
     }
     this.timers.clear();
     await Promise.allSettled([...this.pending]);
+  }
+
+  /** Cancels pending work and stops every host. */
+  async stop(): Promise<void> {
+    await this.cancelPending();
     const hosts = [...this.hosts.values()];
     this.hosts.clear();
     await Promise.allSettled(hosts.map((h) => h.stop()));

@@ -14,8 +14,8 @@
  */
 export { waitForPort } from './hosts/boot.js';
 export type { SandboxHost, SandboxHostOptions } from './hosts/host-options.js';
-export { cleanupStaleSandboxHosts } from './hosts/slots.js';
-export { startSandboxHost } from './hosts/start-host.js';
+export { cleanupStaleSandboxHosts, removeHostsKeptFor } from './hosts/slots.js';
+export { adoptSandboxHost, startSandboxHost } from './hosts/start-host.js';
 export {
   drainSandboxHostPool,
   prewarmSandboxHosts,

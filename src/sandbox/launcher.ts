@@ -57,7 +57,9 @@ function holdOpen(hold: boolean): void {
 
 function launcher(): ChildProcessWithoutNullStreams {
   if (shell && shell.exitCode === null && !shell.killed) return shell;
-  const child = spawn('/bin/sh', ['-c', LOOP], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own session and process group: a Ctrl-C meant for OneClick must not reach the hosts
+  // (a persistent sandbox's servers keep running when OneClick stops).
+  const child = spawn('/bin/sh', ['-c', LOOP], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   shell = child;
   createInterface({ input: child.stdout }).on('line', (line) => {
     const [id, status] = line.split(' ');

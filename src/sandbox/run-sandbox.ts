@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { cleanupStaleSandboxHosts } from './hosts.js';
 import type { EmulatorDelays } from './emulator.js';
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from './emulator.js';
@@ -16,17 +17,27 @@ export const DEMO_DELAYS: EmulatorDelays = {
   networkActiveMs: 300,
 };
 
-/** Starts the sandbox cloud after removing hosts a killed earlier run left behind. */
+/** Where `oneclick start` keeps its sandbox cloud, under the data directory. */
+export function sandboxStateDir(dataDir: string): string {
+  return path.join(dataDir, 'sandbox');
+}
+
+/**
+ * Starts the sandbox cloud after removing hosts a killed earlier run left behind. With
+ * `stateDir` it is persistent: the cloud of the last run, with its servers, comes back.
+ */
 export async function runSandbox(opts: {
   host?: string;
   port?: number;
   delays?: Partial<EmulatorDelays>;
+  stateDir?: string;
 }): Promise<{ cloud: SandboxCloud; banner: string }> {
   const cleaned = cleanupStaleSandboxHosts();
   const cloud = await startSandboxCloud({
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
     delays: { ...DEMO_DELAYS, ...opts.delays },
+    stateDir: opts.stateDir,
   });
   const banner = [
     'Sandbox Huawei Cloud (ECS/VPC emulator; servers are real sshd hosts in 198.18.0.0/15)',
@@ -38,6 +49,10 @@ export async function runSandbox(opts: {
     `  Inventory:        ${cloud.ecsEndpoint}/_sandbox/inventory`,
     `  Faults:           PUT ${cloud.ecsEndpoint}/_sandbox/faults {"throttle":0.3,"jobFailure":0.1,"retryAfterSeconds":1,"slowBootMs":5000}`,
     cleaned > 0 ? `  Removed ${cleaned} host(s) left by an earlier run.` : '',
+    opts.stateDir
+      ? `  Kept in:          ${opts.stateDir} (servers outlive OneClick; \`oneclick sandbox stop\` removes them)`
+      : '',
+    cloud.resumedServers > 0 ? `  Resumed ${cloud.resumedServers} server(s) of the last run.` : '',
   ]
     .filter(Boolean)
     .join('\n');

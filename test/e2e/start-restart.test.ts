@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,43 +11,17 @@ import { createDataConverter } from '../../src/temporal/data-converter.js';
 import { deriveKeyring, parseKeyring } from '../../src/crypto/keyring.js';
 import { provisionWorkflow, deprovisionWorkflow } from '../../workflows/provision.js';
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../src/sandbox/emulator.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs `oneclick start` as a user would and waits for its banner. */
-async function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', 'start'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  const deadline = Date.now() + 90_000;
-  while (!out.includes('Stop with Ctrl-C.')) {
-    if (child.exitCode !== null)
-      throw new Error(`oneclick start exited ${child.exitCode}:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`oneclick start did not come up:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, output: () => out, exited };
-}
+import { removePersistentSandbox } from '../../src/sandbox/sandbox-cloud.js';
+import { sandboxStateDir } from '../../src/sandbox/run-sandbox.js';
+import { startOneClick as start, type OneClickProcess } from '../helpers/oneclick-process.js';
 
 describe('oneclick start', () => {
   let dataDir: string;
-  let running: Started | undefined;
+  let running: OneClickProcess | undefined;
   afterAll(async () => {
     running?.child.kill('SIGKILL');
+    await running?.exited;
+    if (dataDir) await removePersistentSandbox(sandboxStateDir(dataDir));
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -5,6 +5,8 @@ import { SSHD } from './layout.js';
 /** A running sandbox host. */
 export interface SandboxHost {
   id: string;
+  /** Its /30 link in 198.18.0.0/15 (layout.ts), the key to find it again after a restart. */
+  slot: number;
   hostname: string;
   ip: string;
   mac: string;
@@ -12,6 +14,11 @@ export interface SandboxHost {
   hostVeth: string;
   sshPort: number;
   setLinkUp(up: boolean): Promise<void>;
+  /**
+   * Hands the host to a persistent sandbox: it keeps running when this process exits, until
+   * the state file is gone or no longer lists it (slots.ts).
+   */
+  keep(stateFile: string): void;
   stop(): Promise<void>;
 }
 

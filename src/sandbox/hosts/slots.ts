@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { AppError } from '../../errors.js';
 import { JOB_DIR, SLOT_COUNT, SLOT_DIR, slotLockPath, type HostSlot } from './layout.js';
 import { removeSlot, removeSlotSync } from './teardown.js';
@@ -10,6 +9,9 @@ import { removeSlot, removeSlotSync } from './teardown.js';
  * pid) under /run, so concurrent test processes never collide; a slot whose owner died is
  * cleaned up by the next claimant. Slots this process owns are torn down synchronously if it
  * exits without stopping them.
+ *
+ * A persistent sandbox cloud's hosts outlive the process: their lock says `keep <state file>`
+ * instead of a pid, and such a slot is stale only once that file is gone or no longer lists it.
  */
 
 // Slots this process owns, from the claim until their teardown.
@@ -34,9 +36,63 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** The pid in a lock file, 0 if it is empty. */
-function lockOwner(file: string): number {
-  return Number(readFileSync(file, 'utf8').trim() || '0');
+const KEEP = 'keep ';
+
+/** Whether the process or the persistent sandbox named in a slot's lock file is gone. */
+function lockIsStale(slot: number): boolean {
+  const text = readFileSync(slotLockPath(slot), 'utf8').trim();
+  if (text.startsWith(KEEP)) return !stateListsSlot(text.slice(KEEP.length), slot);
+  const pid = Number(text || '0');
+  return pid > 0 && pid !== process.pid && !pidAlive(pid);
+}
+
+/** Whether a persistent sandbox's state file (persisted-state.ts) still lists the slot. */
+function stateListsSlot(stateFile: string, slot: number): boolean {
+  if (!existsSync(stateFile)) return false;
+  try {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { hosts?: { slot?: number }[] };
+    return (state.hosts ?? []).some((h) => h.slot === slot);
+  } catch {
+    // Being rewritten (it is replaced whole by a rename, so this is rare): not stale.
+    return true;
+  }
+}
+
+/** Hands a slot of this process over to a persistent sandbox: it outlives the process. */
+export function keepSlot(slot: number, stateFile: string): void {
+  writeFileSync(slotLockPath(slot), `${KEEP}${stateFile}`);
+  liveSlots.delete(slot);
+}
+
+/** The slots kept for a persistent sandbox's state file. */
+function slotsKeptFor(stateFile: string): number[] {
+  return slotLockEntries()
+    .filter(({ slot }) => {
+      try {
+        return readFileSync(slotLockPath(slot), 'utf8').trim() === `${KEEP}${stateFile}`;
+      } catch {
+        return false;
+      }
+    })
+    .map(({ slot }) => slot);
+}
+
+/** Removes every host kept for a persistent sandbox's state file; answers how many. */
+export function removeHostsKeptFor(stateFile: string): number {
+  const slots = slotsKeptFor(stateFile);
+  for (const slot of slots) removeSlotSync(slot);
+  return slots.length;
+}
+
+function slotLockEntries(): { slot: number }[] {
+  try {
+    return readdirSync(SLOT_DIR)
+      .map(Number)
+      .filter((slot) => Number.isInteger(slot) && slot > 0)
+      .map((slot) => ({ slot }));
+  } catch {
+    return [];
+  }
 }
 
 /** Claims a free slot for this process; reclaims slots whose owning process has died. */
@@ -51,8 +107,11 @@ export function claimSlot(): number {
       liveSlots.add(slot);
       return slot;
     } catch {
-      const owner = lockOwner(slotLockPath(slot));
-      if (owner > 0 && !pidAlive(owner)) removeSlotSync(slot);
+      try {
+        if (lockIsStale(slot)) removeSlotSync(slot);
+      } catch {
+        // its lock went away meanwhile: the next attempt may take it
+      }
     }
   }
   throw new AppError('SANDBOX_HOSTS_EXHAUSTED', 'no free sandbox host slot in 198.18.0.0/15');
@@ -76,27 +135,14 @@ export async function releaseSlot(n: HostSlot): Promise<void> {
 /** Cleans up every slot left behind by dead processes (e.g. a test run that was killed). */
 export function cleanupStaleSandboxHosts(): number {
   let cleaned = 0;
-  const entries = ((): string[] => {
+  for (const { slot } of slotLockEntries()) {
     try {
-      return readdirSync(SLOT_DIR);
+      if (!lockIsStale(slot)) continue;
     } catch {
-      return [];
+      continue;
     }
-  })();
-  for (const entry of entries) {
-    const slot = Number(entry);
-    const owner = ((): number | undefined => {
-      try {
-        return lockOwner(path.join(SLOT_DIR, entry));
-      } catch {
-        return undefined;
-      }
-    })();
-    if (!Number.isInteger(slot) || owner === undefined) continue;
-    if (owner !== process.pid && !pidAlive(owner)) {
-      removeSlotSync(slot);
-      cleaned++;
-    }
+    removeSlotSync(slot);
+    cleaned++;
   }
   return cleaned;
 }

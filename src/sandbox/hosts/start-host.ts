@@ -2,9 +2,11 @@ import { ensureBaseLayers } from './base-layers.js';
 import { bootHost } from './boot.js';
 import { writeHostFiles } from './host-files.js';
 import { validateHostOptions, type SandboxHost, type SandboxHostOptions } from './host-options.js';
-import { SSH_PORT, hostSlot } from './layout.js';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BOOT_PID_FILE, SSH_PORT, hostSlot, type HostSlot } from './layout.js';
 import { setHostLinkUp, wireSlotNetwork } from './network.js';
-import { claimSlot, installExitHook, releaseSlot } from './slots.js';
+import { claimSlot, installExitHook, keepSlot, releaseSlot } from './slots.js';
 import { takeWiredSlot } from './warm-pool.js';
 
 /**
@@ -26,20 +28,52 @@ export async function startSandboxHost(opts: SandboxHostOptions): Promise<Sandbo
     await releaseSlot(n);
     throw e;
   }
+  return hostHandle(opts.id, opts.hostname, n);
+}
+
+/** The handle of a host running on slot `n`. */
+function hostHandle(id: string, hostname: string, n: HostSlot): SandboxHost {
   let stopped: Promise<void> | undefined;
   return {
-    id: opts.id,
-    hostname: opts.hostname,
+    id,
+    slot: n.slot,
+    hostname,
     ip: n.ip,
     mac: n.mac,
     netns: n.netns,
     hostVeth: n.hostVeth,
     sshPort: SSH_PORT,
     setLinkUp: (up) => setHostLinkUp(n.hostVeth, up),
+    keep: (stateFile) => keepSlot(n.slot, stateFile),
     stop(): Promise<void> {
       // Kill sshd and anything its sessions left running, then drop the namespaces.
       stopped ??= releaseSlot(n);
       return stopped;
     },
   };
+}
+
+/** Whether a slot's host still runs: its boot process is alive and still names its directory. */
+function hostRunning(n: HostSlot): boolean {
+  try {
+    const pid = readFileSync(path.join(n.dir, BOOT_PID_FILE), 'utf8').trim();
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(`${n.dir}/`) && existsSync(`/run/netns/${n.netns}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes over a host a persistent sandbox kept running (by an earlier OneClick process), or
+ * answers undefined when it no longer runs (this machine restarted, someone removed it).
+ */
+export function adoptSandboxHost(saved: {
+  id: string;
+  hostname: string;
+  slot: number;
+  mac: string;
+}): SandboxHost | undefined {
+  const n = { ...hostSlot(saved.slot), mac: saved.mac };
+  return hostRunning(n) ? hostHandle(saved.id, saved.hostname, n) : undefined;
 }

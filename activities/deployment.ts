@@ -60,8 +60,13 @@ export interface DeploymentEnding {
   detail?: string;
   /** Secrets the deployment no longer needs (the ECS password, an unused key). */
   discardSecrets?: string[];
+  /** Secrets kept after the deployment (a key for continued access), each until a time. */
+  keepSecrets?: { ref: string; until: string }[];
   mark?: StepMark;
 }
+
+/** How long a kept key outlives its access, so its removal from the server can still log in. */
+const KEPT_SECRET_GRACE_MS = 24 * 60 * 60_000;
 
 /** Builds the deployment bookkeeping activities. */
 export function createDeploymentActivities(deps: DeploymentActivityDeps) {
@@ -98,6 +103,7 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
       installCommand: product.installCommand,
       verifyCommand: product.verifyCommand,
       postLicenseCommand: product.postLicenseCommand,
+      continuedAccessDays: product.continuedAccessDays,
       installDir: product.installDir,
       licensePath: product.licensePath,
       variables: product.variables,
@@ -173,6 +179,14 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
         detail: input.detail,
       });
       for (const ref of input.discardSecrets ?? []) await secrets.delete(ref);
+      for (const kept of input.keepSecrets ?? []) {
+        await secrets.expireAt(kept.ref, new Date(Date.parse(kept.until) + KEPT_SECRET_GRACE_MS));
+      }
+    },
+
+    /** Deletes secrets nobody needs any more (a continued-access key at its end). */
+    async discardSecrets(input: { refs: string[] }): Promise<void> {
+      for (const ref of input.refs) await secrets.delete(ref);
     },
 
     // Activities of deployments started before prepareDeployment and finishDeployment existed

@@ -3,3 +3,4 @@ export { provisionWorkflow, deprovisionWorkflow } from './provision.js';
 export { licenseLifecycle } from './license-lifecycle.js';
 export { generatorProbe } from './generator-probe.js';
 export { deployLicense } from './deploy-license.js';
+export { continuedAccess } from './continued-access.js';

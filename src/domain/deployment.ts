@@ -163,6 +163,8 @@ export interface DeploymentReport {
   licensePath: string;
   installExitCode: number;
   verifyTail: string;
+  /** ISO-8601: until when OneClick keeps SSH access (products that declare continued access). */
+  sshAccessUntil?: string;
 }
 
 /** Everything the workflow needs about the order, loaded and checked in step 1. */
@@ -176,6 +178,8 @@ export interface DeploymentPlan {
   verifyCommand: string | null;
   /** Run after the installer, once the license is in place (e.g. to restart the service). */
   postLicenseCommand?: string | null;
+  /** Days OneClick keeps its SSH key on the server after delivery (absent: removed at once). */
+  continuedAccessDays?: number | null;
   installDir: string;
   licensePath: string;
   variables: Record<string, string>;

@@ -1,6 +1,11 @@
 import type { Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
-import { deleteSecret, getSealedSecret, insertSecret } from '../db/repositories/secrets.js';
+import {
+  deleteSecret,
+  getSealedSecret,
+  insertSecret,
+  setSecretExpiry,
+} from '../db/repositories/secrets.js';
 import { openText, sealText, type Keyring } from '../crypto/keyring.js';
 
 /**
@@ -12,6 +17,8 @@ export interface SecretStore {
   /** The secret, or undefined when unknown or expired. */
   resolve(ref: string): Promise<string | undefined>;
   delete(ref: string): Promise<void>;
+  /** Keeps a secret until `at` (it then resolves to nothing, as if deleted). */
+  expireAt(ref: string, at: Date): Promise<void>;
 }
 
 /** A store over the `secrets` table; values sealed under the given (derived) keyring. */
@@ -28,5 +35,6 @@ export function createSqlSecretStore(sql: Sql, keyring: Keyring): SecretStore {
       return sealed === undefined ? undefined : openText(keyring, sealed);
     },
     delete: (ref) => deleteSecret(sql, ref),
+    expireAt: (ref, at) => setSecretExpiry(sql, ref, at),
   };
 }

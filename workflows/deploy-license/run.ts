@@ -35,6 +35,7 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
   // deployment runs.
   const adminPassRef = input.choices.adminPassRef;
   const secretsToDiscard = adminPassRef ? [adminPassRef] : [];
+  const secretsToKeep: { ref: string; until: string }[] = [];
   const { records } = deploymentActivities(input.timeouts ?? {});
   const main = new CancellationScope();
   const deadlineMs = input.timeouts?.deadlineMs ?? DEFAULT_DEADLINE_MS;
@@ -48,6 +49,7 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
         compensations,
         hardwareId,
         secretsToDiscard,
+        secretsToKeep,
         deadlineAt,
         // The license, installer, verify and report after the buyer's hardware ID.
         reserveAfterHardwareIdMs: Math.min(30 * 60_000, deadlineMs / 4),
@@ -63,8 +65,13 @@ export async function runDeployment(input: DeployLicenseInput): Promise<Deployme
         deploymentId,
         orderRef,
         state: 'succeeded',
-        detail: `server ${report.serverId}, license ${report.licenseId} at ${report.licensePath}`,
+        detail:
+          `server ${report.serverId}, license ${report.licenseId} at ${report.licensePath}` +
+          (report.sshAccessUntil
+            ? `; OneClick keeps SSH access until ${report.sshAccessUntil}`
+            : ''),
         discardSecrets: secretsToDiscard,
+        keepSecrets: secretsToKeep,
         mark,
       });
       board.leave('succeeded');

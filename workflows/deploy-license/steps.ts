@@ -17,6 +17,7 @@ import {
 } from '../provision.js';
 import { describeFailure } from '../failures.js';
 import { deploymentActivities } from './activities.js';
+import { startContinuedAccess } from './continued-access.js';
 import { startLicenseLifecycle } from './license-lifecycle.js';
 import { provisionInputFor } from './provision-input.js';
 import type { Compensations } from './compensations.js';
@@ -31,6 +32,8 @@ export interface StepContext {
   hardwareId: () => string | undefined;
   /** Secrets to discard when the deployment ends, whatever the end. */
   secretsToDiscard: string[];
+  /** Secrets a delivered deployment keeps, each until a time (a continued-access key). */
+  secretsToKeep: { ref: string; until: string }[];
   /** When the deployment's deadline fires (workflow time, ms). */
   deadlineAt: number;
   /** What a hardware-ID wait leaves of the deadline for the steps after it. */
@@ -205,10 +208,24 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
       ).tail
     : '';
 
-  // Delivered: OneClick's own key leaves the server (its private half is discarded at the end).
-  // Best effort: a server that cannot be reached now still runs licensed, and the key is useless
-  // without its private half.
-  if (key) {
+  // Delivered. A product that declares continued access keeps OneClick's key on the server,
+  // sealed, until then; a child the deployment abandons ends it. Products that do not (and every
+  // run recorded before products could, whose plan has no such field) lose it now.
+  let sshAccessUntil: string | undefined;
+  if (key && plan.continuedAccessDays) {
+    sshAccessUntil = new Date(Date.now() + plan.continuedAccessDays * DAY_MS).toISOString();
+    ctx.secretsToDiscard.splice(ctx.secretsToDiscard.indexOf(key.privateKeyRef), 1);
+    ctx.secretsToKeep.push({ ref: key.privateKeyRef, until: sshAccessUntil });
+    await startContinuedAccess({
+      deploymentId,
+      endpoint: { ...endpoint, passwordRef: undefined },
+      publicKey: key.publicKey,
+      privateKeyRef: key.privateKeyRef,
+      until: sshAccessUntil,
+    });
+  } else if (key) {
+    // Best effort: a server that cannot be reached now still runs licensed, and the key is
+    // useless without its private half (discarded at the end).
     try {
       await delivery.removeDeploymentKey({ endpoint, publicKey: key.publicKey });
     } catch (err) {
@@ -229,5 +246,8 @@ export async function deploymentSteps(ctx: StepContext): Promise<DeploymentRepor
     licensePath: plan.licensePath,
     installExitCode: installed.exitCode,
     verifyTail: verifyTail.slice(-1000),
+    ...(sshAccessUntil && { sshAccessUntil }),
   };
 }
+
+const DAY_MS = 24 * 60 * 60_000;

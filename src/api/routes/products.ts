@@ -17,6 +17,11 @@ export const newProductSchema = z.strictObject({
   verifyCommand: shellCommand.optional(),
   /** Run after the installer, once the license is in place (e.g. to restart the service). */
   postLicenseCommand: shellCommand.optional(),
+  /**
+   * Days the seller needs SSH access to the buyer's server after delivery (support, updates):
+   * OneClick keeps its key on the server, sealed, until then. Without it the key goes at delivery.
+   */
+  continuedAccessDays: z.number().int().min(1).max(365).optional(),
   installDir: z
     .string()
     .regex(/^\/[A-Za-z0-9._/-]*$/, 'an absolute path')
@@ -40,6 +45,7 @@ export const productSchema = newProductSchema.extend({
   installCommand: z.string().nullable(),
   verifyCommand: z.string().nullable(),
   postLicenseCommand: z.string().nullable(),
+  continuedAccessDays: z.number().nullable(),
   licensePath: z.string().nullable(),
   installDir: z.string(),
   ports: z.array(z.number()),
@@ -90,6 +96,7 @@ export function productRoutes() {
         installCommand: body.installCommand ?? null,
         verifyCommand: body.verifyCommand ?? null,
         postLicenseCommand: body.postLicenseCommand ?? null,
+        continuedAccessDays: body.continuedAccessDays ?? null,
         licensePath: body.licensePath ?? null,
       });
       return c.json(product, 201);

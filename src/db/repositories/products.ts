@@ -14,6 +14,8 @@ export interface Product {
   verifyCommand: string | null;
   /** Run after the installer, with the license in place; optional. */
   postLicenseCommand: string | null;
+  /** Days OneClick keeps its SSH key on the server after delivery; null: removed at delivery. */
+  continuedAccessDays: number | null;
   installDir: string;
   licensePath: string | null;
   ports: number[];
@@ -21,8 +23,12 @@ export interface Product {
   createdAt: string;
 }
 
-export type NewProduct = Omit<Product, 'id' | 'createdAt' | 'sellerId' | 'postLicenseCommand'> & {
+export type NewProduct = Omit<
+  Product,
+  'id' | 'createdAt' | 'sellerId' | 'postLicenseCommand' | 'continuedAccessDays'
+> & {
   postLicenseCommand?: string | null;
+  continuedAccessDays?: number | null;
 };
 
 interface ProductRow {
@@ -35,6 +41,7 @@ interface ProductRow {
   install_command: string | null;
   verify_command: string | null;
   post_license_command: string | null;
+  continued_access_days: number | null;
   install_dir: string;
   license_path: string | null;
   ports: number[];
@@ -52,6 +59,7 @@ const toProduct = (r: ProductRow): Product => ({
   installCommand: r.install_command,
   verifyCommand: r.verify_command,
   postLicenseCommand: r.post_license_command,
+  continuedAccessDays: r.continued_access_days,
   installDir: r.install_dir,
   licensePath: r.license_path,
   ports: r.ports,
@@ -60,16 +68,16 @@ const toProduct = (r: ProductRow): Product => ({
 });
 
 const columns = `id, seller_id, marketplace_product_id, sku_code, name, license_model,
-  install_command, verify_command, post_license_command, install_dir, license_path, ports,
-  variables, created_at`;
+  install_command, verify_command, post_license_command, continued_access_days, install_dir,
+  license_path, ports, variables, created_at`;
 
 /** Registers a seller's product; a marketplace product id belongs to one product only. */
 export async function createProduct(sql: Sql, sellerId: string, p: NewProduct): Promise<Product> {
   const rows = await sql.query<ProductRow>(
     `insert into products (id, seller_id, marketplace_product_id, sku_code, name, license_model,
        install_command, verify_command, install_dir, license_path, ports, variables,
-       post_license_command)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       post_license_command, continued_access_days)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      on conflict (marketplace_product_id) do nothing
      returning ${columns}`,
     [
@@ -86,6 +94,7 @@ export async function createProduct(sql: Sql, sellerId: string, p: NewProduct): 
       JSON.stringify(p.ports),
       JSON.stringify(p.variables),
       p.postLicenseCommand ?? null,
+      p.continuedAccessDays ?? null,
     ],
   );
   const row = rows[0];

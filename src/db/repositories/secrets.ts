@@ -28,3 +28,8 @@ export async function getSealedSecret(sql: Sql, id: string): Promise<string | un
 export async function deleteSecret(sql: Sql, id: string): Promise<void> {
   await sql.query('delete from secrets where id = $1', [id]);
 }
+
+/** Moves a secret's expiry (after it, the secret resolves to nothing). */
+export async function setSecretExpiry(sql: Sql, id: string, expiresAt: Date): Promise<void> {
+  await sql.query('update secrets set expires_at = $2 where id = $1', [id, expiresAt]);
+}

@@ -30,6 +30,7 @@ import {
 import { sshExec } from '../../helpers/ssh-exec.js';
 import { GOOD_INSTALLER, seedOrder, seedProduct, testKeyring } from '../../helpers/deploy.js';
 import { deployLicense, progressQuery } from '../../../workflows/deploy-license.js';
+import { endAccessSignal } from '../../../workflows/continued-access.js';
 import { DEPLOYMENT_STEPS, type DeployLicenseInput } from '../../../src/domain/deployment.js';
 import { insertOrGetActiveDeployment } from '../../../src/db/repositories/deployments.js';
 import { newId } from '../../../src/db/ids.js';
@@ -262,6 +263,46 @@ describe('deployLicense end to end: API → Temporal → sandbox cloud → sshd'
     // A delivered order is not deployed twice.
     const again = await start(orderRef);
     expect(again.status).toBe(409);
+  });
+
+  it('keeps its key on the server, sealed, for a product that declares continued access, and removes both when the access ends', async () => {
+    const product = await seedProduct(t.db, store, sellerId, { continuedAccessDays: 7 });
+    const orderRef = await seedOrder(t.db, { buyerId, sellerId, productId: product.id });
+    const first = await start(orderRef);
+    const result = (await client.workflow.getHandle(first.body.workflowId).result()) as {
+      serverIp: string;
+      sshAccessUntil?: string;
+    };
+    const until = Date.parse(result.sshAccessUntil ?? '');
+    expect(until - Date.now()).toBeGreaterThan(6.9 * 24 * 3600_000);
+    expect(until - Date.now()).toBeLessThan(7.1 * 24 * 3600_000);
+
+    // The key stays on the server, and its private half sealed, expiring a day after the access.
+    const ssh = { host: result.serverIp, username: 'root', password: PASSWORD };
+    const authorizedKeys = () => sshExec(ssh, 'cat /root/.ssh/authorized_keys; echo end');
+    expect(await authorizedKeys()).toContain(`oneclick-${first.body.id}`);
+    const kept = await t.db.query<{ purpose: string; expires_at: Date | string }>(
+      'select purpose, expires_at from secrets',
+    );
+    expect(kept.map((r) => r.purpose)).toEqual(['deployment-ssh-key']);
+    expect(Date.parse(String(new Date(kept[0]!.expires_at).toISOString())) - until).toBe(
+      24 * 3600_000,
+    );
+    const view = await current(orderRef);
+    expect(view.state).toBe('succeeded');
+    const order = await getOrder(t.db, orderRef);
+    const notes = (await listSupervisionEvents(t.db, order!.supervision.id)).map((e) => e.note);
+    expect(
+      notes.some((n) => n?.includes(`OneClick keeps SSH access until ${result.sshAccessUntil}`)),
+    ).toBe(true);
+
+    // The end of the access is a durable timer of its own workflow; ended early here.
+    const access = client.workflow.getHandle(`access-${first.body.id}`);
+    expect((await access.describe()).status.name).toBe('RUNNING');
+    await access.signal(endAccessSignal);
+    expect(await access.result()).toEqual({ removed: true });
+    expect(await authorizedKeys()).not.toContain('oneclick-');
+    expect(await t.db.query('select id from secrets')).toEqual([]);
   });
 
   it('retries a throttled cloud call through Temporal after its Retry-After; the step records both attempts and the server step its own', async () => {

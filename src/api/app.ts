@@ -22,6 +22,7 @@ import { keyRoutes, publicKeyRoutes } from './routes/keys.js';
 import { generatorRoutes } from './routes/generators.js';
 import { createOpenApiRoutes, OPEN_API_BASE, OPEN_API_CODES } from './routes/open-api.js';
 import { packageRoutes } from './routes/packages.js';
+import { evidenceRoutes } from './routes/evidence.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   v1.route('/products', productRoutes());
   v1.route('/orders', orderRoutes());
   v1.route('/orders', deploymentRoutes());
+  if (deps.evidence) v1.route('/orders', evidenceRoutes(deps.evidence));
   if (deps.packageStore) {
     v1.route('/packages', packageRoutes(deps.packageStore, deps.maxPackageBytes ?? 10 * 1024 ** 3));
   }

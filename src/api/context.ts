@@ -5,6 +5,7 @@ import type { LicenseServices } from '../license/services.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { PackageStore } from '../packages/store.js';
 import type { TemporalGateway } from '../temporal/gateway/index.js';
+import type { EvidenceService } from '../evidence/evidence-service.js';
 
 /** What route handlers may reach; built once by the entry point and handed to `createApp`. */
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   license?: LicenseServices;
   /** Seals stored idempotent answers that carry secrets (`Cache-Control: no-store`). */
   secretsKeyring?: Keyring;
+  /** Signed delivery evidence; its routes are mounted when present. */
+  evidence?: EvidenceService;
   /** Where seller uploads go; the upload route is mounted when present. */
   packageStore?: PackageStore;
   /** Largest package upload, bytes (config ONECLICK_MAX_PACKAGE_BYTES). */

@@ -35,6 +35,7 @@ import { createSqlSecretStore } from '../secrets/secret-store.js';
 import { createDirectoryPackageStore } from '../packages/directory-store.js';
 import { createSqlHostKeyPins } from '../ssh/host-key.js';
 import { createLicenseServices } from '../license/services.js';
+import { createEvidenceService } from '../evidence/evidence-service.js';
 import { wrappingKeysFrom } from '../license/wrapping-keys.js';
 
 export interface RunningOneClick {
@@ -239,6 +240,12 @@ export async function runOneClick(
         marketplaceAccessKey: f.marketplaceAccessKey,
         temporal,
         license,
+        // Signed with the sellers' license keys; the issuer names where their JWKS is published.
+        evidence: createEvidenceService({
+          db: f.db,
+          license,
+          issuer: config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
+        }),
         secretsKeyring,
         packageStore,
         maxPackageBytes: config.maxPackageBytes,

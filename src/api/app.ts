@@ -22,6 +22,7 @@ import { keyRoutes, publicKeyRoutes } from './routes/keys.js';
 import { generatorRoutes } from './routes/generators.js';
 import { createOpenApiRoutes, OPEN_API_BASE, OPEN_API_CODES } from './routes/open-api.js';
 import { packageRoutes } from './routes/packages.js';
+import { codecRoutes } from './routes/codec.js';
 import { evidenceRoutes } from './routes/evidence.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -94,6 +95,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
 
   app.route('/', healthRoutes());
   app.route('/marketplace/v1', marketplaceRoutes());
+  // Temporal's remote codec, outside /v1: the UI and CLI call `<endpoint>/decode`.
+  if (deps.codec) app.route('/codec', codecRoutes(deps.codec));
 
   const v1 = resourceRoutes();
   v1.use('*', requireApiKey(), idempotency());

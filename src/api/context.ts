@@ -5,6 +5,7 @@ import type { LicenseServices } from '../license/services.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { PackageStore } from '../packages/store.js';
 import type { TemporalGateway } from '../temporal/gateway/index.js';
+import type { CodecServer } from './routes/codec.js';
 import type { EvidenceService } from '../evidence/evidence-service.js';
 
 /** What route handlers may reach; built once by the entry point and handed to `createApp`. */
@@ -29,6 +30,8 @@ export interface AppDeps {
   now?: () => number;
   /** Largest JSON body accepted, bytes. */
   maxBodyBytes?: number;
+  /** Temporal's remote codec for operators (`/codec/decode`); mounted when present. */
+  codec?: CodecServer;
 }
 
 export interface AppEnv {

@@ -85,6 +85,11 @@ export const statusByCode: Readonly<Record<string, number>> = {
   CLOUD_BAD_PASSWORD: 502,
   CLOUD_SUBNET_FULL: 502,
   CLOUD_INVALID_REQUEST: 502,
+  // operators (src/api/routes/deployments-operator.ts, codec.ts)
+  DEPLOYMENT_RUNNING: 409,
+  DEPLOYMENT_NOT_RUNNING: 409,
+  RETRY_NEEDS_PASSWORD: 409,
+  PAYLOAD_NOT_DECODABLE: 400,
 };
 
 /** The HTTP status an error (or an error code) answers with. */

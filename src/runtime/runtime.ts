@@ -12,6 +12,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { findOrBuildTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createDataConverter } from '../temporal/data-converter.js';
+import { EncryptionCodec } from '../temporal/codec.js';
 import {
   createNativeConnection,
   createTemporalClient,
@@ -125,6 +126,23 @@ export async function bootstrapOperator(db: Database): Promise<string | undefine
 }
 
 /**
+ * `<API url>/codec`, where the embedded UI finds OneClick's codec; undefined while the API's port
+ * is only picked when it listens (port 0 without a public URL).
+ */
+function embeddedCodecEndpoint(config: Config): string | undefined {
+  const { host, port, publicUrl } = config.http;
+  if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}/codec`;
+  return port === 0 ? undefined : `http://${host}:${port}/codec`;
+}
+
+/** The UI's origin, and its `localhost` twin for a loopback UI (people type either). */
+function uiOrigins(uiUrl: string): string[] {
+  const url = new URL(uiUrl);
+  if (url.hostname !== '127.0.0.1') return [url.origin];
+  return [url.origin, `${url.protocol}//localhost:${url.port}`];
+}
+
+/**
  * Runs the parts of OneClick named in `parts` in this process: the embedded Temporal dev server
  * (when no TEMPORAL_ADDRESS is set and `devServer` is allowed), the worker, and the API.
  */
@@ -160,13 +178,16 @@ export async function runOneClick(
         namespace: config.temporal.namespace,
         port: config.temporal.devPort,
         uiPort: config.temporal.devUiPort,
+        // The UI decodes history through OneClick's own codec when the API runs here too.
+        uiCodecEndpoint: parts.api ? embeddedCodecEndpoint(config) : undefined,
         onOutput: (line) => logger.debug({ temporal: line }, 'temporal dev server'),
       });
       stops.push(() => dev!.stop());
       logger.info({ address: dev.address, ui: dev.uiUrl }, 'temporal dev server ready');
     }
     const target = temporalTarget(config, dev?.address);
-    const dataConverter = createDataConverter(deriveKeyring(f.masterKeyring, 'temporal-payloads'));
+    const payloadKeyring = deriveKeyring(f.masterKeyring, 'temporal-payloads');
+    const dataConverter = createDataConverter(payloadKeyring);
     const temporal = createTemporalGateway(
       await createTemporalClient(target, dataConverter),
       config.temporal.taskQueue,
@@ -249,6 +270,11 @@ export async function runOneClick(
         secretsKeyring,
         packageStore,
         maxPackageBytes: config.maxPackageBytes,
+        codec: {
+          codec: new EncryptionCodec(payloadKeyring),
+          namespace: target.namespace,
+          uiOrigins: dev?.uiUrl ? uiOrigins(dev.uiUrl) : [],
+        },
       });
       const server = await serveApi({
         fetch: app.fetch,

@@ -27,6 +27,11 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; 0 picks a free port; false runs headless. */
   uiPort?: number | false;
+  /**
+   * The Web UI's remote codec (`--ui-codec-endpoint`): the UI posts the payloads it shows to
+   * `<endpoint>/decode` and displays what comes back, while history in the server stays encrypted.
+   */
+  uiCodecEndpoint?: string;
   /** Receives the server's own output, line by line, for the caller's logger. */
   onOutput?: (line: string) => void;
   readyTimeoutMs?: number;
@@ -78,7 +83,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     args.push('--db-filename', opts.dbFile);
   }
   if (uiPort === undefined) args.push('--headless');
-  else args.push('--ui-port', String(uiPort));
+  else {
+    args.push('--ui-port', String(uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  }
   args.push(...devServerSearchAttributeFlags());
   for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { deploymentGateway, type DeploymentGateway } from './deployments.js';
 import { licenseLifecycleGateway, type LicenseLifecycleGateway } from './license-lifecycle.js';
 import { scheduleGateway, type ScheduleGateway } from './schedules.js';
+import { operatorGateway, type OperatorGateway } from './operator.js';
 
 export { deploymentWorkflowId } from '../../../workflows/deploy-license/messages.js';
 export type {
@@ -12,6 +13,15 @@ export type {
 } from './deployments.js';
 export { lifecycleWorkflowId, type LicenseLifecycleGateway } from './license-lifecycle.js';
 export { GENERATOR_PROBE_SCHEDULE_ID, type ScheduleGateway } from './schedules.js';
+export type {
+  DeploymentHistory,
+  DeploymentRun,
+  DeploymentRunFilter,
+  ExecutionStatus,
+  FailureSummary,
+  HistoryActivity,
+  OperatorGateway,
+} from './operator.js';
 
 /**
  * OneClick's one gateway to Temporal: every client call (start, signal, update, query, cancel,
@@ -19,7 +29,7 @@ export { GENERATOR_PROBE_SCHEDULE_ID, type ScheduleGateway } from './schedules.j
  * the narrow part they need (`DeploymentGateway`, `LicenseLifecycleGateway`, ...).
  */
 export interface TemporalGateway
-  extends DeploymentGateway, LicenseLifecycleGateway, ScheduleGateway {
+  extends DeploymentGateway, LicenseLifecycleGateway, ScheduleGateway, OperatorGateway {
   /** Resolves when the Temporal server answers. */
   checkHealth(): Promise<void>;
   /** Closes the connection the gateway's client was built on. */
@@ -33,6 +43,7 @@ export function createTemporalGateway(client: Client, taskQueue: string): Tempor
     ...deploymentGateway(bound),
     ...licenseLifecycleGateway(bound),
     ...scheduleGateway(bound),
+    ...operatorGateway(bound),
     async checkHealth() {
       await client.workflowService.getSystemInfo({});
     },

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import type { EvidenceDocument, EvidenceResource } from './document.js';
 
 /**
- * The evidence as a readable page. Every value is escaped (the `html` tag below escapes whatever
+ * The evidence as a readable page. Every value is escaped (the `markup` tag below escapes whatever
  * it interpolates unless it is markup the tag made itself), the page has no script, and its one
- * inline style is allowed by hash, so `EVIDENCE_HTML_CSP` can forbid everything else.
+ * inline style is allowed by hash, so `EVIDENCE_HTML_CSP` can forbid everything else. The tag is
+ * not called `html` because Prettier would reformat such templates, changing `<pre>` text and the
+ * hashed style.
  */
 
-/** Markup built by `html`: interpolating it does not escape it again. */
+/** Markup built by `markup`: interpolating it does not escape it again. */
 class Markup {
   constructor(readonly text: string) {}
   toString(): string {
@@ -27,7 +29,7 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-function html(strings: TemplateStringsArray, ...values: Value[]): Markup {
+function markup(strings: TemplateStringsArray, ...values: Value[]): Markup {
   let out = strings[0] ?? '';
   values.forEach((v, i) => {
     out += render(v) + (strings[i + 1] ?? '');
@@ -71,17 +73,17 @@ export const EVIDENCE_HTML_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const none = (what = 'not recorded') => html`<span class="none">${what}</span>`;
+const none = (what = 'not recorded') => markup`<span class="none">${what}</span>`;
 const text = (v: string | number | null | undefined, empty?: string) =>
-  v === null || v === undefined || v === '' ? none(empty) : html`${v}`;
+  v === null || v === undefined || v === '' ? none(empty) : markup`${v}`;
 const mono = (v: string | null | undefined, empty?: string) =>
-  v ? html`<code>${v}</code>` : none(empty);
+  v ? markup`<code>${v}</code>` : none(empty);
 
 function list(rows: [string, Markup][]): Markup {
-  return html`<dl>
+  return markup`<dl>
     ${rows.map(
       ([k, v]) =>
-        html`<dt>${k}</dt>
+        markup`<dt>${k}</dt>
           <dd>${v}</dd>`,
     )}
   </dl>`;
@@ -117,153 +119,113 @@ const MODEL_NAMES = { license2: 'License 2.0 (authorization code)', license1: 'L
 export function renderEvidenceHtml(doc: EvidenceDocument, jws: string): string {
   const { alg, kid } = signatureHeader(jws);
   const jwks = doc.issuer ? `${doc.issuer.replace(/\/+$/, '')}/.well-known/jwks.json` : null;
-  const page = html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>Delivery evidence: ${doc.product.name}</title>
-        <style>
-          ${new Markup(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main>
-          <h1>Delivery evidence</h1>
-          <p class="sub">
-            ${doc.product.name} · order ${doc.order.marketplaceOrderId} · deployment
-            ${doc.deployment.id}
-          </p>
-          <section>
-            <h2>Order</h2>
-            ${list([
-              ['Product', html`${doc.product.name} (${doc.product.marketplaceProductId})`],
-              ['SKU', text(doc.product.skuCode)],
-              ['Marketplace order', mono(doc.order.marketplaceOrderId)],
-              ['Order line', mono(doc.order.orderLineId)],
-              ['OneClick order', mono(doc.order.ref)],
-              ['Buyer', mono(doc.order.buyerId)],
-              ['Seller', mono(doc.order.sellerId)],
-            ])}
-          </section>
-          <section>
-            <h2>Deployment</h2>
-            ${list([
-              ['Deployment', mono(doc.deployment.id)],
-              ['State', text(doc.deployment.state)],
-              ['Started', text(doc.deployment.startedAt)],
-              ['Finished', text(doc.deployment.finishedAt)],
-              [
-                'Workflow',
-                html`<code>${doc.deployment.workflowId}</code> run ${mono(doc.deployment.runId)}`,
-              ],
-            ])}
-          </section>
-          <section>
-            <h2>Server</h2>
-            ${list([
-              ['Server id', mono(doc.server.id)],
-              ['Address', mono(doc.server.address)],
-              ['SSH host key', mono(doc.server.hostKeyFingerprint)],
-            ])}
-          </section>
-          <section>
-            <h2>Cloud resources</h2>
-            <table>
-              <thead>
-                <tr>
-                  <th>Resource</th>
-                  <th>Id</th>
-                  <th>Provenance</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${RESOURCE_NAMES.map(([key, name]) => {
-                  const r = doc.resources[key];
-                  return html`<tr>
-                    <td>${name}</td>
-                    <td>${mono(r.id)}</td>
-                    <td>${owner(r)}</td>
-                  </tr>`;
-                })}
-              </tbody>
-            </table>
-          </section>
-          <section>
-            <h2>Package</h2>
-            ${
-              doc.package
-                ? list([
-                    ['File', text(doc.package.fileName)],
-                    ['SHA-256', mono(doc.package.sha256)],
-                    [
-                      'Size',
-                      text(
-                        doc.package.sizeBytes === null ? null : `${doc.package.sizeBytes} bytes`,
-                      ),
-                    ],
-                    ['On the server', mono(doc.package.remotePath)],
-                  ])
-                : html`<p>${none()}</p>`
-            }
-          </section>
-          <section>
-            <h2>License</h2>
-            ${
-              doc.license
-                ? list([
-                    ['License', mono(doc.license.id)],
-                    ['Model', text(MODEL_NAMES[doc.license.model])],
-                    ['Status', text(doc.license.status)],
-                    ['Expires', text(doc.license.expiresAt, 'never')],
-                    ['Activated', text(doc.license.activatedAt, 'not yet')],
-                  ])
-                : html`<p>${none()}</p>`
-            }
-          </section>
-          <section>
-            <h2>Steps</h2>
-            <table>
-              <thead>
-                <tr>
-                  <th>Step</th>
-                  <th>Status</th>
-                  <th>Attempts</th>
-                  <th>Started</th>
-                  <th>Ended</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${doc.steps.map(
-                  (s) =>
-                    html`<tr>
-                      <td>${s.step}</td>
-                      <td>${s.status}</td>
-                      <td>${s.attempts}</td>
-                      <td>${s.startedAt}</td>
-                      <td>${text(s.endedAt, '')}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </section>
-          <section>
-            <h2>Verify output</h2>
-            ${doc.verify.outputTail === null ? html`<p>${none()}</p>` : html`<pre>${doc.verify.outputTail}</pre>`}
-          </section>
-          <section>
-            <h2>Signature</h2>
-            <p>
-              This evidence is signed (${alg ?? 'unknown algorithm'}, key
-              <code>${kid ?? 'unknown'}</code>) with the seller's license key. Check the compact JWS
-              below against the published keys${jwks ? html` at <code>${jwks}</code>` : ''}; its
-              payload is this evidence as JSON (generated ${doc.generatedAt}).
-            </p>
-            <pre>${jws}</pre>
-          </section>
-        </main>
-      </body>
-    </html> `;
+  const page = markup`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Delivery evidence: ${doc.product.name}</title>
+<style>${new Markup(STYLE)}</style>
+</head>
+<body>
+<main>
+<h1>Delivery evidence</h1>
+<p class="sub">${doc.product.name} · order ${doc.order.marketplaceOrderId} · deployment ${doc.deployment.id}</p>
+<section>
+<h2>Order</h2>
+${list([
+  ['Product', markup`${doc.product.name} (${doc.product.marketplaceProductId})`],
+  ['SKU', text(doc.product.skuCode)],
+  ['Marketplace order', mono(doc.order.marketplaceOrderId)],
+  ['Order line', mono(doc.order.orderLineId)],
+  ['OneClick order', mono(doc.order.ref)],
+  ['Buyer', mono(doc.order.buyerId)],
+  ['Seller', mono(doc.order.sellerId)],
+])}
+</section>
+<section>
+<h2>Deployment</h2>
+${list([
+  ['Deployment', mono(doc.deployment.id)],
+  ['State', text(doc.deployment.state)],
+  ['Started', text(doc.deployment.startedAt)],
+  ['Finished', text(doc.deployment.finishedAt)],
+  ['Workflow', markup`<code>${doc.deployment.workflowId}</code> run ${mono(doc.deployment.runId)}`],
+])}
+</section>
+<section>
+<h2>Server</h2>
+${list([
+  ['Server id', mono(doc.server.id)],
+  ['Address', mono(doc.server.address)],
+  ['SSH host key', mono(doc.server.hostKeyFingerprint)],
+])}
+</section>
+<section>
+<h2>Cloud resources</h2>
+<table>
+<thead><tr><th>Resource</th><th>Id</th><th>Provenance</th></tr></thead>
+<tbody>
+${RESOURCE_NAMES.map(([key, name]) => {
+  const r = doc.resources[key];
+  return markup`<tr><td>${name}</td><td>${mono(r.id)}</td><td>${owner(r)}</td></tr>`;
+})}
+</tbody>
+</table>
+</section>
+<section>
+<h2>Package</h2>
+${
+  doc.package
+    ? list([
+        ['File', text(doc.package.fileName)],
+        ['SHA-256', mono(doc.package.sha256)],
+        ['Size', text(doc.package.sizeBytes === null ? null : `${doc.package.sizeBytes} bytes`)],
+        ['On the server', mono(doc.package.remotePath)],
+      ])
+    : markup`<p>${none()}</p>`
+}
+</section>
+<section>
+<h2>License</h2>
+${
+  doc.license
+    ? list([
+        ['License', mono(doc.license.id)],
+        ['Model', text(MODEL_NAMES[doc.license.model])],
+        ['Status', text(doc.license.status)],
+        ['Expires', text(doc.license.expiresAt, 'never')],
+        ['Activated', text(doc.license.activatedAt, 'not yet')],
+      ])
+    : markup`<p>${none()}</p>`
+}
+</section>
+<section>
+<h2>Steps</h2>
+<table>
+<thead><tr><th>Step</th><th>Status</th><th>Attempts</th><th>Started</th><th>Ended</th></tr></thead>
+<tbody>
+${doc.steps.map(
+  (s) =>
+    markup`<tr><td>${s.step}</td><td>${s.status}</td><td>${s.attempts}</td><td>${s.startedAt}</td><td>${text(s.endedAt, '')}</td></tr>`,
+)}
+</tbody>
+</table>
+</section>
+<section>
+<h2>Verify output</h2>
+${doc.verify.outputTail === null ? markup`<p>${none()}</p>` : markup`<pre>${doc.verify.outputTail}</pre>`}
+</section>
+<section>
+<h2>Signature</h2>
+<p>This evidence is signed (${alg ?? 'unknown algorithm'}, key <code>${kid ?? 'unknown'}</code>) with the seller's license key.
+Check the compact JWS below against the published keys${jwks ? markup` at <code>${jwks}</code>` : ''}; its payload is this evidence as JSON (generated ${doc.generatedAt}).</p>
+<pre>${jws}</pre>
+</section>
+</main>
+</body>
+</html>
+`;
   return page.text;
 }

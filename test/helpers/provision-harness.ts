@@ -114,7 +114,9 @@ export function newEverything(
       { direction: 'ingress', protocol: 'tcp', ports: '8443' },
     ],
     server: { imageRef: DEFAULT_IMAGE_ID, flavorRef: DEFAULT_FLAVOR },
-    timeouts: { heartbeatMs: 5_000, retryInitialMs: 50, retryMaxMs: 500 },
+    // Heartbeats are a hang guard here: on a busy machine (CI, stress) 5 s was missed under load,
+    // and ten heartbeat timeouts in a row failed a run (found running the suite under stress-ng).
+    timeouts: { heartbeatMs: 20_000, retryInitialMs: 50, retryMaxMs: 500 },
     ...o,
   };
 }

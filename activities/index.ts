@@ -9,6 +9,7 @@ import { createProvisioningActivities } from './provisioning.js';
 import { createDeliveryActivities } from './delivery.js';
 import { createLicenseActivities } from './license.js';
 import { createDeploymentActivities } from './deployment.js';
+import { createSupervisionActivities, type MarketplaceReportSettings } from './supervision.js';
 import { recordingSteps } from './step-recording.js';
 import type { LicenseServices } from '../src/license/services.js';
 
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   license: LicenseServices;
   /** The worker's shared SSH connections; it closes them at shutdown. Unset: the activities' own. */
   sshSessions?: SshSessionPool;
+  /** Where supervision reports go; unset: they wait in their queue. */
+  marketplaceReports?: MarketplaceReportSettings;
 }
 
 /**
@@ -48,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createLicenseActivities(deps.license),
     ...deployment.activities,
+    ...createSupervisionActivities({ db: deps.db, reports: deps.marketplaceReports }),
   });
 }
 

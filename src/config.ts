@@ -46,6 +46,19 @@ const envSchema = z.object({
   ONECLICK_MASTER_KEY: optionalString,
   /** KooGallery access key used to check inbound marketplace signatures. Unset: generated. */
   MARKETPLACE_ACCESS_KEY: optionalString,
+  /**
+   * The marketplace's service-supervision endpoint every transition is reported to. Unset: the
+   * sandbox's recording marketplace when the sandbox runs, otherwise reports wait in their queue.
+   */
+  MARKETPLACE_SUPERVISION_URL: optionalUrl,
+  /** How often waiting supervision reports are sent (again): KooGallery's 2 minutes. */
+  ONECLICK_REPORT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** How long a buyer has to accept or reject a License 1.0 delivery before it is accepted. */
+  ONECLICK_ACCEPTANCE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24 * 3600),
   HUAWEICLOUD_AK: optionalString,
   HUAWEICLOUD_SK: optionalString,
   HUAWEICLOUD_PROJECT_ID: optionalString,
@@ -82,6 +95,11 @@ export interface Config {
   };
   readonly masterKey?: string;
   readonly marketplaceAccessKey?: string;
+  readonly supervision: {
+    readonly reportUrl?: string;
+    readonly reportIntervalMs: number;
+    readonly acceptanceWindowMs: number;
+  };
   readonly huaweiCloud: {
     readonly ak?: string;
     readonly sk?: string;
@@ -152,6 +170,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     masterKey: e.ONECLICK_MASTER_KEY,
     marketplaceAccessKey: e.MARKETPLACE_ACCESS_KEY,
+    supervision: {
+      reportUrl: e.MARKETPLACE_SUPERVISION_URL,
+      reportIntervalMs: e.ONECLICK_REPORT_INTERVAL_SECONDS * 1000,
+      acceptanceWindowMs: e.ONECLICK_ACCEPTANCE_WINDOW_SECONDS * 1000,
+    },
     huaweiCloud: {
       ak: e.HUAWEICLOUD_AK,
       sk: e.HUAWEICLOUD_SK,

@@ -4,3 +4,4 @@ export { licenseLifecycle } from './license-lifecycle.js';
 export { generatorProbe } from './generator-probe.js';
 export { deployLicense } from './deploy-license.js';
 export { continuedAccess } from './continued-access.js';
+export { acceptanceTimer, supervisionReports } from './supervision.js';

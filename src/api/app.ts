@@ -14,6 +14,8 @@ import { healthRoutes } from './routes/health.js';
 import { productRoutes } from './routes/products.js';
 import { orderRoutes } from './routes/orders.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { acceptanceReportRoutes, supervisionRoutes } from './routes/supervision.js';
+import { ACCEPTANCE_REPORTS_PATH } from './routes/supervision.schema.js';
 import { marketplaceRoutes } from './routes/marketplace.js';
 import { meRoutes } from './routes/me.js';
 import { principalRoutes } from './routes/principals.js';
@@ -62,11 +64,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   });
   app.use('*', limitUrl());
   // Package uploads stream into the store under their own (much larger) limit.
-  app.use('*', except(PACKAGES_PATH, jsonLimit));
+  app.use('*', except([PACKAGES_PATH, ACCEPTANCE_REPORTS_PATH], jsonLimit));
   app.use(
     '*',
     refuseNul({
-      binaryBodies: [PACKAGES_PATH],
+      binaryBodies: [PACKAGES_PATH, ACCEPTANCE_REPORTS_PATH],
       // KooGallery's open API answers in its own envelope, as for any other bad parameter; its
       // catch-all answers 405 whatever the request holds.
       answer: (c, message) => {
@@ -105,6 +107,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   v1.route('/products', productRoutes());
   v1.route('/orders', orderRoutes());
   v1.route('/orders', deploymentRoutes());
+  v1.route('/orders', supervisionRoutes());
+  if (deps.packageStore) v1.route('/acceptance-reports', acceptanceReportRoutes());
   if (deps.evidence) v1.route('/orders', evidenceRoutes(deps.evidence));
   if (deps.packageStore) {
     v1.route('/packages', packageRoutes(deps.packageStore, deps.maxPackageBytes ?? 10 * 1024 ** 3));

@@ -26,6 +26,8 @@ export interface AppDeps {
   packageStore?: PackageStore;
   /** Largest package upload, bytes (config ONECLICK_MAX_PACKAGE_BYTES). */
   maxPackageBytes?: number;
+  /** How long a buyer has to answer a License 1.0 delivery (default 7 days). */
+  acceptanceWindowMs?: number;
   /** Clock, injectable so signature-window tests need no sleeping. */
   now?: () => number;
   /** Largest JSON body accepted, bytes. */

@@ -13,11 +13,22 @@ export async function advanceSupervision(
   to: string,
   note: string,
   serviceStartTime?: Date,
+  /** Who: a principal id, or `system` (the default). */
+  actor = 'system',
+  detail?: Record<string, unknown>,
 ): Promise<boolean> {
   const rec = await lockSupervision(tx, orderRef);
   if (!rec) return false; // orders made before supervision existed: nothing to move
   if (rec.state === to) return false;
   assertSupervisionTransition(rec.licenseModel, rec.state, to);
-  await moveSupervision(tx, { id: rec.id, from: rec.state, to, note, serviceStartTime });
+  await moveSupervision(tx, {
+    id: rec.id,
+    from: rec.state,
+    to,
+    note,
+    serviceStartTime,
+    actor,
+    detail,
+  });
   return true;
 }

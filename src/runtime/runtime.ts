@@ -31,6 +31,7 @@ import {
 import { createActivities } from '../../activities/index.js';
 import { createSshSessionPool } from '../ssh/session-pool.js';
 import { runSandbox, sandboxStateDir } from '../sandbox/run-sandbox.js';
+import { startRecordingMarketplace } from '../sandbox/recording-marketplace.js';
 import { cloudFromConfig, type SandboxEndpoint } from '../cloud/from-config.js';
 import { createSqlSecretStore } from '../secrets/secret-store.js';
 import { createDirectoryPackageStore } from '../packages/directory-store.js';
@@ -216,6 +217,14 @@ export async function runOneClick(
         sandboxBanner = started.banner;
         stops.push(() => started.cloud.stop());
       }
+      // Supervision reports go to the marketplace's endpoint; the sandbox has a recording one.
+      let reportUrl = config.supervision.reportUrl;
+      if (!reportUrl && config.huaweiCloud.sandbox) {
+        const marketplace = await startRecordingMarketplace({ accessKey: f.marketplaceAccessKey });
+        reportUrl = marketplace.url;
+        sandboxBanner = `${sandboxBanner ?? ''}\n  Marketplace supervision endpoint (recording): ${marketplace.url} (GET ${marketplace.url.replace(/\/supervision$/, '/reports')})`;
+        stops.push(() => marketplace.close());
+      }
       // One SSH connection per server for all of this worker's activities (closed at stop).
       const sshSessions = createSshSessionPool({
         log: (message, fields) => logger.debug(fields, message),
@@ -229,6 +238,7 @@ export async function runOneClick(
         license,
         packages: packageStore,
         hostKeys: createSqlHostKeyPins(f.db),
+        marketplaceReports: { url: reportUrl, accessKey: f.marketplaceAccessKey },
       });
       const connection = await createNativeConnection(target);
       const worker: Worker = await createWorker({
@@ -249,6 +259,9 @@ export async function runOneClick(
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
       // Remote generators are dial-tested twice a day (KooGallery does it every morning and afternoon).
       await temporal.ensureGeneratorProbeSchedule();
+      // Supervision reports are sent (and failed ones sent again) every 2 minutes, and at once
+      // whenever a transition kicks the schedule.
+      await temporal.ensureSupervisionReportSchedule(config.supervision.reportIntervalMs);
     }
 
     let apiUrl: string | undefined;
@@ -270,6 +283,7 @@ export async function runOneClick(
         secretsKeyring,
         packageStore,
         maxPackageBytes: config.maxPackageBytes,
+        acceptanceWindowMs: config.supervision.acceptanceWindowMs,
         codec: {
           codec: new EncryptionCodec(payloadKeyring),
           namespace: target.namespace,

@@ -1,7 +1,5 @@
-import type { Context } from 'hono';
 import { AppError } from '../../errors.js';
 import { newId } from '../../db/ids.js';
-import { getOrder, type Order } from '../../db/repositories/orders.js';
 import { getProduct } from '../../db/repositories/products.js';
 import { latestPackageForProduct } from '../../db/repositories/packages.js';
 import {
@@ -23,9 +21,9 @@ import {
 import { createSqlSecretStore } from '../../secrets/secret-store.js';
 import { resetHostKeyPin } from '../../ssh/host-key.js';
 import { deploymentWorkflowId, type DeploymentGateway } from '../../temporal/gateway/index.js';
-import type { AppDeps, AppEnv } from '../context.js';
+import type { AppDeps } from '../context.js';
 import { resourceRoutes } from '../contract.js';
-import { canSeeOrder } from './orders.js';
+import { visibleOrder } from './orders.js';
 import { deploymentContracts as route, type StartDeploymentBody } from './deployments.schema.js';
 
 const LIVE_QUERY_MS = 3_000;
@@ -33,15 +31,6 @@ const LIVE_QUERY_MS = 3_000;
 function temporalOf(deps: AppDeps): DeploymentGateway {
   if (!deps.temporal) throw new AppError('UNAVAILABLE', 'deployments need Temporal, which is down');
   return deps.temporal;
-}
-
-/** The order of the path, when the principal may see it; 404 otherwise (never 403). */
-async function visibleOrder(c: Context<AppEnv>, id: string): Promise<Order> {
-  const order = await getOrder(c.get('deps').db, id);
-  if (!order || !canSeeOrder(c.get('principal'), order)) {
-    throw new AppError('NOT_FOUND', 'no such order');
-  }
-  return order;
 }
 
 function choicesOf(body: StartDeploymentBody, adminPassRef: string | undefined): NetworkChoices {

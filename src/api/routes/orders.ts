@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import {
@@ -7,6 +8,7 @@ import {
   type Order,
 } from '../../db/repositories/orders.js';
 import type { Principal } from '../../db/repositories/principals.js';
+import type { AppEnv } from '../context.js';
 import { defineRoute, ok, pathParams, resourceRoutes } from '../contract.js';
 import { encodeCursor, pageQuery } from '../cursor.js';
 
@@ -17,6 +19,15 @@ export function canSeeOrder(p: Principal, o: Order): boolean {
   if (p.role === 'operator') return true;
   if (p.role === 'buyer') return o.buyerId === p.buyerId;
   return o.sellerId === p.sellerId;
+}
+
+/** The order of a path, when the principal may see it; 404 otherwise (never 403). */
+export async function visibleOrder(c: Context<AppEnv>, id: string): Promise<Order> {
+  const order = await getOrder(c.get('deps').db, id);
+  if (!order || !canSeeOrder(c.get('principal'), order)) {
+    throw new AppError('NOT_FOUND', 'no such order');
+  }
+  return order;
 }
 
 const scopeOf = (p: Principal) =>

@@ -245,28 +245,42 @@ export async function lockSupervision(
 /** Moves a supervision record from `from` to `to` (and sets the service start time once given). */
 export async function moveSupervision(
   tx: Sql,
-  move: { id: string; from: string; to: string; note: string; serviceStartTime?: Date },
-): Promise<void> {
+  move: {
+    id: string;
+    from: string;
+    to: string;
+    note: string;
+    serviceStartTime?: Date;
+    /** Who made the transition: a principal id, or `system`. */
+    actor?: string;
+    detail?: Record<string, unknown>;
+  },
+): Promise<number> {
   await tx.query(
     `update supervision_records set state = $2, updated_at = now(),
             service_start_time = coalesce($3, service_start_time)
       where id = $1`,
     [move.id, move.to, move.serviceStartTime ?? null],
   );
-  await insertSupervisionEvent(tx, move.id, move.from, move.to, move.note);
+  return insertSupervisionEvent(tx, move.id, move.from, move.to, move.note, move.actor, move.detail);
 }
 
+/** Records a transition; answers its event id. */
 async function insertSupervisionEvent(
   sql: Sql,
   recordId: string,
   from: string | null,
   to: string,
   note: string,
-): Promise<void> {
-  await sql.query(
-    'insert into supervision_events (record_id, from_state, to_state, note) values ($1, $2, $3, $4)',
-    [recordId, from, to, note],
+  actor?: string,
+  detail?: Record<string, unknown>,
+): Promise<number> {
+  const rows = await sql.query<{ id: string | number }>(
+    `insert into supervision_events (record_id, from_state, to_state, note, actor, detail)
+     values ($1, $2, $3, $4, $5, $6) returning id`,
+    [recordId, from, to, note, actor ?? null, detail ? JSON.stringify(detail) : null],
   );
+  return Number(rows[0]!.id);
 }
 
 export interface SupervisionEvent {

@@ -3,6 +3,7 @@ import { deploymentGateway, type DeploymentGateway } from './deployments.js';
 import { licenseLifecycleGateway, type LicenseLifecycleGateway } from './license-lifecycle.js';
 import { scheduleGateway, type ScheduleGateway } from './schedules.js';
 import { operatorGateway, type OperatorGateway } from './operator.js';
+import { supervisionGateway, type SupervisionGateway } from './supervision.js';
 
 export { deploymentWorkflowId } from '../../../workflows/deploy-license/messages.js';
 export type {
@@ -22,6 +23,7 @@ export type {
   HistoryActivity,
   OperatorGateway,
 } from './operator.js';
+export type { SupervisionGateway } from './supervision.js';
 
 /**
  * OneClick's one gateway to Temporal: every client call (start, signal, update, query, cancel,
@@ -29,7 +31,12 @@ export type {
  * the narrow part they need (`DeploymentGateway`, `LicenseLifecycleGateway`, ...).
  */
 export interface TemporalGateway
-  extends DeploymentGateway, LicenseLifecycleGateway, ScheduleGateway, OperatorGateway {
+  extends
+    DeploymentGateway,
+    LicenseLifecycleGateway,
+    ScheduleGateway,
+    SupervisionGateway,
+    OperatorGateway {
   /** Resolves when the Temporal server answers. */
   checkHealth(): Promise<void>;
   /** Closes the connection the gateway's client was built on. */
@@ -44,6 +51,7 @@ export function createTemporalGateway(client: Client, taskQueue: string): Tempor
     ...licenseLifecycleGateway(bound),
     ...scheduleGateway(bound),
     ...operatorGateway(bound),
+    ...supervisionGateway(bound),
     async checkHealth() {
       await client.workflowService.getSystemInfo({});
     },

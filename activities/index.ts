@@ -10,6 +10,7 @@ import { createDeliveryActivities } from './delivery.js';
 import { createLicenseActivities } from './license.js';
 import { createDeploymentActivities } from './deployment.js';
 import { createSupervisionActivities, type MarketplaceReportSettings } from './supervision.js';
+import { createDecommissionActivities } from './decommission.js';
 import { recordingSteps } from './step-recording.js';
 import type { LicenseServices } from '../src/license/services.js';
 
@@ -52,6 +53,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLicenseActivities(deps.license),
     ...deployment.activities,
     ...createSupervisionActivities({ db: deps.db, reports: deps.marketplaceReports }),
+    ...createDecommissionActivities({ db: deps.db, license: deps.license }),
   });
 }
 

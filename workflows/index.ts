@@ -5,3 +5,4 @@ export { generatorProbe } from './generator-probe.js';
 export { deployLicense } from './deploy-license.js';
 export { continuedAccess } from './continued-access.js';
 export { acceptanceTimer, supervisionReports } from './supervision.js';
+export { decommission } from './decommission.js';

@@ -1,4 +1,10 @@
 import {
+  DEPLOYMENT_TAG,
+  ORDER_TAG,
+  resourceNames,
+  type CreatedResource,
+} from '../src/domain/deployment-resources.js';
+import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -62,14 +68,6 @@ export interface ProvisionInput {
   };
 }
 
-/** A resource this deployment made (or may have made), and how to find it again. */
-export type CreatedResource =
-  | { kind: 'vpc'; name: string; id?: string }
-  | { kind: 'subnet'; name: string; vpcId: string; id?: string }
-  | { kind: 'securityGroup'; name: string; id?: string }
-  | { kind: 'rules'; securityGroupId: string; description: string }
-  | { kind: 'server'; tag: { key: string; value: string }; id?: string };
-
 export interface ProvisionResult {
   vpcId: string;
   subnetId: string;
@@ -79,13 +77,7 @@ export interface ProvisionResult {
   created: CreatedResource[];
 }
 
-/** Tag every server of a deployment carries; compensation finds a half-created server by it. */
-export const DEPLOYMENT_TAG = 'oneclick:deployment';
-export const ORDER_TAG = 'oneclick:order';
-
-function slug(deploymentId: string): string {
-  return deploymentId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 48);
-}
+export { DEPLOYMENT_TAG, ORDER_TAG, type CreatedResource } from '../src/domain/deployment-resources.js';
 
 function activities(input: Pick<ProvisionInput, 'timeouts'>) {
   const t = input.timeouts ?? {};
@@ -129,7 +121,7 @@ export interface ProvisionMarks {
   server?: StepMark;
 }
 
-const baseName = (input: ProvisionInput) => `oc-${slug(input.deploymentId)}`;
+const baseName = (input: ProvisionInput) => resourceNames(input.deploymentId).vpc;
 const notEnding = (mark: StepMark | undefined) => mark && { ...mark, ends: false };
 
 /**
@@ -146,7 +138,7 @@ export async function provisionNetwork(
   const network = patched('provision-network-local-activities') ? quick : waiting;
   const mark = notEnding(marks.network);
   const base = baseName(input);
-  const ruleDescription = `oneclick ${input.deploymentId}`.slice(0, 255);
+  const ruleDescription = resourceNames(input.deploymentId).ruleDescription;
   // The security group does not depend on the network, so the two branches run side by side.
   const makeNetwork = async (): Promise<{ vpcId: string; subnetId: string }> => {
     let vpcId: string;
@@ -227,7 +219,7 @@ export async function provisionServer(
     return quick.checkServer({ id: input.server.existingId, host: input.server.host, mark: first });
   }
   const { undo } = activities(input);
-  const tag = { key: DEPLOYMENT_TAG, value: input.deploymentId };
+  const tag = resourceNames(input.deploymentId).serverTag;
   for (let attempt = 1; ; attempt++) {
     const record: CreatedResource = { kind: 'server', tag };
     created.push(record);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Database, Sql } from '../db/sql.js';
 import { newId } from '../db/ids.js';
 import { AppError } from '../errors.js';
@@ -103,12 +103,25 @@ export function createSupervisionService(deps: SupervisionServiceDeps) {
         'upload the delivery acceptance report first (the order has no one-click deployment whose evidence could stand in)',
       );
     }
+    // The signed evidence is kept as it was handed over (each signing differs in its time).
     const { jws } = await deps.evidence.forDeployment(deployment.id);
-    return {
-      kind: 'generated-evidence',
-      deploymentId: deployment.id,
-      sha256: createHash('sha256').update(jws).digest('hex'),
-    };
+    const sha256 = createHash('sha256').update(jws).digest('hex');
+    if (deps.packageStore) {
+      const stored = await deps.packageStore.put(Readable.from([Buffer.from(jws)]), {
+        maxBytes: MAX_ACCEPTANCE_REPORT_BYTES,
+      });
+      await insertAcceptanceReport(db, {
+        id: newId('acr'),
+        orderRef: input.orderRef,
+        sha256: stored.sha256,
+        fileName: `evidence-${deployment.id}.jws`,
+        contentType: 'application/jose',
+        sizeBytes: stored.sizeBytes,
+        storageKey: stored.storageKey,
+        uploadedBy: input.actor,
+      });
+    }
+    return { kind: 'generated-evidence', deploymentId: deployment.id, sha256 };
   }
 
   function checkActivationTime(at: Date | null | undefined, orderCreatedAt: string): void {

@@ -12,6 +12,7 @@ import {
 } from '../../marketplace/order-intake.js';
 import { rememberNonce } from '../../db/repositories/orders.js';
 import { forwardOrderChangeToLicense } from '../../marketplace/license-events.js';
+import type { DecommissionGateway } from '../../temporal/gateway/index.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute, ok, resourceRoutes } from '../contract.js';
 import { documentedOnly, parseJsonText } from '../validation.js';
@@ -143,6 +144,31 @@ function orderChange(
     const input = parseJsonText(await verifiedBody(c), schema);
     const result = await receiveOrderChange(db, kind, input);
     await forwardOrderChangeToLicense(db, temporal, kind, result.order, input);
+    if (kind !== 'renewed') await startDecommission(temporal, result.order.id, kind);
     return answer(c, result);
   };
+}
+
+/**
+ * Unsubscription and expiry decommission the order (workflows/decommission.ts). Started on every
+ * receipt, replays included, so a marketplace retry after a Temporal outage still starts it.
+ */
+async function startDecommission(
+  temporal: DecommissionGateway | undefined,
+  orderRef: string,
+  reason: 'unsubscribed' | 'expired',
+): Promise<void> {
+  if (!temporal) {
+    throw new AppError('UNAVAILABLE', 'Temporal is not configured; retry later', {
+      retryable: true,
+    });
+  }
+  try {
+    await temporal.startDecommission({ orderRef, reason });
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', 'the order was recorded but not yet decommissioned; retry', {
+      retryable: true,
+      cause: err,
+    });
+  }
 }

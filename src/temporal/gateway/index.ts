@@ -4,6 +4,7 @@ import { licenseLifecycleGateway, type LicenseLifecycleGateway } from './license
 import { scheduleGateway, type ScheduleGateway } from './schedules.js';
 import { operatorGateway, type OperatorGateway } from './operator.js';
 import { supervisionGateway, type SupervisionGateway } from './supervision.js';
+import { decommissionGateway, type DecommissionGateway } from './decommission.js';
 
 export { deploymentWorkflowId } from '../../../workflows/deploy-license/messages.js';
 export type {
@@ -24,6 +25,7 @@ export type {
   OperatorGateway,
 } from './operator.js';
 export type { SupervisionGateway } from './supervision.js';
+export type { DecommissionGateway } from './decommission.js';
 
 /**
  * OneClick's one gateway to Temporal: every client call (start, signal, update, query, cancel,
@@ -36,6 +38,7 @@ export interface TemporalGateway
     LicenseLifecycleGateway,
     ScheduleGateway,
     SupervisionGateway,
+    DecommissionGateway,
     OperatorGateway {
   /** Resolves when the Temporal server answers. */
   checkHealth(): Promise<void>;
@@ -52,6 +55,7 @@ export function createTemporalGateway(client: Client, taskQueue: string): Tempor
     ...scheduleGateway(bound),
     ...operatorGateway(bound),
     ...supervisionGateway(bound),
+    ...decommissionGateway(bound),
     async checkHealth() {
       await client.workflowService.getSystemInfo({});
     },

@@ -1,0 +1,31 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { decommissionWorkflowId, type DecommissionInput } from '../../../workflows/decommission.js';
+import type { BoundClient } from './bound-client.js';
+import { workflowType, type Workflows } from './workflow-types.js';
+
+/** The decommission workflow as the marketplace's unsubscription and expiry notices start it. */
+export interface DecommissionGateway {
+  /** Starts the order's decommission unless it runs or ran (its id is the order's). */
+  startDecommission(input: DecommissionInput): Promise<'started' | 'exists'>;
+}
+
+export function decommissionGateway({ client, taskQueue }: BoundClient): DecommissionGateway {
+  return {
+    async startDecommission(input) {
+      try {
+        await client.workflow.start<Workflows['decommission']>(workflowType('decommission'), {
+          taskQueue,
+          workflowId: decommissionWorkflowId(input.orderRef),
+          args: [input],
+          // A second notice (the marketplace retries, expiry after unsubscription) is the same
+          // decommission: one run per order, ever.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+        return 'started';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'exists';
+        throw err;
+      }
+    },
+  };
+}

@@ -25,6 +25,7 @@ import { generatorRoutes } from './routes/generators.js';
 import { createOpenApiRoutes, OPEN_API_BASE, OPEN_API_CODES } from './routes/open-api.js';
 import { packageRoutes } from './routes/packages.js';
 import { codecRoutes } from './routes/codec.js';
+import { operatorDeploymentRoutes } from './routes/deployments-operator.js';
 import { evidenceRoutes } from './routes/evidence.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   v1.route('/products', productRoutes());
   v1.route('/orders', orderRoutes());
   v1.route('/orders', deploymentRoutes());
+  v1.route('/deployments', operatorDeploymentRoutes());
   v1.route('/orders', supervisionRoutes());
   if (deps.packageStore) v1.route('/acceptance-reports', acceptanceReportRoutes());
   if (deps.evidence) v1.route('/orders', evidenceRoutes(deps.evidence));

@@ -1,12 +1,16 @@
-import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
 import { ApplicationFailure, type LoadedDataConverter } from '@temporalio/common';
 import {
+  decode,
   decodeArrayFromPayloads,
   decodeOptionalFailureToOptionalError,
+  encode,
 } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
 import { optionalTsToDate } from '@temporalio/common/lib/time.js';
-import type { temporal } from '@temporalio/proto';
+// A CommonJS module: Node's ESM loader sees only its default export, not `temporal`.
+import proto, { type temporal } from '@temporalio/proto';
 import { AppError } from '../../errors.js';
 import {
   DeploymentStatusKey,
@@ -66,8 +70,15 @@ export type ActivityOutcome =
 export interface HistoryActivity {
   activityId: string;
   activity: string;
-  /** The deployment step its input names (`mark.step`), or null (e.g. compensation). */
+  /**
+   * A local activity (recorded as a marker when it ended: no input, no separate start), or one
+   * the server scheduled.
+   */
+  local: boolean;
+  /** The deployment step its input names (`mark.step`); null without one (compensation). */
   step: string | null;
+  /** The DeploymentStep the run had published when the activity was scheduled. */
+  publishedStep: string | null;
   scheduledAt: string | null;
   /** When the last attempt started. */
   startedAt: string | null;
@@ -103,6 +114,8 @@ export interface OperatorGateway {
   ): Promise<{ runs: DeploymentRun[]; next: string | null }>;
   /** The run's history with failure messages decrypted; undefined when Temporal has no such run. */
   deploymentHistory(workflowId: string, runId: string): Promise<DeploymentHistory | undefined>;
+  /** How the run stands in Temporal; undefined when Temporal has no such run. */
+  runStatus(workflowId: string, runId: string): Promise<ExecutionStatus | undefined>;
   /** Requests cancellation of that run (it compensates); 'not-running' when it has ended. */
   cancelDeploymentRun(
     workflowId: string,
@@ -119,8 +132,6 @@ export interface OperatorGateway {
 /** Values allowed inside the visibility query: ids and enum words only, so no quote can close. */
 const QUERY_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const CURSOR = /^[A-Za-z0-9_-]{1,4096}$/;
-/** gRPC's INVALID_ARGUMENT status code. */
-const INVALID_ARGUMENT: number = 3;
 
 /** A value as a visibility query literal; anything but a plain id is refused, never escaped. */
 export function queryLiteral(name: string, value: string): string {
@@ -150,6 +161,44 @@ export function deploymentRunQuery(filter: DeploymentRunFilter): string {
   return clauses.join(' AND ');
 }
 
+const { Payload: PayloadProto } = proto.temporal.api.common.v1;
+
+/**
+ * The `next` cursor: Temporal's page token with the query it pages, sealed by the data converter's
+ * codec (AES-GCM under the payload key), so a cursor this OneClick did not hand out, or one used
+ * with other filters, is refused here instead of reaching the server (which answers a forged token
+ * with an unexplained UNKNOWN).
+ */
+async function sealCursor(
+  converter: LoadedDataConverter,
+  query: string,
+  token: Uint8Array,
+): Promise<string> {
+  const plain = converter.payloadConverter.toPayload({
+    q: query,
+    t: Buffer.from(token).toString('base64'),
+  });
+  const [sealed] = await encode(converter.payloadCodecs, [plain]);
+  return Buffer.from(PayloadProto.encode(sealed!).finish()).toString('base64url');
+}
+
+/** The page token a cursor holds for this query, or undefined when it is not one of ours. */
+async function openCursor(
+  converter: LoadedDataConverter,
+  query: string,
+  cursor: string,
+): Promise<Uint8Array | undefined> {
+  try {
+    const sealed = PayloadProto.decode(Buffer.from(cursor, 'base64url'));
+    const [plain] = await decode(converter.payloadCodecs, [sealed]);
+    const value = converter.payloadConverter.fromPayload<{ q?: unknown; t?: unknown }>(plain!);
+    if (value?.q !== query || typeof value.t !== 'string') return undefined;
+    return new Uint8Array(Buffer.from(value.t, 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
 const STATUS_NAMES: Record<string, ExecutionStatus> = {
   RUNNING: 'running',
   COMPLETED: 'completed',
@@ -175,6 +224,22 @@ function summarize(err: Error | undefined): FailureSummary | null {
   return { type, message: messages.join(': ').slice(0, 4000) };
 }
 
+/** What core records in a local activity's marker (`details.data`), in its own JSON. */
+interface LocalActivityMarkerData {
+  seq?: number;
+  attempt?: number;
+  activity_id?: string;
+  activity_type?: string;
+  original_schedule_time?: { seconds?: number; nanos?: number } | null;
+}
+
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+const markerTime = (t: LocalActivityMarkerData['original_schedule_time']): string | null =>
+  t?.seconds === undefined
+    ? null
+    : new Date(t.seconds * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
+
 /** Builds the decoded history of one run from its events. */
 async function historyOf(
   converter: LoadedDataConverter,
@@ -185,6 +250,7 @@ async function historyOf(
   const failure = (f: temporal.api.failure.v1.IFailure | null | undefined) =>
     decodeOptionalFailureToOptionalError(converter, f).then(summarize);
   const bySchedule = new Map<string, HistoryActivity>();
+  const localBySeq = new Map<number, HistoryActivity>();
   const history: DeploymentHistory = {
     workflowId,
     runId,
@@ -196,17 +262,29 @@ async function historyOf(
     terminated: null,
     activities: [],
   };
+  let publishedStep: string | null = null;
+  const publish = (fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined) => {
+    const step = decodeTypedSearchAttributes(fields).get(DeploymentStepKey);
+    if (step !== undefined) publishedStep = step;
+  };
+  // Event ids are protobuf Longs; their decimal text keys the map.
+  const scheduledId = (id: { toString(): string } | null | undefined) => id?.toString() ?? '';
+
   for (const e of events) {
     const at = iso(e.eventTime);
-    // Event ids are protobuf Longs; their decimal text keys the map.
-    const scheduledId = (id: { toString(): string } | null | undefined) => id?.toString() ?? '';
-    if (e.workflowExecutionStartedEventAttributes) history.startedAt = at;
-    else if (e.activityTaskScheduledEventAttributes) {
+    if (e.workflowExecutionStartedEventAttributes) {
+      history.startedAt = at;
+      publish(e.workflowExecutionStartedEventAttributes.searchAttributes?.indexedFields);
+    } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
+      publish(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields);
+    } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       const activity: HistoryActivity = {
         activityId: a.activityId ?? '',
         activity: a.activityType?.name ?? 'unknown',
+        local: false,
         step: await stepOf(converter, a.input?.payloads),
+        publishedStep,
         scheduledAt: at,
         startedAt: null,
         endedAt: null,
@@ -215,8 +293,10 @@ async function historyOf(
         failure: null,
         lastFailure: null,
       };
-      bySchedule.set(String(e.eventId), activity);
+      bySchedule.set(scheduledId(e.eventId), activity);
       history.activities.push(activity);
+    } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      await localActivity(e.markerRecordedEventAttributes, at);
     } else if (e.activityTaskStartedEventAttributes) {
       const a = e.activityTaskStartedEventAttributes;
       const activity = bySchedule.get(scheduledId(a.scheduledEventId));
@@ -227,17 +307,17 @@ async function historyOf(
         activity.lastFailure = await failure(a.lastFailure);
       }
     } else if (e.activityTaskCompletedEventAttributes) {
-      end(e.activityTaskCompletedEventAttributes.scheduledEventId, 'completed');
+      end(e.activityTaskCompletedEventAttributes.scheduledEventId, 'completed', at);
     } else if (e.activityTaskFailedEventAttributes) {
       const a = e.activityTaskFailedEventAttributes;
-      const activity = end(a.scheduledEventId, 'failed');
+      const activity = end(a.scheduledEventId, 'failed', at);
       if (activity) activity.failure = await failure(a.failure);
     } else if (e.activityTaskTimedOutEventAttributes) {
       const a = e.activityTaskTimedOutEventAttributes;
-      const activity = end(a.scheduledEventId, 'timed-out');
+      const activity = end(a.scheduledEventId, 'timed-out', at);
       if (activity) activity.failure = await failure(a.failure);
     } else if (e.activityTaskCanceledEventAttributes) {
-      end(e.activityTaskCanceledEventAttributes.scheduledEventId, 'cancelled');
+      end(e.activityTaskCanceledEventAttributes.scheduledEventId, 'cancelled', at);
     } else if (e.workflowExecutionCancelRequestedEventAttributes) {
       const a = e.workflowExecutionCancelRequestedEventAttributes;
       history.cancelRequested = { at, identity: a.identity || null, reason: a.cause || null };
@@ -252,18 +332,62 @@ async function historyOf(
       history.terminated = { identity: a.identity || null, reason: a.reason || null };
     } else if (e.workflowExecutionTimedOutEventAttributes) close(at, 'timed-out');
     else if (e.workflowExecutionContinuedAsNewEventAttributes) close(at, 'continued-as-new');
-
-    function end(id: { toString(): string } | null | undefined, outcome: ActivityOutcome) {
-      const activity = bySchedule.get(scheduledId(id));
-      if (!activity) return undefined;
-      activity.endedAt = at;
-      activity.outcome = outcome;
-      // An activity that never reported its start (cancelled while scheduled) made no attempt.
-      if (outcome !== 'cancelled') activity.attempts = Math.max(activity.attempts, 1);
-      return activity;
-    }
   }
   return history;
+
+  function end(
+    id: { toString(): string } | null | undefined,
+    outcome: ActivityOutcome,
+    at: string | null,
+  ) {
+    const activity = bySchedule.get(scheduledId(id));
+    if (!activity) return undefined;
+    activity.endedAt = at;
+    activity.outcome = outcome;
+    // An activity that never reported its start (cancelled while scheduled) made no attempt.
+    if (outcome !== 'cancelled') activity.attempts = Math.max(activity.attempts, 1);
+    return activity;
+  }
+
+  /**
+   * A local activity's marker: written when it ended (or when it must wait out a long back-off,
+   * then again, under the same sequence number, when a later attempt ends).
+   */
+  async function localActivity(
+    m: temporal.api.history.v1.IMarkerRecordedEventAttributes,
+    at: string | null,
+  ) {
+    const [data] = (await decodeArrayFromPayloads(converter, m.details?.data?.payloads)) as [
+      LocalActivityMarkerData | undefined,
+    ];
+    const seq = data?.seq ?? -1;
+    let activity = localBySeq.get(seq);
+    if (!activity) {
+      activity = {
+        activityId: data?.activity_id ?? String(seq),
+        activity: data?.activity_type ?? 'unknown',
+        local: true,
+        step: null,
+        publishedStep,
+        scheduledAt: markerTime(data?.original_schedule_time) ?? at,
+        startedAt: null,
+        endedAt: null,
+        attempts: 0,
+        outcome: 'scheduled',
+        failure: null,
+        lastFailure: null,
+      };
+      localBySeq.set(seq, activity);
+      history.activities.push(activity);
+    }
+    activity.attempts = Math.max(activity.attempts, data?.attempt ?? 1);
+    // The marker's own complete_time is the worker's clock and reads earlier than the schedule;
+    // the event's time (the workflow task that recorded it) is the server's, like the rest.
+    activity.endedAt = at;
+    activity.lastFailure = activity.failure;
+    activity.failure = await failure(m.failure);
+    activity.outcome = m.failure ? 'failed' : 'completed';
+  }
 
   function close(at: string | null, outcome: ExecutionStatus) {
     history.closedAt = at;
@@ -295,28 +419,25 @@ export function operatorGateway({ client }: BoundClient): OperatorGateway {
   const namespace = client.options.namespace;
   return {
     async listDeploymentRuns(filter, page) {
-      if (page.cursor !== undefined && !CURSOR.test(page.cursor)) {
-        throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API handed out');
-      }
-      let answer: temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse;
-      try {
-        answer = await client.workflowService.listWorkflowExecutions({
-          namespace,
-          query: deploymentRunQuery(filter),
-          pageSize: page.limit,
-          nextPageToken: page.cursor ? Buffer.from(page.cursor, 'base64url') : undefined,
-        });
-      } catch (err) {
-        // The server refuses a page token it did not hand out as an invalid argument.
-        if (
-          isGrpcServiceError(err) &&
-          Number(err.code) === INVALID_ARGUMENT &&
-          page.cursor !== undefined
-        ) {
-          throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API handed out');
+      const query = deploymentRunQuery(filter);
+      let nextPageToken: Uint8Array | undefined;
+      if (page.cursor !== undefined) {
+        nextPageToken = CURSOR.test(page.cursor)
+          ? await openCursor(converter, query, page.cursor)
+          : undefined;
+        if (!nextPageToken) {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'cursor: not a cursor this API handed out for these filters',
+          );
         }
-        throw err;
       }
+      const answer = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        query,
+        pageSize: page.limit,
+        nextPageToken,
+      });
       const runs: DeploymentRun[] = [];
       for (const raw of answer.executions ?? []) {
         const info = await executionInfoFromRaw(raw, converter, raw, namespace);
@@ -337,7 +458,7 @@ export function operatorGateway({ client }: BoundClient): OperatorGateway {
       const token = answer.nextPageToken;
       return {
         runs,
-        next: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null,
+        next: token && token.length > 0 ? await sealCursor(converter, query, token) : null,
       };
     },
 
@@ -345,6 +466,16 @@ export function operatorGateway({ client }: BoundClient): OperatorGateway {
       try {
         const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
         return await historyOf(converter, workflowId, runId, history.events ?? []);
+      } catch (err) {
+        if (notRunning(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async runStatus(workflowId, runId) {
+      try {
+        const described = await client.workflow.getHandle(workflowId, runId).describe();
+        return STATUS_NAMES[described.status.name] ?? 'unknown';
       } catch (err) {
         if (notRunning(err)) return undefined;
         throw err;

@@ -3,7 +3,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { cors } from 'hono/cors';
 import { AppError } from '../../errors.js';
 import { defineRoute, jsonBody, ok, resourceRoutes } from '../contract.js';
-import { requireApiKey } from '../middleware/auth.js';
+import { codecAuth, codecSessionRoutes } from './codec-session.js';
 
 /**
  * Temporal's remote codec protocol (what the Web UI and `temporal … --codec-endpoint` speak):
@@ -93,9 +93,9 @@ function codecRoute(kind: 'decode' | 'encode') {
 }
 
 /**
- * `/codec/decode` and `/codec/encode` for operators: the bearer key of an operator (the CLI's
- * `--codec-auth`, or the UI's `passAccessToken`), CORS for the configured UI origins only, with
- * credentials (the UI's `includeCredentials`).
+ * `/codec/decode` and `/codec/encode` for operators: an operator's bearer key (the CLI's
+ * `--codec-auth`) or the cookie of a browser signed in at `/codec/session` (the UI's
+ * `includeCredentials`); CORS for the configured UI origins only, with credentials.
  */
 export function codecRoutes(server: CodecServer) {
   const app = resourceRoutes();
@@ -110,7 +110,10 @@ export function codecRoutes(server: CodecServer) {
       maxAge: 600,
     }),
   );
-  app.use('*', requireApiKey());
+  // A bearer key (CLI), or the cookie of a browser signed in at /codec/session (the UI).
+  app.use('/decode', codecAuth());
+  app.use('/encode', codecAuth());
+  app.route('/', codecSessionRoutes());
 
   const checkNamespace = (namespace: string | undefined) => {
     if (namespace !== undefined && namespace !== server.namespace) {

@@ -211,6 +211,66 @@ describe('Temporal remote codec endpoint (/codec)', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
   });
 
+  it('signs a browser in with an operator key: an HttpOnly cookie on /codec that the UI sends with credentials', async () => {
+    const page = await t.app.request('/codec/session');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('name="apiKey"');
+    const signIn = (apiKey: string, type = 'application/x-www-form-urlencoded') =>
+      t.app.request('/codec/session', {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: type.includes('json')
+          ? JSON.stringify({ apiKey })
+          : new URLSearchParams({ apiKey }).toString(),
+      });
+    expect((await signIn('ock_not-a-key')).status).toBe(401);
+    const seller = await t.principal('seller', `s-${randomUUID().slice(0, 8)}`);
+    const refused = await signIn(seller.key);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect((await signIn(operatorKey, 'application/json')).status).toBe(415);
+
+    const signedIn = await signIn(operatorKey);
+    expect(signedIn.status).toBe(200);
+    const cookie = signedIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/Path=\/codec/);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const pair = cookie.split(';')[0]!;
+
+    // What the UI sends with includeCredentials: its origin, the cookie, no Authorization.
+    const secret = `cookie-${randomBytes(6).toString('hex')}`;
+    const [sealed] = await new EncryptionCodec(keyring).encode([
+      {
+        metadata: { encoding: Buffer.from('json/plain') },
+        data: Buffer.from(JSON.stringify(secret)),
+      },
+    ]);
+    const fromUi = (cookieHeader: string) =>
+      t.app.request('/codec/decode?preserveStorageRefs=true', {
+        method: 'POST',
+        headers: {
+          origin: UI_ORIGIN,
+          cookie: cookieHeader,
+          'content-type': 'application/json',
+          'x-namespace': namespace,
+        },
+        body: JSON.stringify({ payloads: [toJson(sealed)] }),
+      });
+    const decoded = await fromUi(pair);
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
+    expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
+    const [payload] = ((await decoded.json()) as { payloads: PayloadJson[] }).payloads;
+    expect(JSON.parse(text(payload!.data))).toBe(secret);
+    // A seller's key put in the cookie by hand is still a seller's key.
+    expect((await fromUi(`oneclick_codec_key=${seller.key}`)).status).toBe(403);
+
+    const signOut = await t.app.request('/codec/session', { method: 'DELETE' });
+    expect(signOut.status).toBe(204);
+    expect(signOut.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+  });
+
   it('serves the Temporal CLI: `workflow show --codec-endpoint <api>/codec --codec-auth` prints the decoded history', async () => {
     const secret = `cli-${randomBytes(8).toString('hex')}`;
     const { workflowId } = await failedRun(secret);

@@ -1,0 +1,152 @@
+import { z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { AppError } from '../../errors.js';
+import { findPrincipalByApiKey } from '../../db/repositories/principals.js';
+import type { AppEnv } from '../context.js';
+import { defineRoute, ok, resourceRoutes } from '../contract.js';
+import { requireApiKey } from '../middleware/auth.js';
+
+/**
+ * The Temporal UI calls the codec from the browser and cannot hold a OneClick key: its
+ * `passAccessToken` sends the UI's own login token (and only to an HTTPS endpoint), its
+ * `includeCredentials` sends the cookies the browser has for the codec's site. So an operator
+ * signs the browser in here once, with their operator key; the key travels back as an HttpOnly
+ * cookie scoped to `/codec`, and the codec routes accept it where a bearer key is absent.
+ */
+
+export const CODEC_COOKIE = 'oneclick_codec_key';
+const SESSION_SECONDS = 12 * 60 * 60;
+const FORM_TYPE = /^application\/x-www-form-urlencoded(;.*)?$/i;
+
+const signInForm = z.object({
+  apiKey: z.string().min(1).max(512).openapi({ description: "The operator's API key" }),
+});
+
+/** True when the browser reached OneClick over HTTPS (directly or through a proxy). */
+const overHttps = (c: Context) =>
+  new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+
+/**
+ * The codec routes' key check: the bearer key when one is sent (the CLI's `--codec-auth`),
+ * otherwise the signed-in browser's cookie; 401 without either, as for `/v1`.
+ */
+export function codecAuth(): MiddlewareHandler<AppEnv> {
+  const bearer = requireApiKey();
+  return async (c, next) => {
+    const key = getCookie(c, CODEC_COOKIE);
+    if (c.req.header('authorization') !== undefined || key === undefined) return bearer(c, next);
+    const principal = await findPrincipalByApiKey(c.get('deps').db, key);
+    if (!principal)
+      throw new AppError('INVALID_API_KEY', 'unknown or revoked API key; sign in again');
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+};
+
+const page = (body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>OneClick codec</title></head><body>${body}</body></html>`;
+
+const tags = ['operators'];
+
+/** `/codec/session`: the sign-in page, the sign-in itself and the sign-out. */
+export function codecSessionRoutes() {
+  const form = defineRoute({
+    method: 'get',
+    path: '/session',
+    summary: "Sign-in page: lets a browser's Temporal UI call the codec with an operator key",
+    tags,
+    auth: 'none',
+    errors: [],
+    responses: { 200: ok('An HTML form') },
+  });
+  const signIn = defineRoute({
+    method: 'post',
+    path: '/session',
+    summary:
+      "Sign the browser in for the Temporal UI's codec calls (operators): an HttpOnly cookie on /codec",
+    tags,
+    auth: 'none',
+    // The key arrives in the form, so the role is checked here rather than by `roles`.
+    middleware: [
+      async (c, next) => {
+        if (!FORM_TYPE.test(c.req.header('content-type') ?? '')) {
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the form as x-www-form-urlencoded');
+        }
+        const body = await c.req.parseBody();
+        const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
+        const principal = apiKey && (await findPrincipalByApiKey(c.get('deps').db, apiKey));
+        if (!principal) throw new AppError('INVALID_API_KEY', 'unknown or revoked API key');
+        if (principal.role !== 'operator') {
+          throw new AppError(
+            'FORBIDDEN',
+            `the codec needs an operator key; this is a ${principal.role} key`,
+          );
+        }
+        c.set('principal', principal);
+        await next();
+      },
+    ],
+    request: {
+      body: {
+        required: true,
+        content: { 'application/x-www-form-urlencoded': { schema: signInForm } },
+      },
+    },
+    errors: ['INVALID_API_KEY', 'FORBIDDEN', 'UNSUPPORTED_MEDIA_TYPE'],
+    responses: { 200: ok('Signed in; the page says what to turn on in the UI') },
+  });
+  const signOut = defineRoute({
+    method: 'delete',
+    path: '/session',
+    summary: 'Sign the browser out of the codec (forgets the cookie)',
+    tags,
+    auth: 'none',
+    errors: [],
+    responses: { 204: ok('Signed out') },
+  });
+  return resourceRoutes()
+    .openapi(form, (c) =>
+      c.body(
+        page(
+          '<h1>OneClick codec for the Temporal UI</h1>' +
+            '<form method="post" action="session">' +
+            '<label>Operator API key <input type="password" name="apiKey" autocomplete="off" required></label> ' +
+            '<button type="submit">Sign in</button></form>',
+        ),
+        200,
+        PAGE_HEADERS,
+      ),
+    )
+    .openapi(signIn, (c) => {
+      const https = overHttps(c);
+      setCookie(c, CODEC_COOKIE, c.req.valid('form').apiKey, {
+        path: '/codec',
+        httpOnly: true,
+        // Over HTTPS a UI on another site may send it (CORS still admits only the UI's origin);
+        // over plain HTTP only a UI on the same host name as OneClick.
+        secure: https,
+        sameSite: https ? 'None' : 'Strict',
+        maxAge: SESSION_SECONDS,
+      });
+      return c.body(
+        page(
+          '<h1>Signed in</h1><p>For the next 12 hours this browser may decode OneClick payloads ' +
+            'in the Temporal UI. In the UI, open the codec server settings and turn on ' +
+            '<em>Include cross-origin credentials</em>.</p>',
+        ),
+        200,
+        PAGE_HEADERS,
+      );
+    })
+    .openapi(signOut, (c) => {
+      deleteCookie(c, CODEC_COOKIE, { path: '/codec', secure: overHttps(c) });
+      return c.body(null, 204);
+    });
+}

@@ -8,6 +8,7 @@ import { AppError } from './errors.js';
 import { runLicenseVerify } from './license/verify-cli.js';
 import { runSandbox, sandboxStateDir } from './sandbox/run-sandbox.js';
 import { removePersistentSandbox } from './sandbox/sandbox-cloud.js';
+import { demoCommand } from './demo/demo-command.js';
 import { runSampleGeneratorCli } from './sandbox/sample-generator-cli.js';
 
 const USAGE = `oneclick <command>
@@ -16,6 +17,8 @@ const USAGE = `oneclick <command>
   api                   the HTTP API alone (needs TEMPORAL_ADDRESS)
   worker                the Temporal worker alone (needs TEMPORAL_ADDRESS)
   sandbox [--port N]    the sandbox Huawei Cloud alone (ECS/VPC emulator; needs Linux and root)
+  demo [--keep]         both license models end to end on the sandbox, in a data directory of
+                        its own (removed at the end; --keep stays up until Ctrl-C)
   sandbox stop          remove the embedded sandbox cloud that \`start\` keeps in the data
                         directory: its servers (they outlive OneClick) and its saved state
   sandbox sample-generator [--port N] [--access-key K]
@@ -179,6 +182,8 @@ export async function main(argv: string[]): Promise<number> {
       stderr: (line) => process.stderr.write(`${line}\n`),
     });
   }
+  if (command === 'demo')
+    return demoCommand(argv.slice(1), (line) => process.stdout.write(`${line}\n`));
   if (command === 'sandbox' && argv[1] === 'sample-generator')
     return sampleGeneratorCommand(argv.slice(2));
   if (command === 'sandbox' && argv[1] !== 'stop') return sandboxCommand(argv.slice(1));

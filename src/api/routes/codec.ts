@@ -35,7 +35,15 @@ const bytes = z
 
 const payloadJson = z
   .object({
-    metadata: z.record(z.string().max(256), bytes).optional(),
+    metadata: z
+      .record(
+        z
+          .string()
+          .max(256)
+          .regex(/^[^\0]*$/, 'must not hold NUL'),
+        bytes,
+      )
+      .optional(),
     data: bytes.optional(),
   })
   .openapi('CodecPayload', {
@@ -48,13 +56,14 @@ const payloadsJson = z
 
 type PayloadJson = z.infer<typeof payloadJson>;
 
-const namespaceHeader = z.object({
-  'x-namespace': z
-    .string()
-    .max(1000)
-    .optional()
-    .openapi({ description: 'The namespace the payloads come from (the UI and CLI send it)' }),
-});
+/** `X-Namespace`: the UI and CLI name the namespace; this codec serves OneClick's only. */
+const namespaceHeader = (namespace: string) =>
+  z.object({
+    'x-namespace': z
+      .enum([namespace])
+      .optional()
+      .openapi({ description: 'The namespace the payloads come from (the UI and CLI send it)' }),
+  });
 
 /** Headers the UI sends: its own, and `Authorization` (+ `Authorization-Extras`) when told to. */
 const UI_REQUEST_HEADERS = ['Authorization', 'Authorization-Extras', 'Content-Type', 'X-Namespace'];
@@ -75,7 +84,7 @@ const toJson = (p: Payload) => ({
 
 const tags = ['operators'];
 
-function codecRoute(kind: 'decode' | 'encode') {
+function codecRoute(kind: 'decode' | 'encode', namespace: string) {
   return defineRoute({
     method: 'post',
     path: `/${kind}`,
@@ -86,7 +95,7 @@ function codecRoute(kind: 'decode' | 'encode') {
     tags,
     auth: 'apiKey',
     roles: ['operator'],
-    request: { headers: namespaceHeader, body: jsonBody(payloadsJson) },
+    request: { headers: namespaceHeader(namespace), body: jsonBody(payloadsJson) },
     errors: kind === 'decode' ? ['PAYLOAD_NOT_DECODABLE'] : [],
     responses: { 200: ok(`The payloads, ${kind}d`, payloadsJson) },
   });
@@ -115,18 +124,8 @@ export function codecRoutes(server: CodecServer) {
   app.use('/encode', codecAuth());
   app.route('/', codecSessionRoutes());
 
-  const checkNamespace = (namespace: string | undefined) => {
-    if (namespace !== undefined && namespace !== server.namespace) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `X-Namespace: this codec serves namespace ${server.namespace} only`,
-      );
-    }
-  };
-
   return app
-    .openapi(codecRoute('decode'), async (c) => {
-      checkNamespace(c.req.valid('header')['x-namespace']);
+    .openapi(codecRoute('decode', server.namespace), async (c) => {
       const { payloads } = c.req.valid('json');
       let decoded: Payload[];
       try {
@@ -141,8 +140,7 @@ export function codecRoutes(server: CodecServer) {
       }
       return c.json({ payloads: decoded.map(toJson) }, 200);
     })
-    .openapi(codecRoute('encode'), async (c) => {
-      checkNamespace(c.req.valid('header')['x-namespace']);
+    .openapi(codecRoute('encode', server.namespace), async (c) => {
       const { payloads } = c.req.valid('json');
       const encoded = await server.codec.encode(payloads.map(fromJson));
       return c.json({ payloads: encoded.map(toJson) }, 200);

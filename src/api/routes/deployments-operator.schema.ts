@@ -31,10 +31,9 @@ export const listDeploymentsQuery = z.object({
 
 const reason = z
   .string()
-  .trim()
   .min(1)
   .max(500)
-  .refine((s) => !/[\r\n]/.test(s), 'must be one line');
+  .regex(/^[^\r\n\0]*[^\s\0][^\r\n\0]*$/, 'must be one line of text, not blank');
 
 /** Why an operator retries or cancels (optional) or terminates (required); kept in the audit log. */
 export const optionalReasonBody = z.strictObject({ reason: reason.optional() });

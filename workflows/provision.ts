@@ -77,7 +77,11 @@ export interface ProvisionResult {
   created: CreatedResource[];
 }
 
-export { DEPLOYMENT_TAG, ORDER_TAG, type CreatedResource } from '../src/domain/deployment-resources.js';
+export {
+  DEPLOYMENT_TAG,
+  ORDER_TAG,
+  type CreatedResource,
+} from '../src/domain/deployment-resources.js';
 
 function activities(input: Pick<ProvisionInput, 'timeouts'>) {
   const t = input.timeouts ?? {};

@@ -262,7 +262,15 @@ export async function moveSupervision(
       where id = $1`,
     [move.id, move.to, move.serviceStartTime ?? null],
   );
-  return insertSupervisionEvent(tx, move.id, move.from, move.to, move.note, move.actor, move.detail);
+  return insertSupervisionEvent(
+    tx,
+    move.id,
+    move.from,
+    move.to,
+    move.note,
+    move.actor,
+    move.detail,
+  );
 }
 
 /** Records a transition; answers its event id. */

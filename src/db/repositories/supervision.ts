@@ -75,7 +75,9 @@ export async function getSupervisionRecord(
       state: r.state,
       serviceStartTime: iso(r.service_start_time),
       confirmation:
-        typeof r.confirmation === 'string' ? JSON.parse(r.confirmation) : r.confirmation,
+        typeof r.confirmation === 'string'
+          ? (JSON.parse(r.confirmation) as Confirmation)
+          : r.confirmation,
       acceptanceDueAt: iso(r.acceptance_due_at),
     }
   );
@@ -128,7 +130,8 @@ const toEvent = (r: EventRow): SupervisionHistoryEvent => ({
   toState: r.to_state,
   note: r.note,
   actor: r.actor,
-  detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail,
+  detail:
+    typeof r.detail === 'string' ? (JSON.parse(r.detail) as Record<string, unknown>) : r.detail,
   at: iso(r.at),
   report: {
     id: r.report_id,
@@ -281,7 +284,8 @@ export async function headsOfReportQueues(sql: Sql, limit: number): Promise<Pend
     fromState: r.from_state,
     toState: r.to_state,
     actor: r.actor,
-    detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail,
+    detail:
+      typeof r.detail === 'string' ? (JSON.parse(r.detail) as Record<string, unknown>) : r.detail,
     at: iso(r.at),
     attempts: r.report_attempts,
   }));

@@ -49,8 +49,6 @@ export function createDecommissionActivities(deps: { db: Database; license: Lice
           securityGroupId: tails.network?.securityGroupId,
           serverId: tails.server?.id,
         },
-        // Rules are added only for products with ports; removing none is harmless.
-        hasPorts: true,
       });
       return {
         runningWorkflowId: running?.workflowId,

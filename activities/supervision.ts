@@ -8,6 +8,8 @@ export interface MarketplaceReportSettings {
   accessKey: string;
   /** Sends per report before it is abandoned (KooGallery: 60). */
   maxAttempts?: number;
+  /** Wait after a failed send (KooGallery: 2 minutes). */
+  retryAfterMs?: number;
 }
 
 /** The activities of service supervision's workflows (workflows/supervision.ts). */
@@ -21,6 +23,7 @@ export function createSupervisionActivities(deps: {
     url: deps.reports?.url,
     accessKey: deps.reports?.accessKey ?? '',
     maxAttempts: deps.reports?.maxAttempts,
+    retryAfterMs: deps.reports?.retryAfterMs,
   });
   return {
     /** The end of an acceptance window: accepts, unless the buyer answered or it was overtaken. */

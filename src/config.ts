@@ -59,6 +59,12 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(7 * 24 * 3600),
+  /** After an expiry notice, how long a renewal may still come before the order is decommissioned. */
+  ONECLICK_EXPIRY_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 24 * 3600),
   HUAWEICLOUD_AK: optionalString,
   HUAWEICLOUD_SK: optionalString,
   HUAWEICLOUD_PROJECT_ID: optionalString,
@@ -99,6 +105,7 @@ export interface Config {
     readonly reportUrl?: string;
     readonly reportIntervalMs: number;
     readonly acceptanceWindowMs: number;
+    readonly expiryGraceMs: number;
   };
   readonly huaweiCloud: {
     readonly ak?: string;
@@ -174,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reportUrl: e.MARKETPLACE_SUPERVISION_URL,
       reportIntervalMs: e.ONECLICK_REPORT_INTERVAL_SECONDS * 1000,
       acceptanceWindowMs: e.ONECLICK_ACCEPTANCE_WINDOW_SECONDS * 1000,
+      expiryGraceMs: e.ONECLICK_EXPIRY_GRACE_SECONDS * 1000,
     },
     huaweiCloud: {
       ak: e.HUAWEICLOUD_AK,

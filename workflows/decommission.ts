@@ -1,10 +1,12 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
+  sleep,
 } from '@temporalio/workflow';
 import type { DecommissionActivities } from '../activities/decommission.js';
 import { continuedAccessWorkflowId, endAccessSignal } from './continued-access.js';
@@ -20,6 +22,11 @@ import { deprovisionWorkflow } from './provision.js';
 export interface DecommissionInput {
   orderRef: string;
   reason: 'unsubscribed' | 'expired';
+  /**
+   * Expiry: how long a renewal may still come (it cancels this run while it waits). Nothing is
+   * touched before it has passed; after that the decommission runs to its end.
+   */
+  graceMs?: number;
 }
 
 export interface DecommissionResult {
@@ -46,8 +53,13 @@ const settle = proxyActivities<DecommissionActivities>({
 });
 
 export async function decommission(input: DecommissionInput): Promise<DecommissionResult> {
+  if (input.graceMs && input.graceMs > 0) await sleep(input.graceMs);
+  return CancellationScope.nonCancellable(() => decommissionNow(input));
+}
+
+async function decommissionNow(input: DecommissionInput): Promise<DecommissionResult> {
   const { orderRef } = input;
-  const plan = await acts.planDecommission({ orderRef });
+  let plan = await acts.planDecommission({ orderRef });
   let cancelledDeployment = false;
   if (plan.runningWorkflowId) {
     try {
@@ -58,16 +70,25 @@ export async function decommission(input: DecommissionInput): Promise<Decommissi
       log.info('running deployment already gone', { error: String(err) });
     }
     await settle.deploymentSettled({ orderRef });
+    // It may have delivered after all (the cancel came during its last, non-cancellable step).
+    plan = await acts.planDecommission({ orderRef });
   }
   const released = await acts.releaseOrderLicense({
     orderRef,
     reason: `order ${input.reason}`,
   });
+  // What fails from here on is said in the note and fails the run (so a marketplace retry starts
+  // it again), but never stops the steps after it.
+  const problems: string[] = [];
   if (plan.created.length > 0) {
-    await executeChild(deprovisionWorkflow, {
-      workflowId: `${decommissionWorkflowId(orderRef)}-deprovision`,
-      args: [{ created: plan.created }],
-    });
+    try {
+      await executeChild(deprovisionWorkflow, {
+        workflowId: `${decommissionWorkflowId(orderRef)}-deprovision-${plan.deliveredDeploymentId ?? 'none'}`,
+        args: [{ created: plan.created }],
+      });
+    } catch (err) {
+      problems.push(`deleting resources failed: ${String(err)}`.slice(0, 300));
+    }
   }
   if (plan.deliveredDeploymentId) {
     try {
@@ -79,13 +100,16 @@ export async function decommission(input: DecommissionInput): Promise<Decommissi
       // No continued access was kept for it.
     }
   }
-  await CancellationScope.nonCancellable(() =>
-    acts.noteDecommissioned({
-      orderRef,
-      note: `decommissioned (${input.reason}): ${
-        cancelledDeployment ? 'running deployment cancelled, ' : ''
-      }license ${released.licenseId ?? 'none'} released, ${plan.created.length} resource(s) deleted; evidence kept`,
-    }),
-  );
+  await acts.noteDecommissioned({
+    orderRef,
+    note: `decommissioned (${input.reason}): ${
+      cancelledDeployment ? 'running deployment cancelled, ' : ''
+    }license ${released.licenseId ?? 'none'} released, ${plan.created.length} resource(s) ${
+      problems.length ? 'to delete, NOT all deleted' : 'deleted'
+    }; evidence kept${problems.length ? `; ${problems.join('; ')}` : ''}`,
+  });
+  if (problems.length) {
+    throw ApplicationFailure.nonRetryable(problems.join('; '), 'DECOMMISSION_INCOMPLETE');
+  }
   return { cancelledDeployment, licenseId: released.licenseId, deleted: plan.created.length };
 }

@@ -28,6 +28,8 @@ export interface AppDeps {
   maxPackageBytes?: number;
   /** How long a buyer has to answer a License 1.0 delivery (default 7 days). */
   acceptanceWindowMs?: number;
+  /** After an expiry notice, how long a renewal may still come before decommission (15 days). */
+  expiryGraceMs?: number;
   /** Clock, injectable so signature-window tests need no sleeping. */
   now?: () => number;
   /** Largest JSON body accepted, bytes. */

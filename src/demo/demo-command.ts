@@ -5,8 +5,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { openFoundation, runOneClick } from '../runtime/runtime.js';
-import { sandboxStateDir } from '../sandbox/run-sandbox.js';
-import { removePersistentSandbox } from '../sandbox/sandbox-cloud.js';
 import { freePort } from '../temporal/dev-server.js';
 import { runDemo } from './run-demo.js';
 
@@ -36,13 +34,20 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
   out(`OneClick demo (data in ${dataDir}); starting OneClick with the sandbox cloud…`);
+  // A Ctrl-C ends the demo the same way as its end: everything stopped and removed. The sandbox
+  // is not kept (its servers go with the demo).
+  let interrupted: (() => void) | undefined;
+  const stopAsked = new Promise<void>((resolve) => (interrupted = resolve));
+  process.once('SIGINT', () => interrupted?.());
+  process.once('SIGTERM', () => interrupted?.());
   const running = await runOneClick(await openFoundation(config, logger), {
     api: true,
     worker: true,
     devServer: true,
+    persistentSandbox: false,
   });
   try {
-    const { completed } = await runDemo(
+    const demo = runDemo(
       {
         apiUrl: running.apiUrl!,
         operatorKey: running.bootstrapOperatorKey!,
@@ -52,20 +57,24 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
       },
       out,
     );
+    // After an interrupt its calls fail as OneClick stops: that failure is no news.
+    demo.catch(() => undefined);
+    const ended = await Promise.race([demo, stopAsked.then(() => undefined)]);
+    if (!ended) {
+      out('Interrupted: stopping and removing everything.');
+      return 130;
+    }
+    const { completed } = ended;
     out(`Completed: ${completed.join(', ') || 'none'}`);
     if (values.keep) {
       out(
         `OneClick stays up at ${running.apiUrl} (operator key ${running.bootstrapOperatorKey}). Stop with Ctrl-C.`,
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await stopAsked;
     }
     return completed.length === 2 ? 0 : 1;
   } finally {
     await running.stop();
-    await removePersistentSandbox(sandboxStateDir(dataDir));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -43,7 +43,6 @@ export function createdResourcesOf(d: {
   deploymentId: string;
   buyerOwned: { vpc: boolean; subnet: boolean; securityGroup: boolean; server: boolean };
   ids: { vpcId?: string; subnetId?: string; securityGroupId?: string; serverId?: string };
-  hasPorts: boolean;
 }): CreatedResource[] {
   const names = resourceNames(d.deploymentId);
   const out: CreatedResource[] = [];
@@ -51,14 +50,10 @@ export function createdResourcesOf(d: {
   if (!d.buyerOwned.subnet && d.ids.vpcId) {
     out.push({ kind: 'subnet', name: names.subnet, vpcId: d.ids.vpcId, id: d.ids.subnetId });
   }
+  // In the buyer's own group the rules stay: another deployment into the same group may rely on
+  // them (provisioning skips a rule whose port is already open, whoever opened it).
   if (!d.buyerOwned.securityGroup) {
     out.push({ kind: 'securityGroup', name: names.securityGroup, id: d.ids.securityGroupId });
-  } else if (d.hasPorts && d.ids.securityGroupId) {
-    out.push({
-      kind: 'rules',
-      securityGroupId: d.ids.securityGroupId,
-      description: names.ruleDescription,
-    });
   }
   if (!d.buyerOwned.server) out.push({ kind: 'server', tag: names.serverTag, id: d.ids.serverId });
   return out;

@@ -149,7 +149,13 @@ function uiOrigins(uiUrl: string): string[] {
  */
 export async function runOneClick(
   f: Foundation,
-  parts: { api: boolean; worker: boolean; devServer: boolean },
+  parts: {
+    api: boolean;
+    worker: boolean;
+    devServer: boolean;
+    /** Keep the sandbox cloud under the data directory (default: with the dev server, `start`). */
+    persistentSandbox?: boolean;
+  },
 ): Promise<RunningOneClick> {
   const { config, logger } = f;
   installTemporalLogging(logger);
@@ -211,7 +217,10 @@ export async function runOneClick(
       if (config.huaweiCloud.sandbox) {
         // `start` keeps its cloud under the data directory: a restart finds the same servers.
         const started = await runSandbox({
-          stateDir: parts.devServer ? sandboxStateDir(config.dataDir) : undefined,
+          stateDir:
+            (parts.persistentSandbox ?? parts.devServer)
+              ? sandboxStateDir(config.dataDir)
+              : undefined,
         });
         sandbox = started.cloud;
         sandboxBanner = started.banner;
@@ -238,7 +247,11 @@ export async function runOneClick(
         license,
         packages: packageStore,
         hostKeys: createSqlHostKeyPins(f.db),
-        marketplaceReports: { url: reportUrl, accessKey: f.marketplaceAccessKey },
+        marketplaceReports: {
+          url: reportUrl,
+          accessKey: f.marketplaceAccessKey,
+          retryAfterMs: config.supervision.reportIntervalMs,
+        },
       });
       const connection = await createNativeConnection(target);
       const worker: Worker = await createWorker({
@@ -284,6 +297,7 @@ export async function runOneClick(
         packageStore,
         maxPackageBytes: config.maxPackageBytes,
         acceptanceWindowMs: config.supervision.acceptanceWindowMs,
+        expiryGraceMs: config.supervision.expiryGraceMs,
         codec: {
           codec: new EncryptionCodec(payloadKeyring),
           namespace: target.namespace,

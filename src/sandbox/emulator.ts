@@ -357,7 +357,7 @@ export class Emulator {
    * job the restart interrupted ends as a cloud's would: a creation fails and is rolled back, a
    * deletion is carried out.
    */
-  restore(projects: SavedProject[], hosts: SavedHost[]): void {
+  restore(projects: SavedProject[], hosts: SavedHost[], stateFile: string): void {
     for (const saved of projects) {
       const p = this.projects.get(saved.id);
       if (!p) continue;
@@ -370,7 +370,7 @@ export class Emulator {
       for (const [token, seen] of saved.clientTokens) p.clientTokens.set(token, seen);
     }
     for (const saved of hosts) {
-      const host = adoptSandboxHost({ ...saved, id: saved.serverId });
+      const host = adoptSandboxHost({ ...saved, id: saved.serverId }, stateFile);
       if (host) this.hosts.set(saved.serverId, host);
     }
     for (const p of this.projects.values()) {

@@ -132,7 +132,7 @@ async function startUnlocked(
       warm > 0 ? () => void prewarmSandboxHosts(warm).catch(() => undefined) : undefined,
     onChange: stateFile ? save : undefined,
   });
-  if (saved) emulator.restore(saved.projects, saved.hosts);
+  if (saved && stateFile) emulator.restore(saved.projects, saved.hosts, stateFile);
   const host = opts.host ?? '127.0.0.1';
   const { server, url } = await listenOnSavedPort(emulator, host, saved?.port, opts.port ?? 0);
   port = Number(new URL(url).port);

@@ -14,7 +14,8 @@ import { signedQuery } from '../marketplace/signing.js';
  * reference: `signature`, `timestamp`, `nonce` over the body with the shared access key), and
  * marks each one when the marketplace answers 2xx. A report that fails stays at the head of its
  * record's queue (the record's later reports wait behind it) and is sent again on the next run;
- * after `maxAttempts` runs it is abandoned, as KooGallery gives up on a seller notice after 60
+ * it is not sent before `retryAfterMs` has passed, however often runs are kicked, and
+ * after `maxAttempts` sends it is abandoned, as KooGallery gives up on a seller notice after 60
  * tries 2 minutes apart. A resend carries the same report id, so the marketplace recognises a
  * duplicate whose acknowledgement was lost.
  */
@@ -40,6 +41,8 @@ export interface MarketplaceReporterOptions {
   url?: string;
   accessKey: string;
   maxAttempts?: number;
+  /** How long a failed report waits before its next send (KooGallery: 2 minutes). */
+  retryAfterMs?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -50,6 +53,7 @@ export interface ReportRun {
 }
 
 export const REPORT_MAX_ATTEMPTS = 60;
+export const REPORT_RETRY_AFTER_MS = 2 * 60_000;
 
 export function reportBody(r: PendingReport): SupervisionReportBody {
   return {
@@ -101,7 +105,13 @@ export function createMarketplaceReporter(o: MarketplaceReporterOptions) {
             await markReported(o.db, head.eventId);
             run.sent++;
           } else {
-            await noteReportFailure(o.db, head.eventId, error, maxAttempts);
+            await noteReportFailure(
+              o.db,
+              head.eventId,
+              error,
+              maxAttempts,
+              o.retryAfterMs ?? REPORT_RETRY_AFTER_MS,
+            );
             stuck.add(head.recordId);
             run.failed++;
           }

@@ -238,7 +238,10 @@ export function createSupervisionService(deps: SupervisionServiceDeps) {
         }
         const dueAt = license2 ? null : new Date(Date.now() + windowMs);
         await setConfirmation(tx, rec.id, confirmation, dueAt);
-        const confirmEventId = (await supervisionHistory(tx, rec.id)).at(-1)!.id;
+        // This transaction holds the record's lock: its newest confirming event is this one.
+        const confirmEventId = (await supervisionHistory(tx, rec.id))
+          .filter((e) => e.toState === to)
+          .at(-1)!.id;
         if (license2) {
           // KooGallery accepts License 2.0 orders once the proof is in (no buyer step).
           await advanceSupervision(

@@ -144,10 +144,24 @@ function orderChange(
     const input = parseJsonText(await verifiedBody(c), schema);
     const result = await receiveOrderChange(db, kind, input);
     await forwardOrderChangeToLicense(db, temporal, kind, result.order, input);
-    if (kind !== 'renewed') await startDecommission(temporal, result.order.id, kind);
+    if (kind === 'renewed') {
+      // A renewal in the expiry grace keeps the order: the waiting decommission is cancelled.
+      await temporal?.cancelWaitingDecommission(result.order.id).catch((err: unknown) => {
+        throw new AppError('UNAVAILABLE', 'the renewal was recorded but not yet applied; retry', {
+          retryable: true,
+          cause: err,
+        });
+      });
+    } else {
+      const graceMs =
+        kind === 'expired' ? (c.get('deps').expiryGraceMs ?? DEFAULT_EXPIRY_GRACE_MS) : 0;
+      await startDecommission(temporal, result.order.id, kind, graceMs);
+    }
     return answer(c, result);
   };
 }
+
+const DEFAULT_EXPIRY_GRACE_MS = 15 * 24 * 3600_000;
 
 /**
  * Unsubscription and expiry decommission the order (workflows/decommission.ts). Started on every
@@ -157,6 +171,7 @@ async function startDecommission(
   temporal: DecommissionGateway | undefined,
   orderRef: string,
   reason: 'unsubscribed' | 'expired',
+  graceMs: number,
 ): Promise<void> {
   if (!temporal) {
     throw new AppError('UNAVAILABLE', 'Temporal is not configured; retry later', {
@@ -164,7 +179,7 @@ async function startDecommission(
     });
   }
   try {
-    await temporal.startDecommission({ orderRef, reason });
+    await temporal.startDecommission({ orderRef, reason, graceMs });
   } catch (err) {
     throw new AppError('UNAVAILABLE', 'the order was recorded but not yet decommissioned; retry', {
       retryable: true,

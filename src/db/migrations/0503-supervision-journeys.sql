@@ -9,6 +9,8 @@ alter table supervision_events
   add column report_id text not null default gen_random_uuid()::text,
   add column reported_at timestamptz,
   add column report_attempts integer not null default 0,
+  -- After a failed send, not before: KooGallery's spacing (2 minutes) whatever kicks a run.
+  add column report_next_attempt_at timestamptz,
   add column report_error text,
   add column report_abandoned_at timestamptz;
 create unique index supervision_events_report on supervision_events (report_id);

@@ -267,8 +267,11 @@ export async function recordSupervisionNote(
   note: string,
 ): Promise<boolean> {
   const rows = await sql.query(
+    // The record is locked as a transition locks it: a note and a transition never interleave,
+    // so a note carries the state it was made in and its id orders it among the transitions.
     `insert into supervision_events (record_id, from_state, to_state, note)
-     select id, state, state, $2 from supervision_records where order_id = $1 returning id`,
+     select id, state, state, $2 from supervision_records where order_id = $1 for update
+     returning id`,
     [orderRef, note.slice(0, 2000)],
   );
   return rows.length > 0;

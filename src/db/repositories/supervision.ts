@@ -270,6 +270,7 @@ export async function headsOfReportQueues(sql: Sql, limit: number): Promise<Pend
       where e.id in (select min(id) from supervision_events
                       where reported_at is null and report_abandoned_at is null
                       group by record_id)
+        and (e.report_next_attempt_at is null or e.report_next_attempt_at <= now())
       order by e.id limit $1`,
     [limit],
   );
@@ -298,18 +299,23 @@ export async function markReported(sql: Sql, eventId: number): Promise<void> {
   );
 }
 
-/** Counts a failed send; after `maxAttempts` the report is abandoned (and its queue moves on). */
+/**
+ * Counts a failed send and holds the report back for `retryAfterMs` (runs kicked meanwhile pass it
+ * by); after `maxAttempts` it is abandoned (and its queue moves on).
+ */
 export async function noteReportFailure(
   sql: Sql,
   eventId: number,
   error: string,
   maxAttempts: number,
+  retryAfterMs: number,
 ): Promise<void> {
   await sql.query(
     `update supervision_events
         set report_attempts = report_attempts + 1, report_error = $2,
-            report_abandoned_at = case when report_attempts + 1 >= $3 then now() end
+            report_abandoned_at = case when report_attempts + 1 >= $3 then now() end,
+            report_next_attempt_at = now() + make_interval(secs => $4)
       where id = $1`,
-    [eventId, error.slice(0, 500), maxAttempts],
+    [eventId, error.slice(0, 500), maxAttempts, retryAfterMs / 1000],
   );
 }

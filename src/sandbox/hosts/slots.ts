@@ -64,16 +64,19 @@ export function keepSlot(slot: number, stateFile: string): void {
   liveSlots.delete(slot);
 }
 
+/** Whether the slot's lock says it is kept for this state file (and so is ours to adopt). */
+export function slotKeptFor(slot: number, stateFile: string): boolean {
+  try {
+    return readFileSync(slotLockPath(slot), 'utf8').trim() === `${KEEP}${stateFile}`;
+  } catch {
+    return false;
+  }
+}
+
 /** The slots kept for a persistent sandbox's state file. */
 function slotsKeptFor(stateFile: string): number[] {
   return slotLockEntries()
-    .filter(({ slot }) => {
-      try {
-        return readFileSync(slotLockPath(slot), 'utf8').trim() === `${KEEP}${stateFile}`;
-      } catch {
-        return false;
-      }
-    })
+    .filter(({ slot }) => slotKeptFor(slot, stateFile))
     .map(({ slot }) => slot);
 }
 

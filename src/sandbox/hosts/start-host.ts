@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BOOT_PID_FILE, SSH_PORT, hostSlot, type HostSlot } from './layout.js';
 import { setHostLinkUp, wireSlotNetwork } from './network.js';
-import { claimSlot, installExitHook, keepSlot, releaseSlot } from './slots.js';
+import { claimSlot, installExitHook, keepSlot, releaseSlot, slotKeptFor } from './slots.js';
 import { takeWiredSlot } from './warm-pool.js';
 
 /**
@@ -66,14 +66,14 @@ function hostRunning(n: HostSlot): boolean {
 
 /**
  * Takes over a host a persistent sandbox kept running (by an earlier OneClick process), or
- * answers undefined when it no longer runs (this machine restarted, someone removed it).
+ * answers undefined when it no longer runs (this machine restarted, someone removed it) or its
+ * slot now belongs to someone else (claimed after the restart emptied it).
  */
-export function adoptSandboxHost(saved: {
-  id: string;
-  hostname: string;
-  slot: number;
-  mac: string;
-}): SandboxHost | undefined {
+export function adoptSandboxHost(
+  saved: { id: string; hostname: string; slot: number; mac: string },
+  stateFile: string,
+): SandboxHost | undefined {
   const n = { ...hostSlot(saved.slot), mac: saved.mac };
+  if (!slotKeptFor(saved.slot, stateFile)) return undefined;
   return hostRunning(n) ? hostHandle(saved.id, saved.hostname, n) : undefined;
 }

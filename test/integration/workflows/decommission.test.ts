@@ -35,6 +35,7 @@ describe('decommission', () => {
       appDeps: (db, license) => ({
         evidence: createEvidenceService({ db, license, issuer: 'http://oneclick.test' }),
         packageStore: createDirectoryPackageStore(reportsDir),
+        expiryGraceMs: 3_000,
       }),
     });
     const buyer = await stack.t.principal('buyer', 'dc-buyer');
@@ -145,5 +146,37 @@ describe('decommission', () => {
     const inv = stack.cloud.inventory();
     expect(inv.servers.filter((s) => s.tags.some((t) => t.value === deploymentId))).toEqual([]);
     expect(inv.vpcs.filter((v) => v.name.includes(deploymentId))).toEqual([]);
+  });
+
+  it('on expiry waits out the grace, and a renewal within it keeps the order as it is', async () => {
+    const product = await seedProduct(stack.t.db, stack.store, sellerId);
+    const orderRef = await seedOrder(stack.t.db, { buyerId, sellerId, productId: product.id });
+    const { result } = await stack.deploy(orderRef, buyerKey, PASSWORD);
+    const order = (await getOrder(stack.t.db, orderRef))!;
+    const ids = { orderId: order.orderId, orderLineId: order.orderLineId };
+    expect((await stack.t.marketplace('expired', ids)).status).toBe(201);
+    const handle = stack.client.workflow.getHandle(decommissionWorkflowId(orderRef));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const renewed = await stack.t.marketplace('renewed', {
+      ...ids,
+      orderId: `${order.orderId}-R1`,
+      expireTime: '20301124000000',
+    });
+    expect(renewed.status).toBe(201);
+    await until('the decommission cancelled', async () =>
+      ['CANCELLED'].includes((await handle.describe()).status.name),
+    );
+    expect(stack.cloud.inventory().servers.map((s) => s.id)).toContain(result.serverId);
+    expect((await findLicense(stack.t.db, 'id', result.licenseId))?.status).not.toBe('RELEASED');
+
+    // Expired again, and nobody renews: after the grace the order is decommissioned.
+    expect(
+      (await stack.t.marketplace('expired', { ...ids, orderId: `${order.orderId}-E2` })).status,
+    ).toBeLessThan(300);
+    const done = (await stack.client.workflow
+      .getHandle(decommissionWorkflowId(orderRef))
+      .result()) as { deleted: number };
+    expect(done.deleted).toBe(4);
+    expect(stack.cloud.inventory().servers.map((s) => s.id)).not.toContain(result.serverId);
   });
 });

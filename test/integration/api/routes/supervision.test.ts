@@ -85,7 +85,12 @@ describe('service supervision journeys', () => {
       workflowBundle: await bundling,
       activities: createSupervisionActivities({
         db: t.db,
-        reports: { url: marketplace.url, accessKey: MARKETPLACE_KEY, maxAttempts: 1000 },
+        reports: {
+          url: marketplace.url,
+          accessKey: MARKETPLACE_KEY,
+          maxAttempts: 1000,
+          retryAfterMs: 500,
+        },
       }),
     });
     const running = worker.run();

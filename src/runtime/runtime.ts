@@ -136,6 +136,13 @@ function embeddedCodecEndpoint(config: Config): string | undefined {
   return port === 0 ? undefined : `http://${host}:${port}/codec`;
 }
 
+/** The active key of a keyring. */
+function activeKey(ring: Keyring): Buffer {
+  const key = ring.keys.get(ring.activeId);
+  if (!key) throw new Error(`keyring has no active key ${ring.activeId}`);
+  return key;
+}
+
 /** The UI's origin, and its `localhost` twin for a loopback UI (people type either). */
 function uiOrigins(uiUrl: string): string[] {
   const url = new URL(uiUrl);
@@ -302,6 +309,7 @@ export async function runOneClick(
           codec: new EncryptionCodec(payloadKeyring),
           namespace: target.namespace,
           uiOrigins: dev?.uiUrl ? uiOrigins(dev.uiUrl) : [],
+          sessionKey: activeKey(deriveKeyring(f.masterKeyring, 'codec-sessions')),
         },
       });
       const server = await serveApi({

@@ -1,8 +1,13 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../../errors.js';
-import { findPrincipalByApiKey } from '../../db/repositories/principals.js';
+import {
+  findPrincipalByApiKey,
+  findPrincipalByApiKeyHash,
+  hashApiKey,
+} from '../../db/repositories/principals.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute, ok, resourceRoutes } from '../contract.js';
 import { requireApiKey } from '../middleware/auth.js';
@@ -11,11 +16,14 @@ import { requireApiKey } from '../middleware/auth.js';
  * The Temporal UI calls the codec from the browser and cannot hold a OneClick key: its
  * `passAccessToken` sends the UI's own login token (and only to an HTTPS endpoint), its
  * `includeCredentials` sends the cookies the browser has for the codec's site. So an operator
- * signs the browser in here once, with their operator key; the key travels back as an HttpOnly
- * cookie scoped to `/codec`, and the codec routes accept it where a bearer key is absent.
+ * signs the browser in here once, with their operator key, and gets an HttpOnly cookie scoped to
+ * `/codec` that the codec routes accept where a bearer key is absent. The cookie is not the key:
+ * it names the key by its stored hash, with an expiry, signed with a key derived from the master
+ * key. It opens nothing but the codec, ends after 12 hours whatever the browser does, and ends at
+ * once when the operator's key is revoked.
  */
 
-export const CODEC_COOKIE = 'oneclick_codec_key';
+export const CODEC_COOKIE = 'oneclick_codec_session';
 const SESSION_SECONDS = 12 * 60 * 60;
 const FORM_TYPE = /^application\/x-www-form-urlencoded(;.*)?$/i;
 
@@ -27,18 +35,45 @@ const signInForm = z.object({
 const overHttps = (c: Context) =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
+const mac = (sessionKey: Buffer, text: string) =>
+  createHmac('sha256', sessionKey).update(text).digest('base64url');
+
+/** `<key hash>.<expiry ms>.<mac>`: a session for the key with this hash, until the expiry. */
+export function codecSessionToken(sessionKey: Buffer, apiKey: string, expiresAtMs: number): string {
+  const body = `${hashApiKey(apiKey)}.${expiresAtMs}`;
+  return `${body}.${mac(sessionKey, body)}`;
+}
+
+/** The key hash a session token names, when its signature holds and it has not expired. */
+function sessionKeyHash(sessionKey: Buffer, token: string, now: number): string | undefined {
+  const [hash, expires, signature, ...rest] = token.split('.');
+  if (!hash || !expires || !signature || rest.length > 0 || !/^\d{1,15}$/.test(expires)) return;
+  const expected = Buffer.from(mac(sessionKey, `${hash}.${expires}`));
+  const got = Buffer.from(signature);
+  if (expected.length !== got.length || !timingSafeEqual(expected, got)) return;
+  return Number(expires) > now ? hash : undefined;
+}
+
 /**
  * The codec routes' key check: the bearer key when one is sent (the CLI's `--codec-auth`),
- * otherwise the signed-in browser's cookie; 401 without either, as for `/v1`.
+ * otherwise the signed-in browser's session cookie; 401 without either, as for `/v1`.
  */
-export function codecAuth(): MiddlewareHandler<AppEnv> {
+export function codecAuth(sessionKey: Buffer): MiddlewareHandler<AppEnv> {
   const bearer = requireApiKey();
   return async (c, next) => {
-    const key = getCookie(c, CODEC_COOKIE);
-    if (c.req.header('authorization') !== undefined || key === undefined) return bearer(c, next);
-    const principal = await findPrincipalByApiKey(c.get('deps').db, key);
-    if (!principal)
-      throw new AppError('INVALID_API_KEY', 'unknown or revoked API key; sign in again');
+    const token = getCookie(c, CODEC_COOKIE);
+    if (c.req.header('authorization') !== undefined || token === undefined) return bearer(c, next);
+    const hash = sessionKeyHash(sessionKey, token, Date.now());
+    const principal = hash && (await findPrincipalByApiKeyHash(c.get('deps').db, hash));
+    if (!principal) {
+      throw new AppError(
+        'INVALID_API_KEY',
+        'the codec session is over or its key revoked; sign in again',
+      );
+    }
+    if (principal.role !== 'operator') {
+      throw new AppError('FORBIDDEN', 'the codec is for operators');
+    }
     c.set('principal', principal);
     await next();
   };
@@ -56,7 +91,7 @@ const page = (body: string) =>
 const tags = ['operators'];
 
 /** `/codec/session`: the sign-in page, the sign-in itself and the sign-out. */
-export function codecSessionRoutes() {
+export function codecSessionRoutes(sessionKey: Buffer) {
   const form = defineRoute({
     method: 'get',
     path: '/session',
@@ -126,7 +161,12 @@ export function codecSessionRoutes() {
     )
     .openapi(signIn, (c) => {
       const https = overHttps(c);
-      setCookie(c, CODEC_COOKIE, c.req.valid('form').apiKey, {
+      const token = codecSessionToken(
+        sessionKey,
+        c.req.valid('form').apiKey,
+        Date.now() + SESSION_SECONDS * 1000,
+      );
+      setCookie(c, CODEC_COOKIE, token, {
         path: '/codec',
         httpOnly: true,
         // Over HTTPS a UI on another site may send it (CORS still admits only the UI's origin);

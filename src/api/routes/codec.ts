@@ -21,6 +21,8 @@ export interface CodecServer {
   namespace: string;
   /** Origins of the Temporal Web UI allowed to call from a browser (exact `scheme://host:port`). */
   uiOrigins: readonly string[];
+  /** Signs browser sessions (codec-session.ts); derived from the master key. */
+  sessionKey: Buffer;
 }
 
 /** Longest base64 field accepted: Temporal's own limit on one payload is 2 MB. */
@@ -120,9 +122,9 @@ export function codecRoutes(server: CodecServer) {
     }),
   );
   // A bearer key (CLI), or the cookie of a browser signed in at /codec/session (the UI).
-  app.use('/decode', codecAuth());
-  app.use('/encode', codecAuth());
-  app.route('/', codecSessionRoutes());
+  app.use('/decode', codecAuth(server.sessionKey));
+  app.use('/encode', codecAuth(server.sessionKey));
+  app.route('/', codecSessionRoutes(server.sessionKey));
 
   return app
     .openapi(codecRoute('decode', server.namespace), async (c) => {

@@ -105,12 +105,20 @@ export async function createApiKey(
 }
 
 /** The principal owning an unrevoked key, or undefined. */
-export async function findPrincipalByApiKey(sql: Sql, key: string): Promise<Principal | undefined> {
+export function findPrincipalByApiKey(sql: Sql, key: string): Promise<Principal | undefined> {
+  return findPrincipalByApiKeyHash(sql, hashApiKey(key));
+}
+
+/** The principal owning the unrevoked key with this hash (a codec session names its key so). */
+export async function findPrincipalByApiKeyHash(
+  sql: Sql,
+  keyHash: string,
+): Promise<Principal | undefined> {
   const rows = await sql.query<PrincipalRow>(
     `select p.id, p.role, p.name, p.seller_id, p.buyer_id
        from api_keys k join principals p on p.id = k.principal_id
       where k.key_hash = $1 and k.revoked_at is null`,
-    [hashApiKey(key)],
+    [keyHash],
   );
   const row = rows[0];
   return row ? toPrincipal(row) : undefined;

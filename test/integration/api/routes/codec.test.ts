@@ -9,6 +9,7 @@ import type { Payload } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ServerType } from '@hono/node-server';
 import { serveApi } from '../../../../src/api/server.js';
+import { codecSessionToken } from '../../../../src/api/routes/codec-session.js';
 import { EncryptionCodec } from '../../../../src/temporal/codec.js';
 import { createDataConverter } from '../../../../src/temporal/data-converter.js';
 import { startTestApp, type TestApp } from '../../../helpers/api.js';
@@ -50,7 +51,12 @@ describe('Temporal remote codec endpoint (/codec)', () => {
 
   beforeAll(async () => {
     t = await startTestApp('pglite', {
-      codec: { codec: new EncryptionCodec(keyring), namespace, uiOrigins: [UI_ORIGIN] },
+      codec: {
+        codec: new EncryptionCodec(keyring),
+        namespace,
+        uiOrigins: [UI_ORIGIN],
+        sessionKey: Buffer.alloc(32, 9),
+      },
     });
     operatorKey = (await t.principal('operator')).key;
     client = new Client({
@@ -263,8 +269,23 @@ describe('Temporal remote codec endpoint (/codec)', () => {
     expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
     const [payload] = ((await decoded.json()) as { payloads: PayloadJson[] }).payloads;
     expect(JSON.parse(text(payload!.data))).toBe(secret);
-    // A seller's key put in the cookie by hand is still a seller's key.
-    expect((await fromUi(`oneclick_codec_key=${seller.key}`)).status).toBe(403);
+    // The cookie is not the key: it names the key's hash, signed, with an expiry.
+    expect(pair).not.toContain(operatorKey);
+    // A key (of any role) put in the cookie by hand is no session; nor is an edited or an
+    // expired one, nor a signed session of a seller's key.
+    expect((await fromUi(`oneclick_codec_session=${operatorKey}`)).status).toBe(401);
+    const [name, value] = pair.split('=') as [string, string];
+    const [hash, expires, mac] = value.split('.');
+    expect((await fromUi(`${name}=${hash}.${Number(expires) + 1}.${mac}`)).status).toBe(401);
+    const sessionKey = Buffer.alloc(32, 9);
+    expect(
+      (await fromUi(`${name}=${codecSessionToken(sessionKey, operatorKey, Date.now() - 1)}`))
+        .status,
+    ).toBe(401);
+    expect(
+      (await fromUi(`${name}=${codecSessionToken(sessionKey, seller.key, Date.now() + 60_000)}`))
+        .status,
+    ).toBe(403);
 
     const signOut = await t.app.request('/codec/session', { method: 'DELETE' });
     expect(signOut.status).toBe(204);

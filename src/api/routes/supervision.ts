@@ -54,11 +54,19 @@ export function supervisionRoutes() {
       });
       if (confirmed.acceptanceDueAt && temporal) {
         // Idempotent by the confirmation's event id: a repeated confirm finds it running.
-        await temporal.startAcceptanceTimer({
-          orderRef: order.id,
-          confirmEventId: confirmed.confirmEventId,
-          dueAt: confirmed.acceptanceDueAt,
-        });
+        await temporal
+          .startAcceptanceTimer({
+            orderRef: order.id,
+            confirmEventId: confirmed.confirmEventId,
+            dueAt: confirmed.acceptanceDueAt,
+          })
+          .catch((err: unknown) => {
+            throw new AppError(
+              'UNAVAILABLE',
+              "confirmed, but the buyer's acceptance window could not be started: confirm again",
+              { retryable: true, cause: err },
+            );
+          });
       }
       kickReports(c);
       return c.json(confirmed, 200);

@@ -1,5 +1,6 @@
 import type { Deployment } from '../../db/repositories/deployments.js';
 import { DEPLOYMENT_STEPS, type StepProgress } from '../../domain/deployment.js';
+import { deploymentSummary } from './deployment-summary.js';
 import type { DeploymentHistory, HistoryActivity } from '../../temporal/gateway/index.js';
 
 /**
@@ -92,15 +93,10 @@ export function buildTimeline(
     });
   }
   timelineSteps.sort((a, b) => DEPLOYMENT_STEPS.indexOf(a.step) - DEPLOYMENT_STEPS.indexOf(b.step));
+  const { id, ...summary } = deploymentSummary(d);
   return {
-    deploymentId: d.id,
-    orderRef: d.orderRef,
-    workflowId: d.workflowId,
-    runId: d.runId,
-    state: d.state,
-    failure: d.failureCode ? { code: d.failureCode, message: d.failureMessage ?? '' } : null,
-    createdAt: d.createdAt,
-    finishedAt: d.finishedAt,
+    deploymentId: id,
+    ...summary,
     durationMs: ms(d.createdAt, d.finishedAt),
     run: history
       ? {

@@ -21,6 +21,7 @@ import type { AppDeps } from '../context.js';
 import { resourceRoutes } from '../contract.js';
 import { operatorContracts as route } from './deployments-operator.schema.js';
 import { buildTimeline } from './deployments-operator-timeline.js';
+import { deploymentSummary } from './deployment-summary.js';
 
 function temporalOf(deps: AppDeps): TemporalGateway {
   if (!deps.temporal)
@@ -39,17 +40,6 @@ function mustBeRunning(d: Deployment): void {
     throw new AppError('DEPLOYMENT_NOT_RUNNING', `the deployment has ended (${d.state})`);
   }
 }
-
-const brief = (d: Deployment) => ({
-  id: d.id,
-  orderRef: d.orderRef,
-  workflowId: d.workflowId,
-  runId: d.runId,
-  state: d.state,
-  failure: d.failureCode ? { code: d.failureCode, message: d.failureMessage ?? '' } : null,
-  createdAt: d.createdAt,
-  finishedAt: d.finishedAt,
-});
 
 /**
  * The request a retry starts from: the failed deployment's own, under a new deployment id. The
@@ -174,7 +164,7 @@ export function operatorDeploymentRoutes() {
       await setDeploymentRunId(deps.db, input.deploymentId, started.firstExecutionRunId);
       return c.json(
         {
-          ...brief({ ...inserted.deployment, runId: started.firstExecutionRunId }),
+          ...deploymentSummary({ ...inserted.deployment, runId: started.firstExecutionRunId }),
           retryOf: d.id,
         },
         201,
@@ -196,7 +186,7 @@ export function operatorDeploymentRoutes() {
         subject: d.id,
         data: { orderRef: d.orderRef, runId: d.runId, reason: reason ?? null },
       });
-      return c.json({ ...brief(d), cancelRequested: true }, 202);
+      return c.json({ ...deploymentSummary(d), cancelRequested: true }, 202);
     })
     .openapi(route.terminate, async (c) => {
       const deps = c.get('deps');
@@ -228,6 +218,6 @@ export function operatorDeploymentRoutes() {
           data: { orderRef: d.orderRef, runId: d.runId, reason },
         });
       });
-      return c.json(brief((await getDeployment(deps.db, d.id)) ?? d), 200);
+      return c.json(deploymentSummary((await getDeployment(deps.db, d.id)) ?? d), 200);
     });
 }

@@ -24,6 +24,7 @@ import { deploymentWorkflowId, type DeploymentGateway } from '../../temporal/gat
 import type { AppDeps } from '../context.js';
 import { resourceRoutes } from '../contract.js';
 import { visibleOrder } from './orders.js';
+import { deploymentSummary } from './deployment-summary.js';
 import { deploymentContracts as route, type StartDeploymentBody } from './deployments.schema.js';
 
 const LIVE_QUERY_MS = 3_000;
@@ -46,15 +47,7 @@ function choicesOf(body: StartDeploymentBody, adminPassRef: string | undefined):
 /** The deployment as the API shows it; `live` is the running workflow's own view. */
 async function view(deps: AppDeps, d: Deployment, live?: DeploymentProgress) {
   return {
-    id: d.id,
-    orderRef: d.orderRef,
-    workflowId: d.workflowId,
-    runId: d.runId,
-    state: d.state,
-    failure: d.failureCode ? { code: d.failureCode, message: d.failureMessage ?? '' } : null,
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-    finishedAt: d.finishedAt,
+    ...deploymentSummary(d),
     steps: await listSteps(deps.db, d.id),
     ...(live && { live }),
   };

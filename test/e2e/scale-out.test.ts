@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,39 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { freePort } from '../../src/temporal/dev-server.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function run(
-  command: string,
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', command], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  return {
-    child,
-    output: () => out,
-    exited: new Promise((r) => child.once('exit', (code) => r(code))),
-  };
-}
-
-async function until(
-  what: string,
-  fn: () => Promise<boolean> | boolean,
-  ms = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { runOneClick, until } from '../helpers/oneclick-process.js';
 
 describe('oneclick api and oneclick worker as separate processes', () => {
   const children: ChildProcess[] = [];
@@ -69,8 +37,8 @@ describe('oneclick api and oneclick worker as separate processes', () => {
       ONECLICK_DATA_DIR: path.join(os.tmpdir(), `oneclick-e2e-${taskQueue}`),
       LOG_LEVEL: 'warn',
     };
-    const api = run('api', env);
-    const worker = run('worker', env);
+    const api = runOneClick(['api'], env);
+    const worker = runOneClick(['worker'], env);
     children.push(api.child, worker.child);
 
     await until('the API', () => api.output().includes('Stop with Ctrl-C.'));
@@ -103,7 +71,7 @@ describe('oneclick api and oneclick worker as separate processes', () => {
   }, 180_000);
 
   it('refuses to start the API alone without TEMPORAL_ADDRESS', async () => {
-    const p = run('api', {
+    const p = runOneClick(['api'], {
       TEMPORAL_ADDRESS: '',
       DATABASE_URL: inject('postgresUrl'),
       LOG_LEVEL: 'fatal',

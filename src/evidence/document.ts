@@ -1,8 +1,4 @@
-import {
-  DEPLOYMENT_STEPS,
-  type DeployLicenseInput,
-  type StepProgress,
-} from '../domain/deployment.js';
+import type { DeployLicenseInput, StepProgress } from '../domain/deployment.js';
 import type { LicenseModel } from '../domain/supervision.js';
 import type { RecordedTails } from './step-tails.js';
 
@@ -194,17 +190,13 @@ export function buildEvidenceDocument(f: EvidenceFacts): EvidenceDocument {
           activatedAt,
         }
       : null,
-    // In the deployment's own step order: steps recorded within the same microsecond would
-    // otherwise come in the database's tie order (by name), `report` before `verify`.
-    steps: [...f.steps]
-      .sort((a, b) => DEPLOYMENT_STEPS.indexOf(a.step) - DEPLOYMENT_STEPS.indexOf(b.step))
-      .map((s) => ({
-        step: s.step,
-        status: s.status,
-        attempts: s.attempts,
-        startedAt: s.startedAt,
-        endedAt: s.endedAt,
-      })),
+    steps: f.steps.map((s) => ({
+      step: s.step,
+      status: s.status,
+      attempts: s.attempts,
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+    })),
     verify: { outputTail: tails.verify === undefined ? null : redact(tails.verify, secrets) },
   };
 }

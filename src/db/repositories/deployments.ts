@@ -1,10 +1,11 @@
 import type { Sql } from '../sql.js';
-import type {
-  DeployLicenseInput,
-  DeploymentState,
-  DeploymentStep,
-  StepProgress,
-  StepStatus,
+import {
+  DEPLOYMENT_STEPS,
+  type DeployLicenseInput,
+  type DeploymentState,
+  type DeploymentStep,
+  type StepProgress,
+  type StepStatus,
 } from '../../domain/deployment.js';
 import { iso } from './row-values.js';
 
@@ -246,9 +247,10 @@ export async function listSteps(sql: Sql, deploymentId: string): Promise<StepPro
     ended_at: Date | string | null;
     log_tail: string | null;
   }>(
+    // Steps recorded in the same microsecond keep the deployment's own order, not their names'.
     `select step, status, attempts, started_at, ended_at, log_tail from deployment_steps
-      where deployment_id = $1 order by started_at, step`,
-    [deploymentId],
+      where deployment_id = $1 order by started_at, array_position($2::text[], step)`,
+    [deploymentId, DEPLOYMENT_STEPS],
   );
   return rows.map((r) => ({
     step: r.step,

@@ -1,11 +1,7 @@
-import type { Context } from 'hono';
-import { getOrder, type Order } from '../../db/repositories/orders.js';
-import { AppError } from '../../errors.js';
 import type { EvidenceService } from '../../evidence/evidence-service.js';
 import { EVIDENCE_HTML_CSP } from '../../evidence/html.js';
-import type { AppEnv } from '../context.js';
 import { defineRoute, ok, pathParams, resourceRoutes } from '../contract.js';
-import { canSeeOrder } from './orders.js';
+import { visibleOrder } from './orders.js';
 
 /**
  * Delivery evidence of an order's delivered deployment, under /v1/orders: the signed document as
@@ -42,15 +38,6 @@ export const evidenceContracts = {
     },
   }),
 };
-
-/** The order of the path, when the principal may see it; 404 otherwise (never 403). */
-async function visibleOrder(c: Context<AppEnv>, id: string): Promise<Order> {
-  const order = await getOrder(c.get('deps').db, id);
-  if (!order || !canSeeOrder(c.get('principal'), order)) {
-    throw new AppError('NOT_FOUND', 'no such order');
-  }
-  return order;
-}
 
 /** The evidence routes over the evidence service. */
 export function evidenceRoutes(evidence: EvidenceService) {

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { Readable } from 'node:stream';
 import { AppError } from '../../errors.js';
-import { getOrder } from '../../db/repositories/orders.js';
 import {
   createSupervisionService,
   MAX_ACCEPTANCE_REPORT_BYTES,
@@ -9,7 +8,7 @@ import {
 } from '../../supervision/supervision-service.js';
 import type { AppEnv } from '../context.js';
 import { resourceRoutes } from '../contract.js';
-import { canSeeOrder, visibleOrder } from './orders.js';
+import { visibleOrder } from './orders.js';
 import { acceptanceReportUpload, supervisionContracts as route } from './supervision.schema.js';
 
 function serviceOf(c: Context<AppEnv>): SupervisionService {
@@ -105,10 +104,7 @@ export function supervisionRoutes() {
 export function acceptanceReportRoutes() {
   return resourceRoutes().openapi(acceptanceReportUpload, async (c) => {
     const { orderId, fileName } = c.req.valid('query');
-    const order = await getOrder(c.get('deps').db, orderId);
-    if (!order || !canSeeOrder(c.get('principal'), order)) {
-      throw new AppError('NOT_FOUND', 'no such order');
-    }
+    const order = await visibleOrder(c, orderId);
     const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const length = c.req.header('content-length');
     if (length !== undefined && Number(length) > MAX_ACCEPTANCE_REPORT_BYTES) {

@@ -4,8 +4,8 @@ import { assertSupervisionTransition } from '../domain/supervision.js';
 
 /**
  * Moves the order's supervision to `to` when that is the next step; a record already there is left
- * alone (replays), any other state is refused with INVALID_STATE_TRANSITION. Returns whether it
- * moved.
+ * alone (replays), any other state is refused with INVALID_STATE_TRANSITION. Returns the
+ * transition's event id when it moved, undefined when it did not.
  */
 export async function advanceSupervision(
   tx: Sql,
@@ -16,12 +16,12 @@ export async function advanceSupervision(
   /** Who: a principal id, or `system` (the default). */
   actor = 'system',
   detail?: Record<string, unknown>,
-): Promise<boolean> {
+): Promise<number | undefined> {
   const rec = await lockSupervision(tx, orderRef);
-  if (!rec) return false; // orders made before supervision existed: nothing to move
-  if (rec.state === to) return false;
+  if (!rec) return undefined; // orders made before supervision existed: nothing to move
+  if (rec.state === to) return undefined;
   assertSupervisionTransition(rec.licenseModel, rec.state, to);
-  await moveSupervision(tx, {
+  return moveSupervision(tx, {
     id: rec.id,
     from: rec.state,
     to,
@@ -30,5 +30,4 @@ export async function advanceSupervision(
     actor,
     detail,
   });
-  return true;
 }

@@ -224,7 +224,7 @@ export function createSupervisionService(deps: SupervisionServiceDeps) {
           confirmedBy: input.actor,
           confirmedAt: new Date().toISOString(),
         };
-        const moved = await advanceSupervision(
+        const confirmEventId = await advanceSupervision(
           tx,
           input.orderRef,
           to,
@@ -233,15 +233,11 @@ export function createSupervisionService(deps: SupervisionServiceDeps) {
           input.actor,
           { description: input.description, activationTime: confirmation.activationTime, report },
         );
-        if (!moved) {
+        if (confirmEventId === undefined) {
           throw new AppError('INVALID_STATE_TRANSITION', `supervision is ${rec.state}`);
         }
         const dueAt = license2 ? null : new Date(Date.now() + windowMs);
         await setConfirmation(tx, rec.id, confirmation, dueAt);
-        // This transaction holds the record's lock: its newest confirming event is this one.
-        const confirmEventId = (await supervisionHistory(tx, rec.id))
-          .filter((e) => e.toState === to)
-          .at(-1)!.id;
         if (license2) {
           // KooGallery accepts License 2.0 orders once the proof is in (no buyer step).
           await advanceSupervision(

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signedQuery } from '../../src/marketplace/signing.js';
 import { sandboxStateDir } from '../../src/sandbox/run-sandbox.js';
 import { removePersistentSandbox } from '../../src/sandbox/sandbox-cloud.js';
-import { freePort } from '../../src/temporal/dev-server.js';
 import {
+  embeddedEnv,
   runOneClick,
   startOneClick,
   until,
@@ -54,18 +54,7 @@ describe('oneclick start after a crash', () => {
 
   it('finishes five deployments that a kill -9 interrupted, each on the server it had', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'oneclick-crash-'));
-    const httpPort = await freePort();
-    const env = {
-      ONECLICK_DATA_DIR: dataDir,
-      ONECLICK_HTTP_PORT: String(httpPort),
-      TEMPORAL_DEV_PORT: String(await freePort()),
-      TEMPORAL_DEV_UI_PORT: String(await freePort()),
-      TEMPORAL_CLI: inject('temporalCliPath'),
-      TEMPORAL_ADDRESS: '',
-      DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
-    };
-    const api = `http://127.0.0.1:${httpPort}`;
+    const { env, api } = await embeddedEnv(dataDir);
     running = await startOneClick(env);
     const banner = running.output();
     const operator = /First operator API key \(shown once, save it\): (\S+)/.exec(banner)![1]!;

@@ -1,8 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signedQuery } from '../../src/marketplace/signing.js';
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +12,11 @@ import { provisionWorkflow, deprovisionWorkflow } from '../../workflows/provisio
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../src/sandbox/emulator.js';
 import { removePersistentSandbox } from '../../src/sandbox/sandbox-cloud.js';
 import { sandboxStateDir } from '../../src/sandbox/run-sandbox.js';
-import { startOneClick as start, type OneClickProcess } from '../helpers/oneclick-process.js';
+import {
+  embeddedEnv,
+  startOneClick as start,
+  type OneClickProcess,
+} from '../helpers/oneclick-process.js';
 
 describe('oneclick start', () => {
   let dataDir: string;
@@ -27,18 +30,7 @@ describe('oneclick start', () => {
 
   it('runs everything in one process, keeps the orders across a SIGTERM and restart, and provisions on the sandbox cloud', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'oneclick-e2e-'));
-    const httpPort = await freePort();
-    const env = {
-      ONECLICK_DATA_DIR: dataDir,
-      ONECLICK_HTTP_PORT: String(httpPort),
-      TEMPORAL_DEV_PORT: String(await freePort()),
-      TEMPORAL_DEV_UI_PORT: String(await freePort()),
-      TEMPORAL_CLI: inject('temporalCliPath'),
-      TEMPORAL_ADDRESS: '',
-      DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
-    };
-    const api = `http://127.0.0.1:${httpPort}`;
+    const { env, api } = await embeddedEnv(dataDir);
     running = await start(env);
     const banner = running.output();
     expect(banner).toContain(`API:        ${api}`);

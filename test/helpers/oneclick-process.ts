@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { inject } from 'vitest';
+import { freePort } from '../../src/temporal/dev-server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -55,4 +57,27 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * The environment of `oneclick start` on its embedded defaults (dev server, PGlite, sandbox)
+ * in `dataDir`, on free ports; `api` is the URL it will answer at.
+ */
+export async function embeddedEnv(
+  dataDir: string,
+): Promise<{ env: NodeJS.ProcessEnv; api: string }> {
+  const httpPort = await freePort();
+  return {
+    api: `http://127.0.0.1:${httpPort}`,
+    env: {
+      ONECLICK_DATA_DIR: dataDir,
+      ONECLICK_HTTP_PORT: String(httpPort),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_DEV_UI_PORT: String(await freePort()),
+      TEMPORAL_CLI: inject('temporalCliPath'),
+      TEMPORAL_ADDRESS: '',
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+    },
+  };
 }

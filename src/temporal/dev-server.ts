@@ -46,14 +46,39 @@ const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean>> = {
   'system.enableActivityEagerExecution': true,
 };
 
-/** Asks the kernel for a free TCP port on the address. */
+/**
+ * Asks the kernel for a free TCP port on the address and leaves it reserved.
+ *
+ * Linux hands out recently closed ports again within a few binds, so a port that was merely
+ * bound and closed can be given to the next caller of bind(0), for instance to one of the
+ * dev server's own internal services, which then fails to listen and panics at start-up (seen
+ * under load). Like the Temporal CLI's own picker, this connects to the port and closes the
+ * accepted side first, which parks the port in TIME_WAIT: bind(0) skips it for a minute, while
+ * an explicit bind (SO_REUSEADDR, as Go and Node set it) still succeeds.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return reservePort(host, 0);
+}
+
+/**
+ * Parks a given port (0: one the kernel picks) in TIME_WAIT as `freePort` does, so the dev
+ * server's own port picker cannot hand it to an internal service before the server binds it.
+ * Rejects with EADDRINUSE when something already listens there.
+ */
+export async function reservePort(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, host, () => {
+    srv.listen(port, host, () => {
       const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+      srv.once('connection', (accepted) => {
+        accepted.destroy();
+        client.once('close', () => srv.close(() => resolve(port)));
+      });
+      const client = net.connect(port, host);
+      client.once('error', () => srv.close(() => resolve(port)));
+      client.on('data', () => undefined);
+      client.on('end', () => client.end());
     });
   });
 }
@@ -63,10 +88,28 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
  * gRPC health and the namespace is described, and returns a handle that stops it.
  */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  // A start that dies before it is ready is retried: ports are only reserved (see reservePort),
+  // so another process on a busy machine can still take one in between.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(opts);
+    } catch (err) {
+      if (!(err instanceof DevServerExited) || attempt >= 3) throw err;
+      opts.onOutput?.(
+        `temporal server exited before it was ready; starting it again (${err.message.split('\n')[0]})`,
+      );
+    }
+  }
+}
+
+/** The dev server process ended before it answered; its output says why. */
+class DevServerExited extends Error {}
+
+async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const namespace = opts.namespace ?? 'default';
-  const port = opts.port || (await freePort(ip));
-  const uiPort = opts.uiPort === false ? undefined : opts.uiPort || (await freePort(ip));
+  const port = await reservePort(ip, opts.port ?? 0);
+  const uiPort = opts.uiPort === false ? undefined : await reservePort(ip, opts.uiPort || 0);
   const args = [
     'server',
     'start-dev',
@@ -98,12 +141,17 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', opts.cliPath, ...args]]
     : [opts.cliPath, args];
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // The first lines of a panic name its cause and the last ones where it was raised: keep both.
+  const head: string[] = [];
   const tail: string[] = [];
   const onData = (b: Buffer) => {
     for (const line of b.toString().split('\n')) {
       if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 50) tail.shift();
+      if (head.length < 20) head.push(line);
+      else {
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+      }
       opts.onOutput?.(line);
     }
   };
@@ -118,7 +166,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     await waitUntilReady(address, namespace, exited, opts.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await stopChild(child, exited);
-    throw new Error(`${(err as Error).message}\n--- temporal output ---\n${tail.join('\n')}`, {
+    const output = [...head, ...(tail.length ? ['…', ...tail] : [])].join('\n');
+    const Failure = err instanceof DevServerExited ? DevServerExited : Error;
+    throw new Failure(`${(err as Error).message}\n--- temporal output ---\n${output}`, {
       cause: err,
     });
   }
@@ -143,7 +193,7 @@ async function waitUntilReady(
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (died !== undefined)
-      throw new Error(`temporal server exited with ${died} before it was ready`);
+      throw new DevServerExited(`temporal server exited with ${died} before it was ready`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1_000 });
       try {

@@ -75,10 +75,9 @@ export async function reservePort(host: string, port: number): Promise<number> {
         accepted.destroy();
         client.once('close', () => srv.close(() => resolve(port)));
       });
-      const client = net.connect(port, host);
+      // Flowing, so the server's FIN is read and the client closes in turn (no half-open).
+      const client = net.connect(port, host).resume();
       client.once('error', () => srv.close(() => resolve(port)));
-      client.on('data', () => undefined);
-      client.on('end', () => client.end());
     });
   });
 }
@@ -94,10 +93,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     try {
       return await startDevServerOnce(opts);
     } catch (err) {
-      if (!(err instanceof DevServerExited) || attempt >= 3) throw err;
-      opts.onOutput?.(
-        `temporal server exited before it was ready; starting it again (${err.message.split('\n')[0]})`,
-      );
+      const exited = (err as Error).cause;
+      if (!(exited instanceof DevServerExited) || attempt >= 3) throw err;
+      opts.onOutput?.(`${exited.message}; starting it again`);
     }
   }
 }
@@ -167,8 +165,7 @@ async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   } catch (err) {
     await stopChild(child, exited);
     const output = [...head, ...(tail.length ? ['…', ...tail] : [])].join('\n');
-    const Failure = err instanceof DevServerExited ? DevServerExited : Error;
-    throw new Failure(`${(err as Error).message}\n--- temporal output ---\n${output}`, {
+    throw new Error(`${(err as Error).message}\n--- temporal output ---\n${output}`, {
       cause: err,
     });
   }

@@ -54,3 +54,11 @@ export function isHostAddress(cidr: Cidr, ip: number): boolean {
 export function formatIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
+
+/**
+ * Addresses a VPC subnet can give to ports: all of the block less the five a Huawei subnet keeps
+ * (the network address, the gateway, the two before the broadcast address, the broadcast).
+ */
+export function usableAddressCount(cidr: Cidr): number {
+  return Math.max(2 ** (32 - cidr.prefix) - 5, 0);
+}

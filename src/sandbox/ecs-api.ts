@@ -1,12 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { adminPassProblem } from './admin-pass.js';
 import { asObject, ecsError, q, str, type ApiRequest, type ApiResponse } from './api-types.js';
+import { flavorList, regionOfProject, zonesOf } from './catalogue.js';
+import { floatingAddresses } from './eip-api.js';
 import { nowIso, type ProjectState, type ServerRecord } from './emulator-state.js';
-import { SANDBOX_FLAVORS, SANDBOX_IMAGES, type Emulator, type HostSecrets } from './emulator.js';
+import { SANDBOX_FLAVORS, type Emulator, type HostSecrets } from './emulator.js';
+import { imageName, imageUsable } from './ims-api.js';
+import { defaultSecurityGroup } from './vpc-api.js';
 
 /**
- * ECS endpoints: CreateServers (v1.1), ShowJob, ShowServer, ListServersDetails and DeleteServers,
- * with ECS's `{"error":{"code","message"}}` bodies (shared/reference/huaweicloud-ecs-vpc.md §2).
+ * ECS endpoints: CreateServers (v1.1), ShowJob, ShowServer, ListServersDetails, DeleteServers,
+ * ListFlavors and NovaListAvailabilityZones, with ECS's `{"error":{"code","message"}}` bodies
+ * (shared/reference/huaweicloud-ecs-vpc.md §2).
  */
 
 const NAME = /^[\p{L}\p{N}_.-]{1,64}$/u;
@@ -28,7 +33,11 @@ interface CreateInput {
   secrets: HostSecrets;
 }
 
-function parseCreate(p: ProjectState, body: Record<string, unknown>): CreateInput | ApiResponse {
+function parseCreate(
+  emu: Emulator,
+  p: ProjectState,
+  body: Record<string, unknown>,
+): CreateInput | ApiResponse {
   const s = asObject(body.server);
   if (!s) return invalid('request body is illegal: server is required.');
   const name = str(s, 'name') ?? '';
@@ -37,7 +46,7 @@ function parseCreate(p: ProjectState, body: Record<string, unknown>): CreateInpu
   if (!NAME.test(name) || (count > 1 && name.length > 59))
     return invalid(`Invalid server name ${JSON.stringify(name)}.`);
   const imageRef = str(s, 'imageRef') ?? '';
-  if (!(imageRef in SANDBOX_IMAGES))
+  if (!imageUsable(p, imageRef))
     return invalid(`Image ${imageRef} does not exist or is not available.`);
   const flavorRef = str(s, 'flavorRef') ?? '';
   if (!(flavorRef in SANDBOX_FLAVORS))
@@ -55,8 +64,18 @@ function parseCreate(p: ProjectState, body: Record<string, unknown>): CreateInpu
     if (subnet.status !== 'ACTIVE') return invalid(`Subnet ${subnet.id} is not active.`);
   }
   const volume = asObject(s.root_volume);
-  if (!volume || !VOLUME_TYPES.includes(str(volume, 'volumetype') ?? '')) {
+  const volumetype = str(volume, 'volumetype') ?? '';
+  if (!volume || !VOLUME_TYPES.includes(volumetype)) {
     return invalid('root_volume.volumetype is required and must be a known type.');
+  }
+  const size = volume.size === undefined ? 40 : Number(volume.size);
+  if (!Number.isInteger(size) || size < 1 || size > 1024) {
+    return invalid('root_volume.size must be 1-1024 (GB).');
+  }
+  const zones = zonesOf(regionOfProject(emu, p.id));
+  const az = str(s, 'availability_zone');
+  if (az !== undefined && !zones.includes(az)) {
+    return invalid(`Invalid availability_zone ${az}: use one of ${zones.join(', ')}.`);
   }
   const sgs = Array.isArray(s.security_groups) ? s.security_groups.map(asObject) : [];
   const securityGroupIds = sgs.map((g) => str(g, 'id') ?? '');
@@ -105,10 +124,11 @@ function parseCreate(p: ProjectState, body: Record<string, unknown>): CreateInpu
       securityGroupIds,
       flavorRef,
       imageRef,
-      availabilityZone: str(s, 'availability_zone') ?? '',
+      availabilityZone: az ?? zones[0] ?? '',
       tags,
       metadata,
       portId: '',
+      rootVolume: { id: '', volumetype, size },
       created: now,
       updated: now,
     },
@@ -125,13 +145,16 @@ export function createServers(emu: Emulator, p: ProjectState, req: ApiRequest): 
     if (seen && seen.fingerprint === fingerprint) return { status: 200, body: seen.answer };
     if (seen) return invalid('X-Client-Token was already used with different parameters.');
   }
-  const parsed = parseCreate(p, body);
+  const parsed = parseCreate(emu, p, body);
   if ('status' in parsed) return parsed;
   if (body.dry_run === true) return { status: 202, body: {} };
   if (p.servers.size + parsed.count > emu.options.serverQuota) {
     return ecsError(400, 'Ecs.0001', 'Quota exceeded: instances.');
   }
-  const az = parsed.server.availabilityZone || `${emu.options.region}a`;
+  // Without security groups ECS puts the server in the project's `default` group.
+  if (parsed.server.securityGroupIds.length === 0) {
+    parsed.server.securityGroupIds = [defaultSecurityGroup(p).id];
+  }
   const ids: string[] = [];
   for (let i = 0; i < parsed.count; i++) {
     const id = randomUUID();
@@ -139,12 +162,13 @@ export function createServers(emu: Emulator, p: ProjectState, req: ApiRequest): 
       parsed.count > 1
         ? `${parsed.server.name}-${String(i + 1).padStart(4, '0')}`
         : parsed.server.name;
+    const server = structuredClone(parsed.server);
     p.servers.set(id, {
-      ...structuredClone(parsed.server),
+      ...server,
       id,
       name,
-      availabilityZone: az,
       portId: randomUUID(),
+      rootVolume: server.rootVolume && { ...server.rootVolume, id: randomUUID() },
     });
     ids.push(id);
   }
@@ -166,10 +190,35 @@ export function showJob(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiRe
   };
 }
 
+/** Nova's time format for launched_at: no zone, microseconds. */
+function novaTime(iso: string | undefined): string {
+  return iso === undefined ? '' : iso.replace(/(\.\d+)?Z$/, '.000000');
+}
+
+/** Stable made-up hypervisor names derived from the server id (a real cloud's are opaque too). */
+function hypervisorOf(s: ServerRecord) {
+  const hex = s.id.replace(/-/g, '');
+  return {
+    host: `pod01.${s.availabilityZone}`,
+    hypervisorHostname: `nova${String(parseInt(hex.slice(0, 4), 16) % 1000).padStart(3, '0')}@36`,
+    instanceName: `instance-${hex.slice(0, 8)}`,
+    hostId: createHash('sha224')
+      .update(`${s.availabilityZone}:${hex.slice(0, 4)}`)
+      .digest('hex'),
+  };
+}
+
+/** `host_status`: UP while the sandbox host runs, empty while building, else UNKNOWN. */
+function hostStatus(emu: Emulator, s: ServerRecord): string {
+  if (emu.hostOf(s.id)) return 'UP';
+  return s.status === 'BUILD' ? '' : 'UNKNOWN';
+}
+
 /** A server as ShowServer and ListServersDetails print it. */
-export function serverDetail(p: ProjectState, s: ServerRecord) {
+export function serverDetail(emu: Emulator, p: ProjectState, s: ServerRecord) {
   const flavor = SANDBOX_FLAVORS[s.flavorRef] ?? { vcpus: '1', ram: '1024' };
   const vmState = s.status === 'ACTIVE' ? 'active' : s.status === 'ERROR' ? 'error' : 'building';
+  const hv = hypervisorOf(s);
   return {
     id: s.id,
     name: s.name,
@@ -188,17 +237,29 @@ export function serverDetail(p: ProjectState, s: ServerRecord) {
                 'OS-EXT-IPS:port_id': s.portId,
                 primary: true,
               },
+              ...floatingAddresses(p, s),
             ],
           },
     flavor: { id: s.flavorRef, name: s.flavorRef, vcpus: flavor.vcpus, ram: flavor.ram, disk: '0' },
     image: { id: s.imageRef },
+    'os-extended-volumes:volumes_attached': s.rootVolume
+      ? [{ id: s.rootVolume.id, delete_on_termination: 'true', bootIndex: '0', device: '/dev/vda' }]
+      : [],
+    'OS-SRV-USG:launched_at': novaTime(s.launchedAt),
+    'OS-SRV-USG:terminated_at': '',
+    'OS-EXT-SRV-ATTR:host': hv.host,
+    'OS-EXT-SRV-ATTR:hypervisor_hostname': hv.hypervisorHostname,
+    'OS-EXT-SRV-ATTR:instance_name': hv.instanceName,
+    'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda',
+    config_drive: '',
+    host_status: hostStatus(emu, s),
     security_groups: s.securityGroupIds.map((id) => ({
       id,
       name: p.securityGroups.get(id)?.name ?? id,
     })),
     metadata: {
       vpc_id: s.vpcId,
-      image_name: SANDBOX_IMAGES[s.imageRef] ?? '',
+      image_name: imageName(p, s.imageRef),
       os_type: 'Linux',
       charging_mode: '0',
       ...s.metadata,
@@ -215,7 +276,7 @@ export function serverDetail(p: ProjectState, s: ServerRecord) {
     key_name: '',
     tenant_id: p.id,
     user_id: 'sandbox-user',
-    hostId: '',
+    hostId: s.status === 'BUILD' ? '' : hv.hostId,
     created: s.created,
     updated: s.updated,
     enterprise_project_id: '0',
@@ -223,13 +284,13 @@ export function serverDetail(p: ProjectState, s: ServerRecord) {
   };
 }
 
-export function showServer(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
+export function showServer(emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const id = req.params.server_id ?? '';
   const server = p.servers.get(id);
-  return server ? { status: 200, body: { server: serverDetail(p, server) } } : notFound(id);
+  return server ? { status: 200, body: { server: serverDetail(emu, p, server) } } : notFound(id);
 }
 
-export function listServersDetails(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
+export function listServersDetails(emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const name = q(req, 'name');
   const tags = q(req, 'tags');
   const status = q(req, 'status');
@@ -243,7 +304,9 @@ export function listServersDetails(_emu: Emulator, p: ProjectState, req: ApiRequ
     if (tags !== undefined && !s.tags.some((t) => `${t.key}=${t.value}` === tags)) return false;
     return true;
   });
-  const servers = matches.slice((page - 1) * limit, page * limit).map((s) => serverDetail(p, s));
+  const servers = matches
+    .slice((page - 1) * limit, page * limit)
+    .map((s) => serverDetail(emu, p, s));
   return { status: 200, body: { count: matches.length, servers } };
 }
 
@@ -258,7 +321,31 @@ export function deleteServers(emu: Emulator, p: ProjectState, req: ApiRequest): 
     const s = p.servers.get(id);
     if (s) s.taskState = 'deleting';
   }
-  const job = emu.newJob(p, 'deleteServers', 'deleteServer', known);
-  emu.runDeleteJob(p, job);
+  // ECS types the job deleteVMs and each server's sub-job deleteVM.
+  const job = emu.newJob(p, 'deleteVMs', 'deleteVM', known);
+  // delete_publicip releases the EIPs bound to the servers with them; else they are unbound.
+  emu.runDeleteJob(p, job, { deletePublicip: body?.delete_publicip === true });
   return { status: 200, body: { job_id: job.job_id } };
+}
+
+export function listFlavors(emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
+  const zone = q(req, 'availability_zone');
+  const region = regionOfProject(emu, p.id);
+  // A zone the region does not have lists nothing, as ECS does.
+  const endpoint = `https://ecs.${region}.myhuaweicloud.com`;
+  return { status: 200, body: { flavors: flavorList(region, endpoint, p.id, zone || undefined) } };
+}
+
+export function listAvailabilityZones(emu: Emulator, p: ProjectState): ApiResponse {
+  const zones = zonesOf(regionOfProject(emu, p.id));
+  return {
+    status: 200,
+    body: {
+      availabilityZoneInfo: zones.map((zoneName) => ({
+        zoneName,
+        zoneState: { available: true },
+        hosts: null,
+      })),
+    },
+  };
 }

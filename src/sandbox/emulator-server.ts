@@ -11,21 +11,30 @@ import {
   type ApiResponse,
 } from './api-types.js';
 import * as ecsApi from './ecs-api.js';
+import * as eipApi from './eip-api.js';
 import type { ProjectState } from './emulator-state.js';
 import { newRequestId } from './emulator-state.js';
 import type { Emulator } from './emulator.js';
 import type { Operation } from './faults.js';
+import { handleAccountsAdmin, handleIam, TOKEN_MESSAGES } from './iam-api.js';
+import * as imsApi from './ims-api.js';
 import * as vpcApi from './vpc-api.js';
+import * as vpcV1Sg from './vpc-v1-security-groups.js';
 
 /**
  * The sandbox cloud's HTTP face: one server for the ECS and VPC paths (they do not collide), which
  * checks the SDK-HMAC-SHA256 signature like the API gateway, keeps projects apart, injects the
  * faults asked for and answers with each API family's own error body. `/_sandbox/inventory` reads
- * the inventory; `PUT /_sandbox/faults` sets fault rates for a sandbox run from the command line.
+ * the inventory; `PUT /_sandbox/faults` sets fault rates for a sandbox run from the command line;
+ * `POST /_sandbox/projects/{project_id}/private-images` makes a private image (ims-api.ts).
  */
 
 type Family = 'ecs' | 'vpc1' | 'vpc3';
-type Handler = (emu: Emulator, p: ProjectState, req: ApiRequest) => ApiResponse;
+type Handler = (
+  emu: Emulator,
+  p: ProjectState,
+  req: ApiRequest,
+) => ApiResponse | Promise<ApiResponse>;
 
 interface Route {
   method: string;
@@ -123,6 +132,43 @@ const ROUTES: Route[] = [
     'vpc3',
     vpcApi.deleteSecurityGroupRule,
   ),
+  route('POST', '/v1/{project_id}/publicips', 'CreatePublicip', 'vpc1', eipApi.createPublicip),
+  route('GET', '/v1/{project_id}/publicips', 'ListPublicips', 'vpc1', eipApi.listPublicips),
+  route(
+    'GET',
+    '/v1/{project_id}/publicips/{publicip_id}',
+    'ShowPublicip',
+    'vpc1',
+    eipApi.showPublicip,
+  ),
+  route(
+    'PUT',
+    '/v1/{project_id}/publicips/{publicip_id}',
+    'UpdatePublicip',
+    'vpc1',
+    eipApi.updatePublicip,
+  ),
+  route(
+    'DELETE',
+    '/v1/{project_id}/publicips/{publicip_id}',
+    'DeletePublicip',
+    'vpc1',
+    eipApi.deletePublicip,
+  ),
+  // VPC v1 security groups and rules, over the same records as v3.
+  ...vpcV1Sg.V1_SECURITY_GROUP_ROUTES.map(([method, path, op, handler]) =>
+    route(method, path, op, 'vpc1', handler),
+  ),
+  route('GET', '/v1/{project_id}/cloudservers/flavors', 'ListFlavors', 'ecs', ecsApi.listFlavors),
+  route(
+    'GET',
+    '/v2.1/{project_id}/os-availability-zone',
+    'NovaListAvailabilityZones',
+    'ecs',
+    ecsApi.listAvailabilityZones,
+  ),
+  // IMS: no project id in the path; the X-Project-Id header carries it. Same error body as ECS.
+  route('GET', '/v2/cloudimages', 'ListImages', 'ecs', imsApi.listImages),
   route('POST', '/v1.1/{project_id}/cloudservers', 'CreateServers', 'ecs', ecsApi.createServers),
   route('GET', '/v1/{project_id}/jobs/{job_id}', 'ShowJob', 'ecs', ecsApi.showJob),
   route(
@@ -259,6 +305,11 @@ async function handle(
     if (slowBootMs !== undefined) emu.faults.slowBootMs = slowBootMs;
     return { status: 200, body: { ok: true } };
   }
+  const raw = { method, rawPath, rawQuery, rawBody, headers: req.headers, requestId };
+  const admin = handleAccountsAdmin(emu, raw) ?? imsApi.handlePrivateImageAdmin(emu, raw);
+  if (admin) return admin;
+  const iam = await handleIam(emu, raw);
+  if (iam) return iam;
 
   let matched: { route: Route; params: Record<string, string> } | undefined;
   for (const r of ROUTES) {
@@ -289,8 +340,12 @@ async function handle(
     const code = verdict.reason === 'DATE_OUT_OF_WINDOW' ? 'APIGW.0303' : 'APIGW.0301';
     return apigError(401, code, SIGNATURE_MESSAGES[verdict.reason], requestId);
   }
-  const projectId = params.project_id ?? '';
+  // Temporary credentials (an agency's) count only with their security token, until they expire.
+  const tokenProblem = emu.accounts.tokenProblem(verdict.ak, req.headers['x-security-token']);
+  if (tokenProblem) return apigError(401, 'APIGW.0301', TOKEN_MESSAGES[tokenProblem], requestId);
   const headerProject = req.headers['x-project-id'];
+  // A path without a project id (IMS) is scoped by the signed X-Project-Id header alone.
+  const projectId = params.project_id ?? (typeof headerProject === 'string' ? headerProject : '');
   const project = emu.projectFor(verdict.ak, projectId);
   if (!project || (typeof headerProject === 'string' && headerProject !== projectId)) {
     return apigError(
@@ -339,7 +394,7 @@ async function handle(
   }
   const query: Record<string, string[]> = {};
   for (const [k, v] of new URLSearchParams(rawQuery)) (query[k] ??= []).push(v);
-  const answer = r.handler(emu, project, {
+  const answer = await r.handler(emu, project, {
     op: r.op,
     projectId,
     params,

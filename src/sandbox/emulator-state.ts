@@ -40,6 +40,15 @@ export interface SubnetRecord {
   updated_at: string;
 }
 
+/** A private image of one project (IMS `__imagetype: private`), made through the sandbox admin. */
+export interface ImageRecord {
+  id: string;
+  name: string;
+  /** The gold image whose userland it has (a sandbox host runs this machine's either way). */
+  sourceImageId: string;
+  created_at: string;
+}
+
 export interface RuleRecord {
   id: string;
   security_group_id: string;
@@ -68,6 +77,8 @@ export interface SecurityGroupRecord {
   tags: unknown[];
   created_at: string;
   updated_at: string;
+  /** Set when made through VPC v1 with a `vpc_id` (v1 prints it; v3 does not). */
+  vpc_id?: string;
 }
 
 export type ServerStatus = 'BUILD' | 'ACTIVE' | 'ERROR';
@@ -84,15 +95,45 @@ export interface ServerRecord {
   availabilityZone: string;
   tags: { key: string; value: string }[];
   metadata: Record<string, string>;
-  /** Filled once the sandbox host is up. */
+  /**
+   * Filled once the sandbox host is up: its address inside the subnet, as ECS shows it (the
+   * host's own link address stays internal), and its MAC.
+   */
   ip?: string;
   mac?: string;
   portId: string;
+  /** The system disk asked for on create (absent in state saved before it was kept). */
+  rootVolume?: { id: string; volumetype: string; size: number };
+  /** When the server first became ACTIVE (`OS-SRV-USG:launched_at`). */
+  launchedAt?: string;
   fault?: { code: number; message: string; created: string; details: string };
   /** `deleting` once a delete job runs, as OS-EXT-STS:task_state shows. */
   taskState?: string;
   created: string;
   updated: string;
+}
+
+/** An elastic IP as EIP v1 prints it, plus how its bandwidth is billed (v1 does not print it). */
+export interface EipRecord {
+  id: string;
+  status: 'PENDING_CREATE' | 'DOWN' | 'ACTIVE' | 'ERROR';
+  type: string;
+  public_ip_address: string;
+  ip_version: 4;
+  tenant_id: string;
+  /** `yyyy-MM-dd HH:mm:ss` in UTC, EIP v1's own format. */
+  create_time: string;
+  bandwidth_id: string;
+  bandwidth_name: string;
+  bandwidth_size: number;
+  bandwidth_share_type: 'PER';
+  enterprise_project_id: string;
+  public_border_group: string;
+  alias: string;
+  /** Set while bound to a server's port. */
+  port_id?: string;
+  private_ip_address?: string;
+  chargeMode: 'traffic' | 'bandwidth';
 }
 
 export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL';
@@ -120,6 +161,8 @@ export class ProjectState {
   readonly rules = new Map<string, RuleRecord>();
   readonly servers = new Map<string, ServerRecord>();
   readonly jobs = new Map<string, JobRecord>();
+  readonly eips = new Map<string, EipRecord>();
+  readonly privateImages = new Map<string, ImageRecord>();
   /** X-Client-Token → fingerprint of the body and the answer it got. */
   readonly clientTokens = new Map<string, { fingerprint: string; answer: unknown }>();
   constructor(readonly id: string) {}
@@ -132,6 +175,7 @@ export interface Inventory {
   securityGroups: (SecurityGroupRecord & { projectId: string; rules: RuleRecord[] })[];
   servers: (Omit<ServerRecord, never> & { projectId: string; hostRunning: boolean })[];
   jobs: { projectId: string; job_id: string; job_type: string; status: JobStatus }[];
+  eips: (EipRecord & { projectId: string })[];
 }
 
 /** Builds a snapshot; the copies share nothing with the live records. */
@@ -139,7 +183,14 @@ export function snapshot(
   projects: Iterable<ProjectState>,
   hostRunning: (serverId: string) => boolean,
 ): Inventory {
-  const inv: Inventory = { vpcs: [], subnets: [], securityGroups: [], servers: [], jobs: [] };
+  const inv: Inventory = {
+    vpcs: [],
+    subnets: [],
+    securityGroups: [],
+    servers: [],
+    jobs: [],
+    eips: [],
+  };
   for (const p of projects) {
     const projectId = p.id;
     for (const v of p.vpcs.values()) inv.vpcs.push({ ...structuredClone(v), projectId });
@@ -154,6 +205,7 @@ export function snapshot(
     for (const j of p.jobs.values()) {
       inv.jobs.push({ projectId, job_id: j.job_id, job_type: j.job_type, status: j.status });
     }
+    for (const e of p.eips.values()) inv.eips.push({ ...structuredClone(e), projectId });
   }
   return inv;
 }
@@ -166,4 +218,9 @@ export function newRequestId(): string {
 /** ISO time without milliseconds, as the APIs print it. */
 export function nowIso(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** ISO time with milliseconds, as ECS prints a job's begin_time and end_time. */
+export function jobTimeIso(): string {
+  return new Date().toISOString();
 }

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.js';
+import {
+  SANDBOX_REGIONS,
+  SandboxAccounts,
+  type SandboxDomain,
+  type SandboxProject,
+  type SavedAccounts,
+} from './accounts.js';
+import { attachServerEips, detachServerEips, keepEipClaims, releaseEipClaims } from './eip-api.js';
+import { adoptEipAddress } from './eip-pool.js';
 import type { Faults } from './faults.js';
 import {
+  jobTimeIso,
   nowIso,
   ProjectState,
   snapshot,
@@ -37,6 +48,16 @@ export interface SandboxAccount {
   projectIds: string[];
 }
 
+/** A buyer's account made with {@link Emulator.createAccount}: its domain, AK/SK and projects. */
+export interface BuyerAccount {
+  domainId: string;
+  domainName: string;
+  ak: string;
+  sk: string;
+  /** One per region, named after it. */
+  projects: SandboxProject[];
+}
+
 /** Flavors the sandbox offers (ECS answers Ecs.0005 for others). */
 export const SANDBOX_FLAVORS: Record<string, { vcpus: string; ram: string }> = {
   's6.small.1': { vcpus: '1', ram: '1024' },
@@ -68,6 +89,8 @@ export interface EmulatorOptions {
   region: string;
   /** Servers per project, counting those being built. */
   serverQuota: number;
+  /** EIPs per project (default 10). */
+  eipQuota?: number;
   /** Called after each server build (the sandbox tops up its warm pool here). */
   onServerBuilt?: () => void;
   /** Called after every change of state (a persistent sandbox saves it here). */
@@ -77,14 +100,16 @@ export interface EmulatorOptions {
 /** The engine behind the HTTP emulator. */
 export class Emulator {
   readonly projects = new Map<string, ProjectState>();
-  private readonly secrets = new Map<string, string>();
-  private readonly owner = new Map<string, Set<string>>();
+  /** Domains, agencies and credentials: who may use which project. */
+  readonly accounts: SandboxAccounts;
   private readonly hosts = new Map<string, SandboxHost>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private stopping = false;
 
   constructor(readonly options: EmulatorOptions) {
+    const others = SANDBOX_REGIONS.filter((r) => r !== options.region);
+    this.accounts = new SandboxAccounts([options.region, ...others]);
     for (const account of options.accounts) this.addAccount(account);
   }
 
@@ -95,25 +120,91 @@ export class Emulator {
     return this.options.delays;
   }
 
-  /** Registers an account; its projects start empty. */
+  /** Registers an account (its own domain, projects in every region); its projects start empty. */
   addAccount(account: SandboxAccount): void {
-    this.secrets.set(account.ak, account.sk);
-    const set = this.owner.get(account.ak) ?? new Set<string>();
-    for (const id of account.projectIds) {
-      set.add(id);
+    this.openProjects(this.accounts.addKeyAccount(account));
+  }
+
+  private openProjects(domain: SandboxDomain): void {
+    for (const { id } of domain.projects) {
       if (!this.projects.has(id)) this.projects.set(id, new ProjectState(id));
     }
-    this.owner.set(account.ak, set);
+  }
+
+  /** Creates a buyer's account: its own domain with an AK/SK and an empty project per region. */
+  createAccount(name?: string): BuyerAccount {
+    if (name !== undefined && this.accounts.domainByName(name)) {
+      throw new AppError('SANDBOX_DOMAIN_EXISTS', `an account named ${name} exists already`);
+    }
+    const domain = this.accounts.createDomain(name);
+    this.openProjects(domain);
+    this.changed();
+    const key = domain.keys[0] ?? { ak: '', sk: '' };
+    return {
+      domainId: domain.id,
+      domainName: domain.name,
+      ak: key.ak,
+      sk: key.sk,
+      projects: domain.projects.map((p) => ({ ...p })),
+    };
+  }
+
+  /**
+   * Creates an agency of `domainId` that lets the trusted domain (given by id or name) act in
+   * it, as a buyer does in IAM's console; answers it as IAM's CreateAgency prints an agency.
+   */
+  createAgency(
+    domainId: string,
+    agency: { name: string; trustDomainId?: string; trustDomainName?: string },
+  ) {
+    const domain = this.accounts.domain(domainId);
+    const trusted =
+      agency.trustDomainId !== undefined
+        ? this.accounts.domain(agency.trustDomainId)
+        : this.accounts.domainByName(agency.trustDomainName ?? '');
+    if (!domain || !trusted) {
+      throw new AppError(
+        'SANDBOX_DOMAIN_NOT_FOUND',
+        !domain ? `no account ${domainId}` : 'the trusted account does not exist',
+      );
+    }
+    const made = this.accounts.createAgency(domain.id, agency.name, trusted.id);
+    if (!made) {
+      throw new AppError('SANDBOX_AGENCY_EXISTS', `${domain.name} has an agency ${agency.name}`);
+    }
+    this.changed();
+    return {
+      id: made.id,
+      name: made.name,
+      domain_id: domain.id,
+      trust_domain_id: trusted.id,
+      trust_domain_name: trusted.name,
+      duration: 'FOREVER',
+      expire_time: null,
+      description: '',
+      create_time: made.createTime,
+    };
+  }
+
+  /** Accounts to be saved (a persistent sandbox). */
+  exportAccounts(): SavedAccounts {
+    return this.accounts.export();
+  }
+
+  /** Loads saved accounts; call before {@link restore}, which needs their projects. */
+  importAccounts(saved: SavedAccounts): void {
+    this.accounts.import(saved);
+    for (const d of this.accounts.allDomains()) this.openProjects(d);
   }
 
   /** The SK of an AK, for the signature check. */
   secretOf(ak: string): string | undefined {
-    return this.secrets.get(ak);
+    return this.accounts.secretOf(ak);
   }
 
-  /** The project, if the AK may use it. */
+  /** The project, if the AK (permanent, or temporary acting in a domain) may use it. */
   projectFor(ak: string, projectId: string): ProjectState | undefined {
-    return this.owner.get(ak)?.has(projectId) ? this.projects.get(projectId) : undefined;
+    return this.accounts.mayUse(ak, projectId) ? this.projects.get(projectId) : undefined;
   }
 
   inventory(): Inventory {
@@ -172,7 +263,7 @@ export class Emulator {
   }
 
   newJob(project: ProjectState, type: string, subType: string, serverIds: string[]): JobRecord {
-    const begin = nowIso();
+    const begin = jobTimeIso();
     const sub = (serverId: string): SubJobRecord => ({
       job_id: randomUUID().replace(/-/g, ''),
       job_type: subType,
@@ -204,7 +295,7 @@ export class Emulator {
     fail?: [string, string],
   ) {
     job.status = status;
-    job.end_time = nowIso();
+    job.end_time = jobTimeIso();
     if (fail) {
       job.error_code = fail[0];
       job.fail_reason = fail[1];
@@ -274,11 +365,26 @@ export class Emulator {
         await host.stop();
         return;
       }
+      // ECS shows an address inside the server's subnet; the host's link address stays internal.
+      const subnet = project.subnets.get(server.subnetId);
+      const ip = subnet
+        ? await host.assignPrivateAddress(subnet.cidr, subnet.gateway_ip).catch(async (e) => {
+            await host.stop();
+            throw e;
+          })
+        : host.ip;
+      if (this.stopping || !project.servers.has(id)) {
+        await host.stop();
+        return;
+      }
       this.hosts.set(id, host);
-      server.ip = host.ip;
+      server.ip = ip;
       server.mac = host.mac;
       server.status = 'ACTIVE';
       server.updated = nowIso();
+      server.launchedAt = new Date().toISOString();
+      // EIPs bound to the port while the server was building reach it from now on.
+      await attachServerEips(this, project, server);
       this.setJob(sub, 'SUCCESS');
     } catch (e) {
       project.servers.delete(id);
@@ -287,26 +393,44 @@ export class Emulator {
     }
   }
 
-  /** Runs a delete job: stops each server's host and removes the server. */
-  runDeleteJob(project: ProjectState, job: JobRecord): void {
+  /**
+   * Runs a delete job: stops each server's host and removes the server; its EIPs are unbound, or
+   * released with it when the delete asked for `delete_publicip`.
+   */
+  runDeleteJob(
+    project: ProjectState,
+    job: JobRecord,
+    options: { deletePublicip?: boolean } = {},
+  ): void {
     this.after(this.delays.jobStartMs, async () => {
       job.status = 'RUNNING';
       await this.sleep(this.delays.serverDeleteMs);
       if (this.stopping) return;
       for (const sub of job.sub_jobs) {
         const id = sub.entities.server_id ?? '';
-        await this.removeServer(project, id);
+        await this.removeServer(project, id, options.deletePublicip === true);
         this.setJob(sub, 'SUCCESS');
       }
       this.setJob(job, 'SUCCESS');
     });
   }
 
-  private async removeServer(project: ProjectState, id: string): Promise<void> {
+  private async removeServer(
+    project: ProjectState,
+    id: string,
+    releaseEips: boolean,
+  ): Promise<void> {
+    const server = project.servers.get(id);
+    if (server) await detachServerEips(this, project, server, releaseEips);
     const host = this.hosts.get(id);
+    // The subnet address is released first (stop releases it too, but last), and the server
+    // leaves the API only once its host is down, so a 404 means nothing answers any more.
+    if (host && server?.ip !== undefined && server.ip !== host.ip) {
+      await host.releaseAddress(server.ip).catch(() => undefined);
+    }
+    await host?.stop();
     this.hosts.delete(id);
     project.servers.delete(id);
-    await host?.stop();
   }
 
   /** Puts an existing server into ERROR (a broken buyer server, for tests). */
@@ -333,6 +457,8 @@ export class Emulator {
       servers: [...p.servers.values()],
       jobs: [...p.jobs.values()],
       clientTokens: [...p.clientTokens.entries()],
+      eips: [...p.eips.values()],
+      privateImages: [...p.privateImages.values()],
     }));
   }
 
@@ -349,6 +475,7 @@ export class Emulator {
   /** Hands every host to a persistent sandbox's state file, so it outlives this process. */
   keepHosts(stateFile: string): void {
     for (const h of this.hosts.values()) h.keep(stateFile);
+    keepEipClaims(this.projects.values(), stateFile);
   }
 
   /**
@@ -368,6 +495,11 @@ export class Emulator {
       for (const s of saved.servers) p.servers.set(s.id, s);
       for (const j of saved.jobs) p.jobs.set(j.job_id, j);
       for (const [token, seen] of saved.clientTokens) p.clientTokens.set(token, seen);
+      for (const img of saved.privateImages ?? []) p.privateImages.set(img.id, img);
+      for (const e of saved.eips ?? []) {
+        // An address another sandbox took meanwhile cannot be ours again: that EIP is lost.
+        if (adoptEipAddress(e.public_ip_address, stateFile)) p.eips.set(e.id, e);
+      }
     }
     for (const saved of hosts) {
       const host = adoptSandboxHost({ ...saved, id: saved.serverId }, stateFile);
@@ -387,7 +519,8 @@ export class Emulator {
       }
       for (const job of p.jobs.values()) {
         if (job.status === 'SUCCESS' || job.status === 'FAIL') continue;
-        if (job.job_type === 'deleteServers') {
+        // deleteServers: a job saved before the sandbox typed delete jobs as ECS does.
+        if (job.job_type === 'deleteVMs' || job.job_type === 'deleteServers') {
           this.runDeleteJob(p, job);
           continue;
         }
@@ -430,5 +563,6 @@ export class Emulator {
     const hosts = [...this.hosts.values()];
     this.hosts.clear();
     await Promise.allSettled(hosts.map((h) => h.stop()));
+    releaseEipClaims(this.projects.values());
   }
 }

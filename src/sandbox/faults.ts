@@ -26,6 +26,22 @@ export const OPERATIONS = [
   'ShowServer',
   'ListServersDetails',
   'DeleteServers',
+  'CreateSecurityGroupV1',
+  'ShowSecurityGroupV1',
+  'ListSecurityGroupsV1',
+  'DeleteSecurityGroupV1',
+  'CreateSecurityGroupRuleV1',
+  'ShowSecurityGroupRuleV1',
+  'ListSecurityGroupRulesV1',
+  'DeleteSecurityGroupRuleV1',
+  'ListFlavors',
+  'NovaListAvailabilityZones',
+  'ListImages',
+  'CreatePublicip',
+  'ListPublicips',
+  'ShowPublicip',
+  'UpdatePublicip',
+  'DeletePublicip',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -1,8 +1,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
+import type { SavedAccounts } from './accounts.js';
 import type { SandboxAccount } from './emulator.js';
 import type {
+  EipRecord,
+  ImageRecord,
   JobRecord,
   RuleRecord,
   SecurityGroupRecord,
@@ -27,6 +30,10 @@ export interface SavedProject {
   servers: ServerRecord[];
   jobs: JobRecord[];
   clientTokens: [string, { fingerprint: string; answer: unknown }][];
+  /** Absent in states saved before EIPs existed. */
+  eips?: EipRecord[];
+  /** The project's own images (IMS private images); absent in older states. */
+  privateImages?: ImageRecord[];
 }
 
 /** Where a server's host runs (its lock says `keep <this file>`). */
@@ -42,6 +49,8 @@ export interface SavedSandbox {
   port: number;
   region: string;
   account: SandboxAccount;
+  /** Buyer accounts, agencies and temporary credentials (absent in older states). */
+  accounts?: SavedAccounts;
   projects: SavedProject[];
   hosts: SavedHost[];
 }

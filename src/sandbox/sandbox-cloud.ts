@@ -5,6 +5,7 @@ import path from 'node:path';
 import { lockPidFile } from '../runtime/data-dir-lock.js';
 import { Emulator, type EmulatorDelays, type SandboxAccount } from './emulator.js';
 import type { Inventory } from './emulator-state.js';
+import { removeEipClaimsKeptFor } from './eip-pool.js';
 import { listen } from './emulator-server.js';
 import { Faults, seededRandom } from './faults.js';
 import {
@@ -30,6 +31,8 @@ export interface SandboxCloudOptions {
   /** Extra accounts beyond the default one, e.g. to prove projects are kept apart. */
   extraAccounts?: SandboxAccount[];
   serverQuota?: number;
+  /** EIPs per project (default 10). */
+  eipQuota?: number;
   /** Seed for fault rates, so a run can be replayed. */
   seed?: number;
   /** Network namespaces kept wired ahead of demand (default 0: every server starts cold). */
@@ -45,11 +48,17 @@ export interface SandboxCloudOptions {
 /** A running sandbox cloud. */
 export interface SandboxCloud {
   ecsEndpoint: string;
+  /** Serves VPC, and EIP v1 on the same paths as the real VPC endpoint. */
   vpcEndpoint: string;
+  /** IAM: agency security tokens, projects and domains. */
+  iamEndpoint: string;
   region: string;
   ak: string;
   sk: string;
   projectId: string;
+  /** The default account's domain (an agency's trust_domain for OneClick's own account). */
+  domainId: string;
+  domainName: string;
   /** A read-only snapshot of every resource, to prove nothing leaked. */
   inventory(): Inventory;
   faults: Faults;
@@ -109,6 +118,7 @@ async function startUnlocked(
       port,
       region,
       account,
+      accounts: emulator.exportAccounts(),
       projects: emulator.exportProjects(),
       hosts: emulator.exportHosts(),
     };
@@ -128,10 +138,12 @@ async function startUnlocked(
     faults,
     region,
     serverQuota: opts.serverQuota ?? 100,
+    eipQuota: opts.eipQuota,
     onServerBuilt:
       warm > 0 ? () => void prewarmSandboxHosts(warm).catch(() => undefined) : undefined,
     onChange: stateFile ? save : undefined,
   });
+  if (saved?.accounts) emulator.importAccounts(saved.accounts);
   if (saved && stateFile) emulator.restore(saved.projects, saved.hosts, stateFile);
   const host = opts.host ?? '127.0.0.1';
   const { server, url } = await listenOnSavedPort(emulator, host, saved?.port, opts.port ?? 0);
@@ -142,13 +154,17 @@ async function startUnlocked(
     cleanupStaleSandboxHosts();
   }
   let stopped: Promise<void> | undefined;
+  const domain = emulator.accounts.domainOf(account.ak);
   return {
     ecsEndpoint: url,
     vpcEndpoint: url,
+    iamEndpoint: url,
     region,
     ak: account.ak,
     sk: account.sk,
     projectId: account.projectIds[0] ?? '',
+    domainId: domain?.id ?? '',
+    domainName: domain?.name ?? '',
     inventory: () => emulator.inventory(),
     faults,
     emulator,
@@ -199,7 +215,9 @@ export async function removePersistentSandbox(stateDir: string): Promise<number>
     throw e;
   });
   try {
-    return removeHostsKeptFor(path.join(path.resolve(stateDir), STATE_FILE));
+    const stateFile = path.join(path.resolve(stateDir), STATE_FILE);
+    removeEipClaimsKeptFor(stateFile);
+    return removeHostsKeptFor(stateFile);
   } finally {
     await unlock?.();
     rmSync(stateDir, { recursive: true, force: true });

@@ -8,8 +8,21 @@ import {
   type ApiRequest,
   type ApiResponse,
 } from './api-types.js';
-import { cidrContains, cidrOverlaps, isHostAddress, parseCidr, parseIpv4 } from './cidr.js';
-import { nowIso, type ProjectState, type RuleRecord } from './emulator-state.js';
+import {
+  cidrContains,
+  cidrOverlaps,
+  isHostAddress,
+  parseCidr,
+  parseIpv4,
+  usableAddressCount,
+} from './cidr.js';
+import {
+  nowIso,
+  type ProjectState,
+  type RuleRecord,
+  type SecurityGroupRecord,
+  type SubnetRecord,
+} from './emulator-state.js';
 import type { Emulator } from './emulator.js';
 
 /**
@@ -65,18 +78,44 @@ export function showVpc(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiRe
   return vpc ? { status: 200, body: { vpc } } : vpcMissing(id);
 }
 
-/** v1 paging: items after `marker` (an id), at most `limit`. */
-function page<T extends { id: string }>(items: T[], req: ApiRequest): T[] {
+/**
+ * Marker paging (VPC v1 and v3): items after `marker` (an id), at most `limit` (default and
+ * maximum 2000). A marker that is not in the list is refused rather than read as "from the
+ * start", which would make a client loop forever.
+ */
+export function markerPage<T extends { id: string }>(
+  items: T[],
+  req: ApiRequest,
+): { items: T[]; more: boolean } | { error: string } {
   const marker = q(req, 'marker');
-  const start = marker ? items.findIndex((i) => i.id === marker) + 1 : 0;
-  const limit = Math.min(Math.max(Number(q(req, 'limit') ?? 2000) || 2000, 1), 2000);
-  return items.slice(start, start + limit);
+  const limitText = q(req, 'limit');
+  const limit = limitText === undefined || limitText === '' ? 2000 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 0 || limit > 2000) {
+    return { error: `Invalid limit ${limitText}: use 0-2000.` };
+  }
+  let start = 0;
+  if (marker !== undefined && marker !== '') {
+    start = items.findIndex((i) => i.id === marker) + 1;
+    if (start === 0) return { error: `Invalid marker ${marker}: no such resource.` };
+  }
+  // limit=0 means the default, as in the real API.
+  const size = limit === 0 ? 2000 : limit;
+  return { items: items.slice(start, start + size), more: start + size < items.length };
+}
+
+/** v1 paging: the page, or VPC v1's 400 for a bad limit or marker. */
+function page<T extends { id: string }>(items: T[], req: ApiRequest): T[] | ApiResponse {
+  const paged = markerPage(items, req);
+  return 'error' in paged ? vpcV1Error(400, 'VPC.0002', paged.error) : paged.items;
 }
 
 export function listVpcs(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const ids = req.query.id;
-  const vpcs = [...p.vpcs.values()].filter((v) => !ids || ids.includes(v.id));
-  return { status: 200, body: { vpcs: page(vpcs, req) } };
+  const vpcs = page(
+    [...p.vpcs.values()].filter((v) => !ids || ids.includes(v.id)),
+    req,
+  );
+  return Array.isArray(vpcs) ? { status: 200, body: { vpcs } } : vpcs;
 }
 
 export function deleteVpc(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
@@ -149,19 +188,34 @@ export function createSubnet(emu: Emulator, p: ProjectState, req: ApiRequest): A
   emu.activateLater(() => {
     record.status = 'ACTIVE';
   });
-  return { status: 200, body: { subnet: record } };
+  return { status: 200, body: { subnet: subnetBody(p, record) } };
+}
+
+/**
+ * A subnet as v1 prints it: the record plus `scope` (a central-region subnet) and the addresses
+ * still free, counted now: the CIDR's usable ones less one per server port in it.
+ */
+export function subnetBody(p: ProjectState, subnet: SubnetRecord) {
+  const cidr = parseCidr(subnet.cidr);
+  const ports = [...p.servers.values()].filter((s) => s.subnetId === subnet.id).length;
+  const usable = cidr ? usableAddressCount(cidr) : 0;
+  return { ...subnet, scope: 'center', available_ip_address_count: Math.max(usable - ports, 0) };
 }
 
 export function showSubnet(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const id = req.params.subnet_id ?? '';
   const subnet = p.subnets.get(id);
-  return subnet ? { status: 200, body: { subnet } } : subnetMissing(id);
+  return subnet ? { status: 200, body: { subnet: subnetBody(p, subnet) } } : subnetMissing(id);
 }
 
 export function listSubnets(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const vpcId = q(req, 'vpc_id');
-  const subnets = [...p.subnets.values()].filter((s) => !vpcId || s.vpc_id === vpcId);
-  return { status: 200, body: { subnets: page(subnets, req) } };
+  const subnets = page(
+    [...p.subnets.values()].filter((s) => !vpcId || s.vpc_id === vpcId),
+    req,
+  );
+  if (!Array.isArray(subnets)) return subnets;
+  return { status: 200, body: { subnets: subnets.map((s) => subnetBody(p, s)) } };
 }
 
 export function deleteSubnet(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
@@ -181,7 +235,8 @@ export function deleteSubnet(_emu: Emulator, p: ProjectState, req: ApiRequest): 
   return { status: 204 };
 }
 
-function rule(
+/** A new rule of a group with the API's defaults for every field not given. */
+export function rule(
   p: ProjectState,
   sgId: string,
   fields: Partial<RuleRecord> & Pick<RuleRecord, 'direction' | 'ethertype'>,
@@ -210,7 +265,64 @@ function sgBody(p: ProjectState, id: string) {
   const sg = p.securityGroups.get(id);
   if (!sg) return undefined;
   const rules = [...p.rules.values()].filter((r) => r.security_group_id === id);
-  return { ...sg, security_group_rules: rules };
+  // vpc_id is VPC v1's; v3 does not print it.
+  const { vpc_id: _vpcId, ...v3 } = sg;
+  return { ...v3, security_group_rules: rules };
+}
+
+/**
+ * Adds a security group with the default rules every new group gets (v1 and v3 alike): ingress
+ * from the group itself and egress anywhere, on IPv4 and IPv6.
+ */
+export function addSecurityGroup(
+  p: ProjectState,
+  fields: Pick<SecurityGroupRecord, 'name'> & Partial<SecurityGroupRecord>,
+): SecurityGroupRecord {
+  const now = nowIso();
+  const id = randomUUID();
+  const record: SecurityGroupRecord = {
+    description: '',
+    project_id: p.id,
+    enterprise_project_id: '0',
+    tags: [],
+    created_at: now,
+    updated_at: now,
+    ...fields,
+    id,
+  };
+  p.securityGroups.set(id, record);
+  for (const ethertype of ['IPv4', 'IPv6'] as const) {
+    const inRule = rule(p, id, { direction: 'ingress', ethertype, remote_group_id: id });
+    const outRule = rule(p, id, {
+      direction: 'egress',
+      ethertype,
+      remote_ip_prefix: ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0',
+      priority: 100,
+    });
+    p.rules.set(inRule.id, inRule);
+    p.rules.set(outRule.id, outRule);
+  }
+  return record;
+}
+
+/**
+ * The project's `default` security group, made on first need as ECS does when a server is
+ * created without one: the default rules plus SSH (22), RDP (3389) and ping from anywhere.
+ */
+export function defaultSecurityGroup(p: ProjectState): SecurityGroupRecord {
+  const existing = [...p.securityGroups.values()].find((g) => g.name === 'default');
+  if (existing) return existing;
+  const sg = addSecurityGroup(p, { name: 'default', description: 'Default security group' });
+  const open = (protocol: string, multiport: string) =>
+    rule(p, sg.id, {
+      direction: 'ingress',
+      ethertype: 'IPv4',
+      protocol,
+      multiport,
+      remote_ip_prefix: '0.0.0.0/0',
+    });
+  for (const r of [open('tcp', '22'), open('tcp', '3389'), open('icmp', '')]) p.rules.set(r.id, r);
+  return sg;
 }
 
 const sgMissing = (req: ApiRequest, id: string) =>
@@ -229,30 +341,11 @@ export function createSecurityGroup(_emu: Emulator, p: ProjectState, req: ApiReq
     );
   }
   if (body?.dry_run === true) return { status: 202, body: { request_id: req.requestId } };
-  const now = nowIso();
-  const id = randomUUID();
-  p.securityGroups.set(id, {
-    id,
+  const { id } = addSecurityGroup(p, {
     name,
     description: str(sg, 'description') ?? '',
-    project_id: p.id,
     enterprise_project_id: str(sg, 'enterprise_project_id') ?? '0',
-    tags: [],
-    created_at: now,
-    updated_at: now,
   });
-  // New v3 groups come with the default rules: ingress from the group itself, egress anywhere.
-  for (const ethertype of ['IPv4', 'IPv6'] as const) {
-    const inRule = rule(p, id, { direction: 'ingress', ethertype, remote_group_id: id });
-    const outRule = rule(p, id, {
-      direction: 'egress',
-      ethertype,
-      remote_ip_prefix: ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0',
-      priority: 100,
-    });
-    p.rules.set(inRule.id, inRule);
-    p.rules.set(outRule.id, outRule);
-  }
   return { status: 201, body: { request_id: req.requestId, security_group: sgBody(p, id) } };
 }
 
@@ -267,15 +360,25 @@ export function showSecurityGroup(_emu: Emulator, p: ProjectState, req: ApiReque
 export function listSecurityGroups(_emu: Emulator, p: ProjectState, req: ApiRequest): ApiResponse {
   const names = req.query.name;
   const ids = req.query.id;
-  const groups = [...p.securityGroups.values()]
-    .filter((g) => (!names || names.includes(g.name)) && (!ids || ids.includes(g.id)))
-    .map((g) => sgBody(p, g.id));
+  const matching = [...p.securityGroups.values()].filter(
+    (g) => (!names || names.includes(g.name)) && (!ids || ids.includes(g.id)),
+  );
+  const paged = markerPage(matching, req);
+  if ('error' in paged) return vpcV3Error(400, 'VPC.0002', paged.error, req.requestId);
+  const groups = paged.items.map((g) => sgBody(p, g.id));
+  const first = paged.items[0];
+  const last = paged.items[paged.items.length - 1];
   return {
     status: 200,
     body: {
       request_id: req.requestId,
       security_groups: groups,
-      page_info: { current_count: groups.length },
+      // As v3 pages: markers of this page's first and last item; next_marker only if more follow.
+      page_info: {
+        current_count: groups.length,
+        ...(first ? { previous_marker: first.id } : {}),
+        ...(paged.more && last ? { next_marker: last.id } : {}),
+      },
     },
   };
 }
@@ -292,7 +395,7 @@ export function deleteSecurityGroup(_emu: Emulator, p: ProjectState, req: ApiReq
 }
 
 /** Two rules are the same when everything but id, description and timestamps matches. */
-function sameRule(a: RuleRecord, b: RuleRecord): boolean {
+export function sameRule(a: RuleRecord, b: RuleRecord): boolean {
   const keys = [
     'security_group_id',
     'direction',

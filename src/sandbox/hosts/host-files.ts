@@ -18,9 +18,11 @@ import { ROOT_DIR, RUN_DIR, SSHD, SSHD_PID_PATH, SSH_PORT, UPPER_DIR, WORK_DIR }
 
 export const INIT_SCRIPT_FILE = 'init.sh';
 
-function sshdConfig(ip: string): string {
+function sshdConfig(): string {
   return [
-    `ListenAddress ${ip}:${SSH_PORT}`,
+    // Every address of the host: its link's and those it is given later (its subnet address,
+    // its EIPs). Its namespace has no other interface than eth0 and lo, like a cloud server.
+    `ListenAddress 0.0.0.0:${SSH_PORT}`,
     'HostKey /etc/ssh/ssh_host_ed25519_key',
     `PidFile ${SSHD_PID_PATH}`,
     'PermitRootLogin yes',
@@ -124,12 +126,8 @@ function shadowGroup(): number {
   return shadowGid;
 }
 
-/** Writes a fresh directory `dir` with everything the host at `ip` boots from. */
-export async function writeHostFiles(
-  dir: string,
-  ip: string,
-  opts: SandboxHostOptions,
-): Promise<void> {
+/** Writes a fresh directory `dir` with everything the host boots from. */
+export async function writeHostFiles(dir: string, opts: SandboxHostOptions): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(RUN_DIR, { recursive: true, mode: 0o755 });
   await mkdir(dir, { mode: 0o700 });
@@ -158,7 +156,7 @@ export async function writeHostFiles(
       (opts.authorizedKeys ?? []).map((k) => `${k.trim()}\n`).join(''),
       { mode: 0o600 },
     ),
-    writeFile(up('etc/ssh/sshd_config'), sshdConfig(ip), { mode: 0o644 }),
+    writeFile(up('etc/ssh/sshd_config'), sshdConfig(), { mode: 0o644 }),
     writeFile(up('etc/ssh/ssh_host_ed25519_key'), hostKey.private, { mode: 0o600 }),
     writeFile(up('etc/ssh/ssh_host_ed25519_key.pub'), `${hostKey.public}\n`),
     writeFile(path.join(dir, INIT_SCRIPT_FILE), INIT_SCRIPT, { mode: 0o700 }),

@@ -15,6 +15,17 @@ export interface SandboxHost {
   sshPort: number;
   setLinkUp(up: boolean): Promise<void>;
   /**
+   * Gives the host an address inside a VPC subnet (what ECS shows as its private address): the
+   * first free address of `cidr` (not the network, gateway, broadcast or ECS-reserved ones, and
+   * not one any other host on this machine holds), added to the host's eth0 and routed to it from
+   * this machine. Claimed machine-wide, released by `releaseAddress` or when the host stops.
+   */
+  assignPrivateAddress(cidr: string, gatewayIp: string): Promise<string>;
+  /** Routes one more address (an EIP bound to it) to the host; it answers on it too. */
+  attachAddress(ip: string): Promise<void>;
+  /** Undoes `assignPrivateAddress` or `attachAddress` for one address; an unknown one is fine. */
+  releaseAddress(ip: string): Promise<void>;
+  /**
    * Hands the host to a persistent sandbox: it keeps running when this process exits, until
    * the state file is gone or no longer lists it (slots.ts).
    */

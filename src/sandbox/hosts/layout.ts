@@ -14,6 +14,10 @@ export const SLOT_DIR = path.join(RUN_DIR, 'slots');
 export const BASE_DIR = path.join(RUN_DIR, 'base');
 /** Slot job scripts, outside the host directories (a boot on a pre-wired slot wipes those). */
 export const JOB_DIR = path.join(RUN_DIR, 'jobs');
+/** One claim file per address routed to a host (or held for one), named by the address. */
+export const ADDRESS_DIR = path.join(RUN_DIR, 'addresses');
+/** In a host's directory: the addresses it holds besides its link's, one a line. */
+export const HELD_ADDRESSES_FILE = 'addresses';
 export const SSHD = '/usr/sbin/sshd';
 export const SSH_PORT = 22;
 /** Inside a host: sshd's PidFile, written once it listens. */
@@ -47,13 +51,14 @@ function ipv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-/** Locally administered unicast MAC ending in the slot, so it is unique among live hosts. */
+/**
+ * A MAC like an ECS port's: OpenStack's `fa:16:3e` prefix (0xfa is a locally administered unicast
+ * octet, so it clashes with no vendor's), one random byte, then the slot's two bytes, so it is
+ * unique among live hosts.
+ */
 function slotMac(slot: number): string {
-  const random = randomBytes(2)
-    .toString('hex')
-    .replace(/(..)(..)/, '$1:$2');
   const hex = (byte: number) => byte.toString(16).padStart(2, '0');
-  return `02:0c:${random}:${hex((slot >> 8) & 255)}:${hex(slot & 255)}`;
+  return `fa:16:3e:${hex(randomBytes(1)[0] ?? 0)}:${hex((slot >> 8) & 255)}:${hex(slot & 255)}`;
 }
 
 /** The names and addresses of slot `slot`'s host. */

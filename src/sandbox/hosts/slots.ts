@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { AppError } from '../../errors.js';
 import { JOB_DIR, SLOT_COUNT, SLOT_DIR, slotLockPath, type HostSlot } from './layout.js';
+import { cleanupStaleAddressClaims } from './address-claims.js';
+import { KEEP, slotLockIsStale } from './slot-liveness.js';
 import { removeSlot, removeSlotSync } from './teardown.js';
 
 /**
@@ -25,37 +27,6 @@ export function installExitHook(): void {
   process.on('exit', () => {
     for (const slot of liveSlots) removeSlotSync(slot);
   });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const KEEP = 'keep ';
-
-/** Whether the process or the persistent sandbox named in a slot's lock file is gone. */
-function lockIsStale(slot: number): boolean {
-  const text = readFileSync(slotLockPath(slot), 'utf8').trim();
-  if (text.startsWith(KEEP)) return !stateListsSlot(text.slice(KEEP.length), slot);
-  const pid = Number(text || '0');
-  return pid > 0 && pid !== process.pid && !pidAlive(pid);
-}
-
-/** Whether a persistent sandbox's state file (persisted-state.ts) still lists the slot. */
-function stateListsSlot(stateFile: string, slot: number): boolean {
-  if (!existsSync(stateFile)) return false;
-  try {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { hosts?: { slot?: number }[] };
-    return (state.hosts ?? []).some((h) => h.slot === slot);
-  } catch {
-    // Being rewritten (it is replaced whole by a rename, so this is rare): not stale.
-    return true;
-  }
 }
 
 /** Hands a slot of this process over to a persistent sandbox: it outlives the process. */
@@ -111,7 +82,7 @@ export function claimSlot(): number {
       return slot;
     } catch {
       try {
-        if (lockIsStale(slot)) removeSlotSync(slot);
+        if (slotLockIsStale(slot)) removeSlotSync(slot);
       } catch {
         // its lock went away meanwhile: the next attempt may take it
       }
@@ -135,17 +106,21 @@ export async function releaseSlot(n: HostSlot): Promise<void> {
   }
 }
 
-/** Cleans up every slot left behind by dead processes (e.g. a test run that was killed). */
+/**
+ * Cleans up every slot left behind by dead processes (e.g. a test run that was killed), and the
+ * address claims of dead owners; answers how many slots.
+ */
 export function cleanupStaleSandboxHosts(): number {
   let cleaned = 0;
   for (const { slot } of slotLockEntries()) {
     try {
-      if (!lockIsStale(slot)) continue;
+      if (!slotLockIsStale(slot)) continue;
     } catch {
       continue;
     }
     removeSlotSync(slot);
     cleaned++;
   }
+  cleanupStaleAddressClaims();
   return cleaned;
 }

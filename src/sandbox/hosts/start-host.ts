@@ -3,10 +3,21 @@ import { bootHost } from './boot.js';
 import { writeHostFiles } from './host-files.js';
 import { validateHostOptions, type SandboxHost, type SandboxHostOptions } from './host-options.js';
 import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
+import { AppError } from '../../errors.js';
+import { claimAddressForSlot, claimedBySlot, releaseSlotAddress } from './address-claims.js';
+import { heldAddresses } from './held-addresses.js';
 import { BOOT_PID_FILE, SSH_PORT, hostSlot, type HostSlot } from './layout.js';
-import { setHostLinkUp, wireSlotNetwork } from './network.js';
+import {
+  addHostAddress,
+  removeHostAddress,
+  restoreHostRoutesSync,
+  setHostLinkUp,
+  wireSlotNetwork,
+} from './network.js';
 import { claimSlot, installExitHook, keepSlot, releaseSlot, slotKeptFor } from './slots.js';
+import { parseHostAddress, subnetHostAddresses } from './subnet-addresses.js';
 import { takeWiredSlot } from './warm-pool.js';
 
 /**
@@ -20,7 +31,7 @@ export async function startSandboxHost(opts: SandboxHostOptions): Promise<Sandbo
   const wired = takeWiredSlot();
   const n = wired ?? hostSlot(claimSlot());
   try {
-    await Promise.all([writeHostFiles(n.dir, n.ip, opts), ensureBaseLayers()]);
+    await Promise.all([writeHostFiles(n.dir, opts), ensureBaseLayers()]);
     if (!wired) await wireSlotNetwork(n);
     const delayMs = Math.max(0, Math.floor(opts.bootDelayMs ?? 0));
     await bootHost(n, opts.id, opts.hostname, delayMs);
@@ -31,9 +42,40 @@ export async function startSandboxHost(opts: SandboxHostOptions): Promise<Sandbo
   return hostHandle(opts.id, opts.hostname, n);
 }
 
+/** This machine's own addresses: a /32 route to one of them would cut this machine off it. */
+function localAddresses(): Set<string> {
+  return new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((i) => i?.address ?? ''),
+  );
+}
+
 /** The handle of a host running on slot `n`. */
 function hostHandle(id: string, hostname: string, n: HostSlot): SandboxHost {
   let stopped: Promise<void> | undefined;
+  // One network change at a time per host, each reading and writing its record of addresses.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = queue.then(() => {
+      if (stopped) throw new AppError('SANDBOX_HOST_STOPPED', `sandbox host ${id} was stopped`);
+      return task();
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  // Claims `ip` for this host and routes it here; false when another live host holds it.
+  const hold = async (ip: string): Promise<boolean> => {
+    if (!claimAddressForSlot(n.slot, ip)) return false;
+    try {
+      await addHostAddress(n, ip);
+    } catch (e) {
+      await removeHostAddress(n, ip).catch(() => undefined);
+      releaseSlotAddress(n.slot, ip);
+      throw e;
+    }
+    return true;
+  };
   return {
     id,
     slot: n.slot,
@@ -43,11 +85,40 @@ function hostHandle(id: string, hostname: string, n: HostSlot): SandboxHost {
     netns: n.netns,
     hostVeth: n.hostVeth,
     sshPort: SSH_PORT,
-    setLinkUp: (up) => setHostLinkUp(n.hostVeth, up),
+    setLinkUp: (up) => serial(() => setHostLinkUp(n, up, heldAddresses(n.dir))),
+    assignPrivateAddress: (cidr, gatewayIp) =>
+      serial(async () => {
+        const skip = new Set([...localAddresses(), ...heldAddresses(n.dir)]);
+        for (const ip of subnetHostAddresses(cidr, gatewayIp)) {
+          if (!skip.has(ip) && (await hold(ip))) return ip;
+        }
+        throw new AppError('SANDBOX_SUBNET_EXHAUSTED', `no free address left in ${cidr}`, {
+          context: { cidr },
+        });
+      }),
+    attachAddress: (ip) =>
+      serial(async () => {
+        parseHostAddress(ip);
+        if (localAddresses().has(ip)) {
+          throw new AppError('SANDBOX_ADDRESS_IN_USE', `${ip} is an address of this machine`);
+        }
+        if (!(await hold(ip))) {
+          throw new AppError('SANDBOX_ADDRESS_IN_USE', `${ip} is held by another sandbox host`, {
+            context: { ip },
+          });
+        }
+      }),
+    releaseAddress: (ip) =>
+      serial(async () => {
+        if (!heldAddresses(n.dir).includes(ip)) return;
+        await removeHostAddress(n, ip);
+        releaseSlotAddress(n.slot, ip);
+      }),
     keep: (stateFile) => keepSlot(n.slot, stateFile),
     stop(): Promise<void> {
-      // Kill sshd and anything its sessions left running, then drop the namespaces.
-      stopped ??= releaseSlot(n);
+      // Kill sshd and anything its sessions left running, drop the namespaces, the routes to
+      // the addresses it holds and their claims; after any address change under way.
+      stopped ??= queue.then(() => releaseSlot(n));
       return stopped;
     },
   };
@@ -65,9 +136,10 @@ function hostRunning(n: HostSlot): boolean {
 }
 
 /**
- * Takes over a host a persistent sandbox kept running (by an earlier OneClick process), or
- * answers undefined when it no longer runs (this machine restarted, someone removed it) or its
- * slot now belongs to someone else (claimed after the restart emptied it).
+ * Takes over a host a persistent sandbox kept running (by an earlier OneClick process), with the
+ * routes to the addresses it holds, or answers undefined when it no longer runs (this machine
+ * restarted, someone removed it) or its slot now belongs to someone else (claimed after the
+ * restart emptied it).
  */
 export function adoptSandboxHost(
   saved: { id: string; hostname: string; slot: number; mac: string },
@@ -75,5 +147,7 @@ export function adoptSandboxHost(
 ): SandboxHost | undefined {
   const n = { ...hostSlot(saved.slot), mac: saved.mac };
   if (!slotKeptFor(saved.slot, stateFile)) return undefined;
-  return hostRunning(n) ? hostHandle(saved.id, saved.hostname, n) : undefined;
+  if (!hostRunning(n)) return undefined;
+  restoreHostRoutesSync(n, claimedBySlot(n.slot, heldAddresses(n.dir)));
+  return hostHandle(saved.id, saved.hostname, n);
 }

@@ -94,9 +94,11 @@ describe('a persistent sandbox cloud (what `oneclick start` runs)', () => {
     expect(inv.vpcs.map((v) => v.id)).toEqual([made.vpcId]);
     expect(inv.subnets.map((s) => s.id)).toEqual([made.subnetId]);
     expect(inv.securityGroups.map((g) => g.id)).toEqual([made.securityGroupId]);
+    // The API shows the address inside the subnet; the host's link address stays the same.
     expect(inv.servers.map((s) => [s.id, s.status, s.ip, s.hostRunning])).toEqual([
-      [made.serverId, 'ACTIVE', ip, true],
+      [made.serverId, 'ACTIVE', expect.stringMatching(/^172\.21\.5\./), true],
     ]);
+    expect(second.emulator.hostOf(made.serverId)?.ip).toBe(ip);
 
     // The SDK sees the same cloud, and deleting the server stops its host.
     const again = createHuaweiCloud({ ...second, pollMs: 20 });
@@ -135,9 +137,10 @@ describe('a persistent sandbox cloud (what `oneclick start` runs)', () => {
 
     const cloud = await start(dir);
     expect(cloud.ecsEndpoint).toBe(endpoint);
-    expect(cloud.inventory().servers.map((s) => [s.id, s.status, s.ip, s.hostRunning])).toEqual([
-      [serverId, 'ACTIVE', ip, true],
+    expect(cloud.inventory().servers.map((s) => [s.id, s.status, s.hostRunning])).toEqual([
+      [serverId, 'ACTIVE', true],
     ]);
+    expect(cloud.emulator.hostOf(serverId)?.ip).toBe(ip);
   });
 
   it('fails a creation that a stop interrupted, and shows a server whose host is gone in ERROR', async () => {

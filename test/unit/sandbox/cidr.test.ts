@@ -3,6 +3,7 @@ import {
   cidrContains,
   cidrOverlaps,
   isHostAddress,
+  usableAddressCount,
   parseCidr,
   parseIpv4,
 } from '../../../src/sandbox/cidr.js';
@@ -24,5 +25,10 @@ describe('CIDR checks', () => {
     expect(isHostAddress(a, parseIpv4('192.168.1.1')!)).toBe(true);
     expect(isHostAddress(a, parseIpv4('192.168.1.255')!)).toBe(false);
     expect(isHostAddress(a, parseIpv4('192.168.1.0')!)).toBe(false);
+  });
+  it('counts what a subnet can give to ports: the block less the five Huawei keeps', () => {
+    expect(usableAddressCount(parseCidr('192.168.1.0/24')!)).toBe(251);
+    expect(usableAddressCount(parseCidr('10.0.0.0/28')!)).toBe(11);
+    expect(usableAddressCount(parseCidr('10.0.0.0/30')!)).toBe(0);
   });
 });

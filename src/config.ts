@@ -69,8 +69,18 @@ const envSchema = z.object({
   HUAWEICLOUD_SK: optionalString,
   HUAWEICLOUD_PROJECT_ID: optionalString,
   HUAWEICLOUD_REGION: z.string().min(1).default('cn-north-4'),
+  /** OneClick's own account (domain) id; unset, it is asked of IAM when an agency is assumed. */
+  HUAWEICLOUD_DOMAIN_ID: optionalString,
+  /** Custom endpoints override the SDK's region tables for every region. */
   HUAWEICLOUD_ECS_ENDPOINT: optionalUrl,
   HUAWEICLOUD_VPC_ENDPOINT: optionalUrl,
+  HUAWEICLOUD_IAM_ENDPOINT: optionalUrl,
+  HUAWEICLOUD_IMS_ENDPOINT: optionalUrl,
+  /**
+   * How OneClick reaches a server over SSH: `public` through its EIP when it has one (else its
+   * private address), `private` always through the private address (OneClick runs in the VPC).
+   */
+  ONECLICK_SSH_VIA: z.enum(['public', 'private']).default('public'),
   /** Package uploads larger than this are refused. */
   ONECLICK_MAX_PACKAGE_BYTES: z.coerce
     .number()
@@ -112,10 +122,15 @@ export interface Config {
     readonly sk?: string;
     readonly projectId?: string;
     readonly region: string;
+    readonly domainId?: string;
     readonly ecsEndpoint?: string;
     readonly vpcEndpoint?: string;
+    readonly iamEndpoint?: string;
+    readonly imsEndpoint?: string;
     /** True when no credentials are set: OneClick runs the sandbox cloud. */
     readonly sandbox: boolean;
+    /** `public`: SSH through the server's EIP when it has one; `private`: its private address. */
+    readonly sshVia: 'public' | 'private';
   };
   readonly maxPackageBytes: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -188,9 +203,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sk: e.HUAWEICLOUD_SK,
       projectId: e.HUAWEICLOUD_PROJECT_ID,
       region: e.HUAWEICLOUD_REGION,
+      domainId: e.HUAWEICLOUD_DOMAIN_ID,
       ecsEndpoint: e.HUAWEICLOUD_ECS_ENDPOINT,
       vpcEndpoint: e.HUAWEICLOUD_VPC_ENDPOINT,
+      iamEndpoint: e.HUAWEICLOUD_IAM_ENDPOINT,
+      imsEndpoint: e.HUAWEICLOUD_IMS_ENDPOINT,
       sandbox: !hasAk,
+      sshVia: e.ONECLICK_SSH_VIA,
     },
     maxPackageBytes: e.ONECLICK_MAX_PACKAGE_BYTES,
     logLevel: e.LOG_LEVEL,

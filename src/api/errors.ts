@@ -80,7 +80,8 @@ export const statusByCode: Readonly<Record<string, number>> = {
   CLOUD_UNAVAILABLE: 502,
   CLOUD_TIMEOUT: 502,
   CLOUD_NOT_READY: 502,
-  CLOUD_AUTH_FAILED: 502,
+  // The credentials of a linked account (or OneClick's own) do not work: fix them, not retry.
+  CLOUD_AUTH_FAILED: 422,
   CLOUD_FORBIDDEN: 502,
   CLOUD_ACCOUNT_RESTRICTED: 502,
   CLOUD_CONFLICT: 502,
@@ -88,6 +89,12 @@ export const statusByCode: Readonly<Record<string, number>> = {
   CLOUD_BAD_PASSWORD: 502,
   CLOUD_SUBNET_FULL: 502,
   CLOUD_INVALID_REQUEST: 502,
+  // Which cloud account and region (src/cloud/connector.ts, regions.ts, page-markers.ts)
+  CLOUD_ACCOUNT_NOT_FOUND: 404,
+  CLOUD_ACCOUNT_NAME_TAKEN: 409,
+  CLOUD_ACCOUNT_IN_USE: 409,
+  CLOUD_REGION_UNKNOWN: 400,
+  INVALID_PAGE_MARKER: 400,
   // operators (src/api/routes/deployments-operator.ts, codec.ts)
   DEPLOYMENT_RUNNING: 409,
   DEPLOYMENT_NOT_RUNNING: 409,

@@ -1,10 +1,27 @@
 import * as ecs from '@huaweicloud/huaweicloud-sdk-ecs';
 import * as vpc from '@huaweicloud/huaweicloud-sdk-vpc';
 import { AppError } from '../errors.js';
-import { sleep } from './sleep.js';
-import { buildSdkClients, sdkCall, type SdkClients } from './sdk-clients.js';
+import { createCatalogue } from './cloud-catalogue.js';
+import {
+  createCloudContext,
+  type CloudContext,
+  type CloudContextOptions,
+} from './cloud-context.js';
+import {
+  list,
+  obj,
+  text,
+  toJob,
+  toRule,
+  toSecurityGroup,
+  toServer,
+  toSubnet,
+  toVpc,
+} from './mapping.js';
+import { createPublicIps } from './public-ips.js';
 import type {
   CloudAdapter,
+  CloudCatalogue,
   CreateServerInput,
   Job,
   RuleSpec,
@@ -23,109 +40,8 @@ import type {
  * Responses are plain JSON (reference §0 #1), read with bracket access on snake_case fields.
  */
 
-export interface HuaweiCloudOptions {
-  ecsEndpoint: string;
-  vpcEndpoint: string;
-  ak: string;
-  sk: string;
-  projectId: string;
-  /** Per-request timeout (default 30 s). */
-  timeoutMs?: number;
-  /** Default poll interval for waits (default 5 s; the sandbox runs with far less). */
-  pollMs?: number;
-  /** Default ceiling for waits (default 30 min, as Terraform). */
-  waitTimeoutMs?: number;
-}
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as Json) : {});
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
-
-function toVpc(v: Json): Vpc {
-  return { id: text(v.id), name: text(v.name), cidr: text(v.cidr), status: text(v.status) };
-}
-
-function toSubnet(s: Json): Subnet {
-  return {
-    id: text(s.id),
-    name: text(s.name),
-    cidr: text(s.cidr),
-    gatewayIp: text(s.gateway_ip),
-    vpcId: text(s.vpc_id),
-    status: text(s.status),
-  };
-}
-
-function toRule(r: Json): SecurityGroupRule {
-  const protocol = text(r.protocol);
-  return {
-    id: text(r.id),
-    securityGroupId: text(r.security_group_id),
-    direction: text(r.direction) === 'egress' ? 'egress' : 'ingress',
-    protocol: (protocol || 'tcp') as RuleSpec['protocol'],
-    ports: text(r.multiport) || undefined,
-    remoteIpPrefix: text(r.remote_ip_prefix) || undefined,
-    ethertype: text(r.ethertype) === 'IPv6' ? 'IPv6' : 'IPv4',
-    description: text(r.description) || undefined,
-    ...(protocol === '' ? { anyProtocol: true } : {}),
-  };
-}
-
-function toServer(s: Json): Server {
-  const addresses: Server['addresses'] = [];
-  let vpcId: string | undefined;
-  for (const [key, entries] of Object.entries(obj(s.addresses))) {
-    vpcId ??= key;
-    for (const a of list(entries)) {
-      addresses.push({
-        addr: text(a.addr),
-        type: text(a['OS-EXT-IPS:type']) || 'fixed',
-        mac: text(a['OS-EXT-IPS-MAC:mac_addr']) || undefined,
-      });
-    }
-  }
-  const tags: Record<string, string> = {};
-  for (const t of Array.isArray(s.tags) ? s.tags : []) {
-    if (typeof t !== 'string') continue;
-    const eq = t.indexOf('=');
-    tags[eq < 0 ? t : t.slice(0, eq)] = eq < 0 ? '' : t.slice(eq + 1);
-  }
-  const fault = obj(s.fault);
-  return {
-    id: text(s.id),
-    name: text(s.name),
-    status: text(s.status),
-    vpcId: text(obj(s.metadata).vpc_id) || vpcId,
-    ip: addresses.find((a) => a.type === 'fixed')?.addr,
-    addresses,
-    tags,
-    fault:
-      s.fault === undefined
-        ? undefined
-        : {
-            code: typeof fault.code === 'number' ? fault.code : undefined,
-            message: text(fault.message),
-          },
-  };
-}
-
-function toJob(j: Json): Job {
-  const subs = list(obj(j.entities).sub_jobs);
-  const failed = subs.find((s) => text(s.status) === 'FAIL');
-  return {
-    id: text(j.job_id),
-    status: text(j.status),
-    type: text(j.job_type),
-    serverIds: subs.map((s) => text(obj(s.entities).server_id)).filter(Boolean),
-    errorCode: text(j.error_code) || text(failed?.error_code) || undefined,
-    failReason:
-      text(j.fail_reason) ||
-      text(failed?.fail_reason) ||
-      text(obj(failed?.entities).errorcode_message) ||
-      undefined,
-  };
-}
+/** Endpoints, keys, project and timing (see cloud-context.ts). */
+export type HuaweiCloudOptions = CloudContextOptions;
 
 /** cloud-init user data that authorizes one key for root, base64 as ECS wants it. */
 export function userDataForKey(publicKey: string): string {
@@ -145,57 +61,57 @@ export function ruleKey(r: RuleSpec): string {
 }
 
 class HuaweiCloud implements CloudAdapter {
-  private readonly sdk: SdkClients;
-  private readonly pollMs: number;
-  private readonly waitTimeoutMs: number;
+  private readonly ctx: CloudContext;
+  private readonly catalogue: CloudCatalogue;
+  private readonly publicIps: ReturnType<typeof createPublicIps>;
 
   constructor(o: HuaweiCloudOptions) {
-    this.sdk = buildSdkClients({ ...o, timeoutMs: o.timeoutMs ?? 30_000 });
-    this.pollMs = o.pollMs ?? 5_000;
-    this.waitTimeoutMs = o.waitTimeoutMs ?? 30 * 60_000;
+    this.ctx = createCloudContext(o);
+    this.catalogue = createCatalogue(this.ctx);
+    this.publicIps = createPublicIps(this.ctx);
+  }
+
+  private get sdk() {
+    return this.ctx.sdk;
   }
 
   private call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    return sdkCall(op, fn);
+    return this.ctx.call(op, fn);
   }
 
-  /** Like call, but a 404 reads as undefined. */
-  private async maybe<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await this.call(op, fn);
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'CLOUD_NOT_FOUND') return undefined;
-      throw e;
-    }
+  private maybe<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return this.ctx.maybe(op, fn);
   }
 
-  /** Polls `probe` until it returns a value; transient errors just mean "ask again". */
-  private async waitFor<T>(
+  private waitFor<T>(
     what: string,
     opts: WaitOptions | undefined,
     probe: () => Promise<{ done: T } | { state: string }>,
   ): Promise<T> {
-    const deadline = Date.now() + (opts?.timeoutMs ?? this.waitTimeoutMs);
-    const pollMs = opts?.pollMs ?? this.pollMs;
-    for (;;) {
-      let state: string;
-      try {
-        const r = await probe();
-        if ('done' in r) return r.done;
-        state = r.state;
-      } catch (e) {
-        if (!(e instanceof AppError) || !e.retryable) throw e;
-        state = e.code;
-      }
-      opts?.onPoll?.(state);
-      if (Date.now() > deadline) {
-        throw new AppError('CLOUD_WAIT_TIMEOUT', `${what} still ${state} after the wait ceiling`, {
-          retryable: true,
-        });
-      }
-      await sleep(pollMs, opts?.signal);
-    }
+    return this.ctx.waitFor(what, opts, probe);
   }
+
+  // The Start Deployment form's lists (cloud-catalogue.ts).
+  listFlavors: CloudCatalogue['listFlavors'] = (q) => this.catalogue.listFlavors(q);
+  listAvailabilityZones: CloudCatalogue['listAvailabilityZones'] = () =>
+    this.catalogue.listAvailabilityZones();
+  listImages: CloudCatalogue['listImages'] = (q) => this.catalogue.listImages(q);
+  listVpcs: CloudCatalogue['listVpcs'] = (q) => this.catalogue.listVpcs(q);
+  listSubnetsPage: CloudCatalogue['listSubnetsPage'] = (q) => this.catalogue.listSubnetsPage(q);
+  listSecurityGroupsPage: CloudCatalogue['listSecurityGroupsPage'] = (q) =>
+    this.catalogue.listSecurityGroupsPage(q);
+  listServers: CloudCatalogue['listServers'] = (q) => this.catalogue.listServers(q);
+
+  // Elastic IPs (public-ips.ts).
+  createPublicIp: CloudAdapter['createPublicIp'] = (i) => this.publicIps.createPublicIp(i);
+  showPublicIp: CloudAdapter['showPublicIp'] = (id) => this.publicIps.showPublicIp(id);
+  findPublicIpsByAlias: CloudAdapter['findPublicIpsByAlias'] = (alias) =>
+    this.publicIps.findPublicIpsByAlias(alias);
+  waitPublicIpReady: CloudAdapter['waitPublicIpReady'] = (id, opts) =>
+    this.publicIps.waitPublicIpReady(id, opts);
+  bindPublicIp: CloudAdapter['bindPublicIp'] = (id, portId) =>
+    this.publicIps.bindPublicIp(id, portId);
+  deletePublicIp: CloudAdapter['deletePublicIp'] = (id) => this.publicIps.deletePublicIp(id);
 
   async createVpc(input: { name: string; cidr: string; description?: string }): Promise<Vpc> {
     const option = new vpc.CreateVpcOption().withName(input.name).withCidr(input.cidr);
@@ -356,7 +272,7 @@ class HuaweiCloud implements CloudAdapter {
     const req = new vpc.v3.ListSecurityGroupsRequest();
     if (filter.name) req.withName([filter.name]);
     const res = await this.call('ListSecurityGroups', () => this.sdk.vpc3.listSecurityGroups(req));
-    return list(obj(res)['security_groups']).map((g) => ({ id: text(g.id), name: text(g.name) }));
+    return list(obj(res)['security_groups']).map(toSecurityGroup);
   }
 
   async listSecurityGroupRules(securityGroupId: string): Promise<SecurityGroupRule[]> {

@@ -114,9 +114,17 @@ export interface NetworkChoices {
   securityGroup: { existingId: string } | { create: true };
   server:
     | { existingId: string; host?: string; username?: string }
-    | { imageRef: string; flavorRef: string };
+    | { imageRef: string; flavorRef: string; availabilityZone?: string };
+  /** An elastic IP for a new server: OneClick reaches it there (absent: its private address). */
+  publicIp?: PublicIpChoice;
   /** Reference (`sec_…`) to the buyer's ECS root password; never the password. */
   adminPassRef?: string;
+}
+
+/** The EIP a new server gets: bandwidth in Mbit/s and how it is charged. */
+export interface PublicIpChoice {
+  bandwidthSize: number;
+  chargeMode: 'traffic' | 'bandwidth';
 }
 
 /**
@@ -144,11 +152,22 @@ export interface DeploymentTimeouts extends ActivityTuning {
   hardwareIdWaitMs?: number;
 }
 
+/**
+ * Whose cloud and where: a linked buyer account (absent: OneClick's own configured account) and a
+ * region (absent: the configured one).
+ */
+export interface CloudTarget {
+  accountId?: string;
+  region?: string;
+}
+
 /** deployLicense's input: ids and references only, never a secret. */
 export interface DeployLicenseInput {
   deploymentId: string;
   orderRef: string;
   choices: NetworkChoices;
+  /** The buyer's linked cloud account and region (absent: OneClick's own account and region). */
+  cloud?: CloudTarget;
   timeouts?: DeploymentTimeouts;
 }
 

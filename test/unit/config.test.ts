@@ -49,4 +49,26 @@ describe('loadConfig', () => {
       namespace: 'ns.acct',
     });
   });
+
+  it('reads the cloud endpoints, the domain id and how SSH reaches servers', () => {
+    const d = loadConfig({}).huaweiCloud;
+    expect(d.sshVia).toBe('public');
+    expect(d.iamEndpoint).toBeUndefined();
+    const c = loadConfig({
+      HUAWEICLOUD_DOMAIN_ID: 'd0m41n',
+      HUAWEICLOUD_IAM_ENDPOINT: 'https://iam.example',
+      HUAWEICLOUD_IMS_ENDPOINT: 'https://ims.example',
+      ONECLICK_SSH_VIA: 'private',
+    }).huaweiCloud;
+    expect(c).toMatchObject({
+      domainId: 'd0m41n',
+      iamEndpoint: 'https://iam.example',
+      imsEndpoint: 'https://ims.example',
+      sshVia: 'private',
+    });
+    expect(() => loadConfig({ ONECLICK_SSH_VIA: 'tunnel' })).toThrow(/ONECLICK_SSH_VIA/);
+    expect(() => loadConfig({ HUAWEICLOUD_IAM_ENDPOINT: 'not a url' })).toThrow(
+      /HUAWEICLOUD_IAM_ENDPOINT/,
+    );
+  });
 });

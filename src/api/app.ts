@@ -27,6 +27,8 @@ import { packageRoutes } from './routes/packages.js';
 import { codecRoutes } from './routes/codec.js';
 import { operatorDeploymentRoutes } from './routes/deployments-operator.js';
 import { evidenceRoutes } from './routes/evidence.js';
+import { cloudAccountRoutes } from './routes/cloud-accounts.js';
+import { cloudCatalogueRoutes } from './routes/cloud-catalogue.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
@@ -114,6 +116,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   if (deps.evidence) v1.route('/orders', evidenceRoutes(deps.evidence));
   if (deps.packageStore) {
     v1.route('/packages', packageRoutes(deps.packageStore, deps.maxPackageBytes ?? 10 * 1024 ** 3));
+  }
+  if (deps.cloud) {
+    v1.route('/cloud-accounts', cloudAccountRoutes(deps.cloud));
+    v1.route('/cloud', cloudCatalogueRoutes(deps.cloud, deps.cloudCatalogue));
   }
   const license = deps.license;
   if (license) {

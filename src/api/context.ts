@@ -7,6 +7,8 @@ import type { PackageStore } from '../packages/store.js';
 import type { TemporalGateway } from '../temporal/gateway/index.js';
 import type { CodecServer } from './routes/codec.js';
 import type { EvidenceService } from '../evidence/evidence-service.js';
+import type { CloudConnector } from '../cloud/types.js';
+import type { CatalogueOptions } from './routes/cloud-catalogue.js';
 
 /** What route handlers may reach; built once by the entry point and handed to `createApp`. */
 export interface AppDeps {
@@ -36,6 +38,13 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Temporal's remote codec for operators (`/codec/decode`); mounted when present. */
   codec?: CodecServer;
+  /**
+   * Huawei Cloud per account and region: the cloud account routes and the form lists are mounted
+   * when present, and Start Deployment checks a requested account and region against it.
+   */
+  cloud?: CloudConnector;
+  /** The form lists' cache (default 30 s per node); tests shorten it or move its clock. */
+  cloudCatalogue?: CatalogueOptions;
 }
 
 export interface AppEnv {

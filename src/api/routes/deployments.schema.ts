@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { adminPassProblem } from '../../domain/ecs-admin-password.js';
 import { defineRoute, jsonBody, ok, pathParams } from '../contract.js';
+import { regionName } from './cloud-catalogue.schema.js';
 
 /** Schemas and contracts of the deployment routes (`deployments.ts`). */
 
@@ -53,8 +54,37 @@ export const startDeploymentBody = z
       z.strictObject({
         imageRef: resourceId,
         flavorRef: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a flavor id'),
+        /** As `GET /v1/cloud/availability-zones` lists them; absent: ECS picks one. */
+        availabilityZone: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be an availability zone name')
+          .optional(),
       }),
     ]),
+    /**
+     * An elastic IP for a new server, OneClick reaching the server through it (absent: through
+     * its private address). Only for a server OneClick creates: PUBLIC_IP_NEEDS_NEW_SERVER.
+     */
+    publicIp: z
+      .strictObject({
+        bandwidthSize: z
+          .number()
+          .int('must be a whole number of Mbit/s')
+          .min(1, 'must be at least 1 Mbit/s')
+          .max(2000, 'must be at most 2000 Mbit/s'),
+        chargeMode: z.enum(['traffic', 'bandwidth']),
+      })
+      .optional(),
+    /**
+     * Whose cloud and where: a linked account (`GET /v1/cloud-accounts`) and a region. Absent:
+     * OneClick's own account and configured region.
+     */
+    cloud: z
+      .strictObject({
+        accountId: z.string().min(1).max(64).optional(),
+        region: regionName.optional(),
+      })
+      .optional(),
     /** Huawei's rule: 8 to 26 characters. Only its length is ever reported. */
     adminPassword: z
       .string()
@@ -98,7 +128,14 @@ export const deploymentContracts = {
     auth: 'apiKey',
     roles: ['buyer'],
     request: { params: orderId, body: jsonBody(startDeploymentBody) },
-    errors: ['NOT_FOUND', 'ORDER_NOT_DEPLOYABLE', 'ORDER_ALREADY_DEPLOYED', 'UNAVAILABLE'],
+    errors: [
+      'NOT_FOUND',
+      'ORDER_NOT_DEPLOYABLE',
+      'ORDER_ALREADY_DEPLOYED',
+      'UNAVAILABLE',
+      'CLOUD_ACCOUNT_NOT_FOUND',
+      'PUBLIC_IP_NEEDS_NEW_SERVER',
+    ],
     responses: {
       201: ok('The deployment, started now'),
       200: ok('The deployment already running (or started before)'),

@@ -19,6 +19,8 @@ import {
   type NetworkChoices,
 } from '../../domain/deployment.js';
 import { createSqlSecretStore } from '../../secrets/secret-store.js';
+import { cloudAccountOwnedBy } from '../../db/repositories/cloud-accounts.js';
+import type { CloudTarget } from '../../cloud/types.js';
 import { resetHostKeyPin } from '../../ssh/host-key.js';
 import { deploymentWorkflowId, type DeploymentGateway } from '../../temporal/gateway/index.js';
 import type { AppDeps } from '../context.js';
@@ -40,14 +42,50 @@ function choicesOf(body: StartDeploymentBody, adminPassRef: string | undefined):
     subnet: body.subnet,
     securityGroup: body.securityGroup,
     server: body.server,
+    ...(body.publicIp && { publicIp: body.publicIp }),
     ...(adminPassRef && { adminPassRef }),
   };
 }
 
+/**
+ * The account and region the deployment acts in, the region resolved now (absent: the
+ * connector's default) so the deployment's record says where it ran whatever the default becomes.
+ */
+function cloudOf(deps: AppDeps, body: StartDeploymentBody): CloudTarget | undefined {
+  const accountId = body.cloud?.accountId;
+  const region = body.cloud?.region ?? deps.cloud?.defaultRegion;
+  if (accountId === undefined && region === undefined) return undefined;
+  return { ...(accountId !== undefined && { accountId }), ...(region !== undefined && { region }) };
+}
+
+/** Refuses what the schema alone cannot: an EIP for the buyer's server, a foreign account. */
+async function checkCloudChoices(
+  deps: AppDeps,
+  buyerId: string | null,
+  body: StartDeploymentBody,
+): Promise<void> {
+  if (body.publicIp && 'existingId' in body.server) {
+    throw new AppError(
+      'PUBLIC_IP_NEEDS_NEW_SERVER',
+      "publicIp: OneClick binds an elastic IP only to a server it creates, not to the buyer's existing server",
+    );
+  }
+  const accountId = body.cloud?.accountId;
+  if (
+    accountId !== undefined &&
+    (buyerId === null || !(await cloudAccountOwnedBy(deps.db, accountId, buyerId)))
+  ) {
+    throw new AppError('CLOUD_ACCOUNT_NOT_FOUND', 'cloud.accountId: no such cloud account');
+  }
+}
+
 /** The deployment as the API shows it; `live` is the running workflow's own view. */
 async function view(deps: AppDeps, d: Deployment, live?: DeploymentProgress) {
+  const cloud = d.request?.cloud;
   return {
     ...deploymentSummary(d),
+    // Which account and region it acts in (null: OneClick's own account and configured region).
+    cloud: cloud ? { accountId: cloud.accountId ?? null, region: cloud.region ?? null } : null,
     steps: await listSteps(deps.db, d.id),
     ...(live && { live }),
   };
@@ -77,6 +115,7 @@ export function deploymentRoutes() {
           "adminPassword: required to log in to the buyer's existing server",
         );
       }
+      await checkCloudChoices(deps, c.get('principal').buyerId, body);
       const temporal = temporalOf(deps);
       let active = await getActiveDeployment(deps.db, order.id);
       let created = false;
@@ -90,10 +129,12 @@ export function deploymentRoutes() {
           adminPassRef = await secretStore(deps).put('ecs-admin-pass', body.adminPassword);
         }
         const deploymentId = newId('dep');
+        const cloud = cloudOf(deps, body);
         const input: DeployLicenseInput = {
           deploymentId,
           orderRef: order.id,
           choices: choicesOf(body, adminPassRef),
+          ...(cloud && { cloud }),
         };
         const r = await insertOrGetActiveDeployment(deps.db, {
           id: deploymentId,

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/api/app.js';
+import { createCloudConnector } from '../../../src/cloud/connector.js';
+import { createCloudAccountSource } from '../../../src/db/repositories/cloud-accounts.js';
 import { contractCheck } from '../../../src/api/contract-check.js';
 import { defineRoute, ok, resourceRoutes } from '../../../src/api/contract.js';
 import { httpStatusFor, onError } from '../../../src/api/errors.js';
@@ -15,6 +17,7 @@ import { wrappingKeysFrom } from '../../../src/license/wrapping-keys.js';
 import { createLogger } from '../../../src/logger.js';
 import { createDirectoryPackageStore } from '../../../src/packages/directory-store.js';
 import { startTestApp, type TestApp } from '../../helpers/api.js';
+import { testKeyring } from '../../helpers/deploy.js';
 
 interface Operation {
   responses: Record<
@@ -62,6 +65,13 @@ describe('the API contract', () => {
         issuer: 'http://oneclick.test',
       }),
       packageStore: createDirectoryPackageStore(root),
+      // The cloud account routes and form lists mount with a connector; these checks call no cloud.
+      cloud: createCloudConnector({
+        own: { ak: 'CONTRACTTESTAK', sk: 'contract-test-sk', projectId: 'p'.repeat(32) },
+        defaultRegion: 'cn-north-4',
+        accounts: createCloudAccountSource(db, testKeyring()),
+      }),
+      secretsKeyring: testKeyring(),
     }));
     operator = (await t.principal('operator')).key;
     doc = (await (await t.call('GET', '/openapi.json')).json()) as Document;

@@ -9,6 +9,7 @@ import {
 } from '../src/db/repositories/deployments.js';
 import { latestSucceededDeploymentId } from '../src/db/repositories/evidence.js';
 import { findLicense } from '../src/db/repositories/licenses.js';
+import type { CloudTarget } from '../src/cloud/types.js';
 import { createdResourcesOf, type CreatedResource } from '../src/domain/deployment-resources.js';
 import { readStepTails } from '../src/evidence/step-tails.js';
 import type { LicenseServices } from '../src/license/services.js';
@@ -20,6 +21,8 @@ export interface DecommissionPlan {
   /** The delivered deployment, whose resources go (and whose continued access ends). */
   deliveredDeploymentId?: string;
   created: CreatedResource[];
+  /** The account and region the delivered deployment's resources live in. */
+  cloud?: CloudTarget;
 }
 
 /** The activities of the decommission workflow (workflows/decommission.ts). */
@@ -49,11 +52,13 @@ export function createDecommissionActivities(deps: { db: Database; license: Lice
           securityGroupId: tails.network?.securityGroupId,
           serverId: tails.server?.id,
         },
+        publicIp: choices.publicIp !== undefined,
       });
       return {
         runningWorkflowId: running?.workflowId,
         deliveredDeploymentId: delivered.id,
         created,
+        cloud: delivered.request.cloud,
       };
     },
 

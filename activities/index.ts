@@ -1,6 +1,6 @@
 import type { Database } from '../src/db/sql.js';
 import type { Logger } from '../src/logger.js';
-import type { CloudAdapter } from '../src/cloud/types.js';
+import type { CloudAdapter, CloudConnector } from '../src/cloud/types.js';
 import type { SecretStore } from '../src/secrets/secret-store.js';
 import type { PackageStore } from '../src/packages/store.js';
 import type { HostKeyPins } from '../src/ssh/host-key.js';
@@ -18,7 +18,10 @@ import type { LicenseServices } from '../src/license/services.js';
 export interface ActivityDeps {
   db: Database;
   logger: Logger;
-  cloud: CloudAdapter;
+  /** OneClick's own account only, or a connector reaching buyers' linked accounts too. */
+  cloud: CloudAdapter | CloudConnector;
+  /** How servers are reached: through their EIP when they have one (default) or privately. */
+  sshVia?: 'public' | 'private';
   secrets: SecretStore;
   packages: PackageStore;
   hostKeys: HostKeyPins;
@@ -42,7 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     license: deps.license,
   });
   return recordingSteps(deps.db, {
-    ...createProvisioningActivities({ cloud: deps.cloud, resolveSecret }),
+    ...createProvisioningActivities({ cloud: deps.cloud, sshVia: deps.sshVia, resolveSecret }),
     ...createDeliveryActivities({
       store: deps.packages,
       hostKeys: deps.hostKeys,

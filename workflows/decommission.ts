@@ -84,7 +84,7 @@ async function decommissionNow(input: DecommissionInput): Promise<DecommissionRe
     try {
       await executeChild(deprovisionWorkflow, {
         workflowId: `${decommissionWorkflowId(orderRef)}-deprovision-${plan.deliveredDeploymentId ?? 'none'}`,
-        args: [{ created: plan.created }],
+        args: [{ created: plan.created, cloud: plan.cloud }],
       });
     } catch (err) {
       problems.push(`deleting resources failed: ${String(err)}`.slice(0, 300));

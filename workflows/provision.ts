@@ -17,8 +17,8 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { ProvisioningActivities, ServerInfo } from '../activities/provisioning.js';
-import type { RuleSpec } from '../src/cloud/types.js';
-import type { ActivityTuning, StepMark } from '../src/domain/deployment.js';
+import type { CloudTarget, RuleSpec } from '../src/cloud/types.js';
+import type { ActivityTuning, PublicIpChoice, StepMark } from '../src/domain/deployment.js';
 import { retryPolicy } from './retry-policy.js';
 
 /**
@@ -42,6 +42,7 @@ export type ServerChoice =
   | {
       imageRef: string;
       flavorRef: string;
+      availabilityZone?: string;
       /** Per-deployment key, installed for root through user data. */
       sshPublicKey?: string;
       /** Reference to the buyer's ECS password; the password itself never enters history. */
@@ -53,6 +54,8 @@ export interface ProvisionInput {
   /** Unique per deployment attempt; names, tags and tokens derive from it. */
   deploymentId: string;
   orderId: string;
+  /** Whose cloud account and which region (absent: OneClick's own, its configured region). */
+  cloud?: CloudTarget;
   vpc: VpcChoice;
   subnet: SubnetChoice;
   securityGroup: SecurityGroupChoice;
@@ -61,6 +64,8 @@ export interface ProvisionInput {
   /** The product's ports, opened on the security group (existing rules are skipped). */
   ports: RuleSpec[];
   server: ServerChoice;
+  /** An EIP for a new server, bound to its port; OneClick then reaches the server through it. */
+  publicIp?: PublicIpChoice;
   /** Tunables for tests; production uses the defaults. */
   timeouts?: ActivityTuning & {
     /** Start-to-close of one short call (default 5 minutes). */
@@ -151,23 +156,34 @@ export async function provisionNetwork(
   const makeNetwork = async (): Promise<{ vpcId: string; subnetId: string }> => {
     let vpcId: string;
     if ('existingId' in input.vpc) {
-      vpcId = (await quick.checkVpc({ id: input.vpc.existingId, mark })).id;
+      vpcId = (await quick.checkVpc({ cloud: input.cloud, id: input.vpc.existingId, mark })).id;
     } else {
       const record: CreatedResource = { kind: 'vpc', name: base };
       created.push(record);
-      vpcId = (await network.ensureVpc({ name: base, cidr: input.vpc.cidr, mark })).id;
+      vpcId = (
+        await network.ensureVpc({ cloud: input.cloud, name: base, cidr: input.vpc.cidr, mark })
+      ).id;
       record.id = vpcId;
     }
     if ('existingId' in input.subnet) {
       return {
         vpcId,
-        subnetId: (await waiting.checkSubnet({ id: input.subnet.existingId, vpcId, mark })).id,
+        subnetId: (
+          await waiting.checkSubnet({
+            cloud: input.cloud,
+            id: input.subnet.existingId,
+            vpcId,
+            mark,
+          })
+        ).id,
       };
     }
     const name = `${base}-subnet`;
     const record: CreatedResource = { kind: 'subnet', name, vpcId };
     created.push(record);
-    record.id = (await network.ensureSubnet({ vpcId, name, ...input.subnet, mark })).id;
+    record.id = (
+      await network.ensureSubnet({ cloud: input.cloud, vpcId, name, ...input.subnet, mark })
+    ).id;
     return { vpcId, subnetId: record.id };
   };
   const firewall = async (): Promise<string> => {
@@ -175,13 +191,17 @@ export async function provisionNetwork(
     const buyerGroup = 'existingId' in input.securityGroup;
     if ('existingId' in input.securityGroup) {
       securityGroupId = (
-        await quick.checkSecurityGroup({ id: input.securityGroup.existingId, mark })
+        await quick.checkSecurityGroup({
+          cloud: input.cloud,
+          id: input.securityGroup.existingId,
+          mark,
+        })
       ).id;
     } else {
       const name = `${base}-sg`;
       const record: CreatedResource = { kind: 'securityGroup', name };
       created.push(record);
-      securityGroupId = (await quick.ensureSecurityGroup({ name, mark })).id;
+      securityGroupId = (await quick.ensureSecurityGroup({ cloud: input.cloud, name, mark })).id;
       record.id = securityGroupId;
     }
     if (input.ports.length > 0) {
@@ -189,6 +209,7 @@ export async function provisionNetwork(
       if (buyerGroup)
         created.push({ kind: 'rules', securityGroupId, description: ruleDescription });
       await quick.addSecurityGroupRules({
+        cloud: input.cloud,
         securityGroupId,
         rules: input.ports.map((r) => ({ ...r, description: ruleDescription })),
         mark,
@@ -224,7 +245,12 @@ export async function provisionServer(
     previous: marks.network && { step: marks.network.step, logTail: describeNetwork(net) },
   };
   if ('existingId' in input.server) {
-    return quick.checkServer({ id: input.server.existingId, host: input.server.host, mark: first });
+    return quick.checkServer({
+      cloud: input.cloud,
+      id: input.server.existingId,
+      host: input.server.host,
+      mark: first,
+    });
   }
   const { undo } = activities(input);
   const tag = resourceNames(input.deploymentId).serverTag;
@@ -234,10 +260,12 @@ export async function provisionServer(
     // Drawn once and kept in history: every retry of createServer sends the same token.
     const clientToken = uuid4();
     const { jobId, serverId } = await quick.createServer({
+      cloud: input.cloud,
       clientToken,
       name: input.server.name ?? baseName(input),
       imageRef: input.server.imageRef,
       flavorRef: input.server.flavorRef,
+      availabilityZone: input.server.availabilityZone,
       vpcId: net.vpcId,
       subnetId: net.subnetId,
       securityGroupIds: [net.securityGroupId],
@@ -247,8 +275,14 @@ export async function provisionServer(
       mark: notEnding(first),
     });
     record.id = serverId;
+    let server: ServerInfo;
     try {
-      return await waiting.waitServerCreated({ jobId, serverId, mark: marks.server });
+      server = await waiting.waitServerCreated({
+        cloud: input.cloud,
+        jobId,
+        serverId,
+        mark: input.publicIp ? notEnding(marks.server) : marks.server,
+      });
     } catch (err) {
       // A creation job that failed (Ecs.0015: no capacity, a host fault) or a server that ended
       // in ERROR is the cloud's bad luck, not the request's: delete that server and ask for a new
@@ -260,9 +294,43 @@ export async function provisionServer(
       if (!badLuck || !patched('provision-new-server-after-failed-job')) throw err;
       if (attempt >= (input.serverCreateAttempts ?? 3)) throw err;
       log.warn('server creation failed; deleting it and creating another', { serverId, attempt });
-      await undo.deleteServer({ serverId });
+      await undo.deleteServer({ cloud: input.cloud, serverId });
+      continue;
     }
+    return input.publicIp ? attachPublicIp(input, input.publicIp, server, created, marks) : server;
   }
+}
+
+/**
+ * The new server's EIP: recorded (by its deployment-unique alias) before it is created, then
+ * bound to the server's port. Undone before the server (newest first), it is released, never
+ * left billing in the buyer's account.
+ */
+async function attachPublicIp(
+  input: ProvisionInput,
+  choice: PublicIpChoice,
+  server: ServerInfo,
+  created: CreatedResource[],
+  marks: ProvisionMarks,
+): Promise<ServerInfo> {
+  const { quick } = activities(input);
+  const alias = resourceNames(input.deploymentId).publicIp;
+  const record: CreatedResource = { kind: 'publicIp', alias };
+  created.push(record);
+  const eip = await quick.ensurePublicIp({
+    cloud: input.cloud,
+    alias,
+    bandwidthSize: choice.bandwidthSize,
+    chargeMode: choice.chargeMode,
+    mark: notEnding(marks.server),
+  });
+  record.id = eip.id;
+  return quick.bindPublicIp({
+    cloud: input.cloud,
+    publicIpId: eip.id,
+    serverId: server.id,
+    mark: marks.server,
+  });
 }
 
 /** Provisions the network and server; on failure or cancellation undoes what it made, then throws. */
@@ -288,29 +356,33 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
  */
 export async function compensateProvisioning(
   created: readonly CreatedResource[],
-  options: Pick<ProvisionInput, 'timeouts'> = {},
+  options: Pick<ProvisionInput, 'timeouts' | 'cloud'> = {},
 ): Promise<void> {
   const { undo } = activities(options);
+  const cloud = options.cloud;
   const failed: string[] = [];
   await CancellationScope.nonCancellable(async () => {
     for (const r of [...created].reverse()) {
       try {
         switch (r.kind) {
           case 'server':
-            await undo.deleteServer({ serverId: r.id, tag: r.tag });
+            await undo.deleteServer({ cloud, serverId: r.id, tag: r.tag });
+            break;
+          case 'publicIp':
+            await undo.deletePublicIp({ cloud, id: r.id, alias: r.alias });
             break;
           case 'rules':
-            await undo.deleteSecurityGroupRules(r);
+            await undo.deleteSecurityGroupRules({ cloud, ...r });
             break;
           case 'securityGroup':
             // By id and by its unique name: a retried create may have made a second one.
-            await undo.deleteSecurityGroup({ id: r.id, name: r.name });
+            await undo.deleteSecurityGroup({ cloud, id: r.id, name: r.name });
             break;
           case 'subnet':
-            await undo.deleteSubnet({ vpcId: r.vpcId, id: r.id, name: r.name });
+            await undo.deleteSubnet({ cloud, vpcId: r.vpcId, id: r.id, name: r.name });
             break;
           case 'vpc':
-            await undo.deleteVpc({ id: r.id, name: r.name });
+            await undo.deleteVpc({ cloud, id: r.id, name: r.name });
             break;
         }
       } catch (e) {
@@ -335,6 +407,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
 /** Undoes a finished provisioning (tests, decommissioning). */
 export async function deprovisionWorkflow(input: {
   created: CreatedResource[];
+  cloud?: CloudTarget;
   timeouts?: ProvisionInput['timeouts'];
 }): Promise<void> {
   await compensateProvisioning(input.created, input);

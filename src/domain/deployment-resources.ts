@@ -10,7 +10,8 @@ export type CreatedResource =
   | { kind: 'subnet'; name: string; vpcId: string; id?: string }
   | { kind: 'securityGroup'; name: string; id?: string }
   | { kind: 'rules'; securityGroupId: string; description: string }
-  | { kind: 'server'; tag: { key: string; value: string }; id?: string };
+  | { kind: 'server'; tag: { key: string; value: string }; id?: string }
+  | { kind: 'publicIp'; alias: string; id?: string };
 
 /** Tag every server of a deployment carries; compensation finds a half-created server by it. */
 export const DEPLOYMENT_TAG = 'oneclick:deployment';
@@ -29,6 +30,8 @@ export function resourceNames(deploymentId: string) {
     securityGroup: `${base}-sg`,
     /** A server's default name. */
     server: base,
+    /** The alias of its EIP (EIP v1 aliases hold 64 characters; this is at most 51). */
+    publicIp: `${base}-eip`,
     /** The description of the rules it adds (the only way to tell them in a buyer's group). */
     ruleDescription: `oneclick ${deploymentId}`.slice(0, 255),
     serverTag: { key: DEPLOYMENT_TAG, value: deploymentId },
@@ -43,6 +46,8 @@ export function createdResourcesOf(d: {
   deploymentId: string;
   buyerOwned: { vpc: boolean; subnet: boolean; securityGroup: boolean; server: boolean };
   ids: { vpcId?: string; subnetId?: string; securityGroupId?: string; serverId?: string };
+  /** The deployment asked for an EIP (found again by its alias). */
+  publicIp?: boolean;
 }): CreatedResource[] {
   const names = resourceNames(d.deploymentId);
   const out: CreatedResource[] = [];
@@ -56,5 +61,7 @@ export function createdResourcesOf(d: {
     out.push({ kind: 'securityGroup', name: names.securityGroup, id: d.ids.securityGroupId });
   }
   if (!d.buyerOwned.server) out.push({ kind: 'server', tag: names.serverTag, id: d.ids.serverId });
+  // After the server: undone newest first, the EIP goes before the server it is bound to.
+  if (d.publicIp && !d.buyerOwned.server) out.push({ kind: 'publicIp', alias: names.publicIp });
   return out;
 }

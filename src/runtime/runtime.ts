@@ -32,7 +32,9 @@ import { createActivities } from '../../activities/index.js';
 import { createSshSessionPool } from '../ssh/session-pool.js';
 import { runSandbox, sandboxStateDir } from '../sandbox/run-sandbox.js';
 import { startRecordingMarketplace } from '../sandbox/recording-marketplace.js';
-import { cloudFromConfig, type SandboxEndpoint } from '../cloud/from-config.js';
+import { cloudConnectorFromConfig, type SandboxEndpoint } from '../cloud/from-config.js';
+import type { CloudConnector } from '../cloud/types.js';
+import { createCloudAccountSource } from '../db/repositories/cloud-accounts.js';
 import { createSqlSecretStore } from '../secrets/secret-store.js';
 import { createDirectoryPackageStore } from '../packages/directory-store.js';
 import { createSqlHostKeyPins } from '../ssh/host-key.js';
@@ -218,6 +220,12 @@ export async function runOneClick(
     const secretsKeyring = deriveKeyring(f.masterKeyring, 'secrets-at-rest');
     const packageStore = createDirectoryPackageStore(path.join(config.dataDir, 'packages'));
     let sandboxBanner: string | undefined;
+    // Huawei Cloud per account and region for the worker's activities and the API's form lists:
+    // OneClick's own account, and the buyers' linked ones (sealed in the database).
+    const cloudAccounts = createCloudAccountSource(f.db, secretsKeyring);
+    let cloud: CloudConnector | undefined = config.huaweiCloud.sandbox
+      ? undefined
+      : cloudConnectorFromConfig(config.huaweiCloud, undefined, cloudAccounts);
     if (parts.worker) {
       // No Huawei Cloud credentials: the sandbox cloud stands in for the region (Linux and root).
       let sandbox: SandboxEndpoint | undefined;
@@ -249,7 +257,8 @@ export async function runOneClick(
         sshSessions,
         db: f.db,
         logger,
-        cloud: cloudFromConfig(config.huaweiCloud, sandbox),
+        cloud: (cloud ??= cloudConnectorFromConfig(config.huaweiCloud, sandbox, cloudAccounts)),
+        sshVia: config.huaweiCloud.sshVia,
         secrets: createSqlSecretStore(f.db, secretsKeyring),
         license,
         packages: packageStore,
@@ -301,6 +310,8 @@ export async function runOneClick(
           issuer: config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
         }),
         secretsKeyring,
+        // Without a worker on the sandbox there is no cloud to list from: the routes stay off.
+        cloud,
         packageStore,
         maxPackageBytes: config.maxPackageBytes,
         acceptanceWindowMs: config.supervision.acceptanceWindowMs,

@@ -9,6 +9,8 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { createActivities } from '../../activities/index.js';
 import type { AppDeps } from '../../src/api/context.js';
 import { createHuaweiCloud } from '../../src/cloud/huawei-cloud.js';
+import type { CloudConnector } from '../../src/cloud/types.js';
+import { createCloudAccountSource } from '../../src/db/repositories/cloud-accounts.js';
 import type { Database } from '../../src/db/sql.js';
 import type { DeploymentReport } from '../../src/domain/deployment.js';
 import { createLicenseServices, type LicenseServices } from '../../src/license/services.js';
@@ -20,6 +22,7 @@ import { createSqlSecretStore } from '../../src/secrets/secret-store.js';
 import { createSqlHostKeyPins } from '../../src/ssh/host-key.js';
 import { createTemporalGateway } from '../../src/temporal/gateway/index.js';
 import { startTestApp, type TestApp } from './api.js';
+import { sandboxConnector } from './cloud-app.js';
 import { testKeyring } from './deploy.js';
 import { testWraps } from './license/seed.js';
 import { sandboxCloudOptions } from './provision-harness.js';
@@ -36,6 +39,8 @@ export interface DeploymentStack {
   store: PackageStore;
   client: Client;
   license: LicenseServices;
+  /** The cloud connector the app and the worker share, when the stack was started with one. */
+  connector?: CloudConnector;
   /**
    * Starts the deployment of the order as its buyer (a new network and server, root password
    * `adminPassword`) and waits for the workflow's end.
@@ -57,6 +62,13 @@ export async function startDeploymentStack(
   opts: {
     issuer?: string;
     appDeps?: (db: Database, license: LicenseServices) => Partial<AppDeps>;
+    /**
+     * Cloud calls through the connector (buyers' linked accounts, as `start` runs) instead of
+     * one adapter on OneClick's own account; the cloud account routes and form lists then mount.
+     */
+    connector?: boolean;
+    /** How the worker reaches servers (default: through an EIP when they have one). */
+    sshVia?: 'public' | 'private';
   } = {},
 ): Promise<DeploymentStack> {
   const address = inject('temporalAddress');
@@ -78,7 +90,11 @@ export async function startDeploymentStack(
     const client = new Client({ connection: await Connection.connect({ address }), namespace });
     stops.push(() => client.connection.close());
     let license: LicenseServices | undefined;
+    let connector: CloudConnector | undefined;
     const t = await startTestApp('pglite', (db) => {
+      if (opts.connector) {
+        connector = sandboxConnector(cloud, createCloudAccountSource(db, keyring));
+      }
       license = createLicenseServices({
         sql: db,
         wraps,
@@ -88,6 +104,7 @@ export async function startDeploymentStack(
         temporal: createTemporalGateway(client, taskQueue),
         secretsKeyring: keyring,
         license,
+        cloud: connector,
         ...opts.appDeps?.(db, license),
       };
     });
@@ -101,7 +118,8 @@ export async function startDeploymentStack(
       activities: createActivities({
         db: t.db,
         logger: t.deps.logger,
-        cloud: createHuaweiCloud(sandboxCloudOptions(cloud)),
+        cloud: connector ?? createHuaweiCloud(sandboxCloudOptions(cloud)),
+        sshVia: opts.sshVia,
         secrets: createSqlSecretStore(t.db, keyring),
         packages: store,
         hostKeys: createSqlHostKeyPins(t.db),
@@ -122,6 +140,7 @@ export async function startDeploymentStack(
       store,
       client,
       license: license!,
+      connector,
       async deploy(orderRef, buyerKey, adminPassword) {
         const res = await t.call('POST', `/v1/orders/${orderRef}/deployments`, {
           key: buyerKey,

@@ -12,6 +12,7 @@ export function provisionInputFor(
   return {
     deploymentId: input.deploymentId,
     orderId: input.orderRef,
+    cloud: input.cloud,
     vpc: choices.vpc,
     subnet: choices.subnet,
     securityGroup: choices.securityGroup,
@@ -26,9 +27,12 @@ export function provisionInputFor(
         : {
             imageRef: choices.server.imageRef,
             flavorRef: choices.server.flavorRef,
+            availabilityZone: choices.server.availabilityZone,
             sshPublicKey: key?.publicKey,
             adminPassRef: choices.adminPassRef,
           },
+    // An EIP only for a server OneClick creates: the buyer's own server keeps its addresses.
+    publicIp: 'existingId' in choices.server ? undefined : choices.publicIp,
     timeouts: {
       heartbeatMs: t.heartbeatMs,
       retryInitialMs: t.retryInitialMs,

@@ -125,7 +125,8 @@ describe('oneclick start', () => {
         ],
       });
       expect(result.server.status).toBe('ACTIVE');
-      expect(result.server.ip).toMatch(/^198\.1[89]\./);
+      // The address ECS shows: inside the request's subnet 10.0.1.0/24.
+      expect(result.server.ip).toMatch(/^10\.0\.1\.\d+$/);
       const sshBanner = await new Promise<string>((resolve, reject) => {
         const sock = net.connect(22, result.server.ip);
         sock.once('data', (b: Buffer) => {

@@ -162,7 +162,14 @@ export async function startLocalSshd(opts: { startDelayMs?: number } = {}): Prom
       for (let next = childrenOf(child?.pid); next.length > 0; next = next.flatMap(childrenOf)) {
         pids.push(...next);
       }
-      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      for (const pid of pids) {
+        // A session child may end by itself between the listing and the kill: that is fine.
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+        }
+      }
       for (let i = 0; i < 200 && childrenOf(child?.pid).length > 0; i++) {
         await new Promise((r) => setTimeout(r, 20));
       }

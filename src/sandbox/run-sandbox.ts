@@ -40,13 +40,15 @@ export async function runSandbox(opts: {
     stateDir: opts.stateDir,
   });
   const banner = [
-    'Sandbox Huawei Cloud (ECS/VPC emulator; servers are real sshd hosts in 198.18.0.0/15)',
-    `  ECS/VPC endpoint: ${cloud.ecsEndpoint}`,
+    'Sandbox Huawei Cloud (ECS/VPC/EIP/IMS/IAM emulator; servers are real sshd hosts)',
+    `  Endpoint:         ${cloud.ecsEndpoint} (ECS, VPC, EIP, IMS and IAM alike)`,
+    `  Account (domain): ${cloud.domainName} ${cloud.domainId}`,
     `  Project id:       ${cloud.projectId}`,
     `  Access key:       ${cloud.ak}`,
     `  Secret key:       ${cloud.sk}`,
     `  Image / flavor:   ${DEFAULT_IMAGE_ID} / ${DEFAULT_FLAVOR}`,
     `  Inventory:        ${cloud.ecsEndpoint}/_sandbox/inventory`,
+    `  Buyer accounts:   POST ${cloud.ecsEndpoint}/_sandbox/accounts {} then …/_sandbox/accounts/<domain id>/agencies {"name":"oneclick","trust_domain_id":"${cloud.domainId}"}`,
     `  Faults:           PUT ${cloud.ecsEndpoint}/_sandbox/faults {"throttle":0.3,"jobFailure":0.1,"retryAfterSeconds":1,"slowBootMs":5000}`,
     cleaned > 0 ? `  Removed ${cleaned} host(s) left by an earlier run.` : '',
     opts.stateDir

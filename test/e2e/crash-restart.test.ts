@@ -59,7 +59,7 @@ describe('oneclick start after a crash', () => {
     const banner = running.output();
     const operator = /First operator API key \(shown once, save it\): (\S+)/.exec(banner)![1]!;
     const image = /Image \/ flavor: +(\S+) \/ (\S+)/.exec(banner)!;
-    const sandbox = /ECS\/VPC endpoint: (\S+)/.exec(banner)![1]!;
+    const sandbox = /Endpoint: +(\S+)/.exec(banner)![1]!;
 
     const call = async (method: string, p: string, key: string, body?: unknown) => {
       const res = await fetch(`${api}${p}`, {
@@ -156,7 +156,7 @@ describe('oneclick start after a crash', () => {
     running = undefined;
 
     running = await startOneClick(env);
-    expect(running.output()).toContain(`ECS/VPC endpoint: ${sandbox}`);
+    expect(running.output()).toMatch(new RegExp(`Endpoint: +${sandbox} `));
     expect(running.output()).toMatch(/Resumed [1-5] server\(s\) of the last run/);
 
     let views: DeploymentView[] = [];

@@ -128,7 +128,7 @@ export const cloudAccountContracts = {
     method: 'delete',
     path: '/{id}',
     summary:
-      'Unlink a cloud account: the account and its sealed secret are removed (not while a deployment runs in it)',
+      'Unlink a cloud account: the account and its sealed secret are removed (not while a deployment runs in it or an active order has its server there)',
     tags,
     auth: 'apiKey',
     roles: ['buyer'],

@@ -117,11 +117,12 @@ export function cloudAccountRoutes(connector: CloudConnector) {
       const { db } = c.get('deps');
       const id = c.req.valid('param').id;
       const buyerId = buyerOf(c);
-      // A running deployment acts in the account until its end (compensation included).
+      // A running deployment acts in the account until its end (compensation included), and a
+      // delivered one's resources are deleted with its credentials when its order ends.
       if ((await getCloudAccount(db, id, buyerId)) && (await cloudAccountInUse(db, id))) {
         throw new AppError(
           'CLOUD_ACCOUNT_IN_USE',
-          'a running deployment uses this cloud account; unlink it once that deployment ends',
+          'a deployment runs in this cloud account, or an active order has its server there; unlink it once that deployment ends or that order is unsubscribed',
         );
       }
       const removed = await deleteCloudAccount(db, id, buyerId, (tx, a) =>

@@ -173,12 +173,17 @@ export async function cloudAccountExists(sql: Sql, accountId: string): Promise<b
   return rows.length > 0;
 }
 
-/** Whether a deployment that has not ended acts in the account (its request names it). */
+/**
+ * Whether OneClick still needs the account's credentials: a deployment that has not ended acts in
+ * it (and may have to compensate there), or a delivered one's resources live there while its order
+ * is active (decommissioning deletes them with these credentials).
+ */
 export async function cloudAccountInUse(sql: Sql, accountId: string): Promise<boolean> {
   const rows = await sql.query(
-    `select 1 from deployments
-      where state not in ('succeeded', 'failed', 'cancelled')
-        and request -> 'cloud' ->> 'accountId' = $1
+    `select 1 from deployments d join orders o on o.id = d.order_id
+      where d.request -> 'cloud' ->> 'accountId' = $1
+        and (d.state not in ('succeeded', 'failed', 'cancelled')
+             or (d.state = 'succeeded' and o.status = 'active'))
       limit 1`,
     [accountId],
   );

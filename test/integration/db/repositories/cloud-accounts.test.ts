@@ -114,7 +114,7 @@ describe.each(databaseKinds)('cloud accounts repository on %s', (kind) => {
     expect(await createCloudAccountSource(db, keyring).secretFor(a.id)).toBeUndefined();
   });
 
-  it('says an account is in use while a deployment that names it has not ended', async () => {
+  it('says an account is in use while a deployment in it runs, or its delivered server belongs to an active order', async () => {
     const a = await link(alice, 'prod', { kind: 'aksk', ak: AK, sk: SK });
     expect(await cloudAccountInUse(db, a.id)).toBe(false);
     const seller = await createPrincipal(db, { role: 'seller', name: 'acme' });
@@ -135,6 +135,11 @@ describe.each(databaseKinds)('cloud accounts repository on %s', (kind) => {
     );
     expect(await cloudAccountInUse(db, a.id)).toBe(true);
     await db.query(`update deployments set state = 'failed' where id = 'dep_1'`);
+    expect(await cloudAccountInUse(db, a.id)).toBe(false);
+    // Delivered: its resources stay in the account until the order ends and is decommissioned.
+    await db.query(`update deployments set state = 'succeeded' where id = 'dep_1'`);
+    expect(await cloudAccountInUse(db, a.id)).toBe(true);
+    await db.query(`update orders set status = 'unsubscribed' where id = 'ord_1'`);
     expect(await cloudAccountInUse(db, a.id)).toBe(false);
   });
 });

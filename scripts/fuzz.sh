@@ -27,7 +27,9 @@ total=0
 for role in OPERATOR SELLER BUYER; do
   st run "$A/openapi.json" -H "Authorization: Bearer ${!role}" --checks not_a_server_error \
     --max-examples "${MAX:-25}" --workers 2 >"$D/st-$role.log" 2>&1 || true
-  n=$(grep -cE '(^| )5[0-9][0-9] ' "$D/st-$role.log" || true)
+  # schemathesis prints a server error as `[502] Bad Gateway:` under `ST101 Server error`.
+  n=$(grep -cE '^\[5[0-9]{2}\] ' "$D/st-$role.log" || true)
+  grep -B3 -A2 -E '^\[5[0-9]{2}\] ' "$D/st-$role.log" | head -40 || true
   echo "$role: $n 5xx; $(grep -E 'generated' "$D/st-$role.log" | tail -1 | xargs)"
   total=$((total + n))
 done

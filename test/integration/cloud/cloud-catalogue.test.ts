@@ -166,4 +166,16 @@ describe('the Start Deployment catalogue through the SDKs against the sandbox cl
     expect(err).toMatchObject({ code: 'INVALID_PAGE_MARKER', retryable: false });
     await adapter.deleteServers(made);
   });
+
+  it('answers INVALID_PAGE_MARKER for an id-shaped marker the cloud refuses (as the fuzzer sent)', async () => {
+    for (const list of [
+      () => adapter.listVpcs({ marker: '0' }),
+      () => adapter.listSubnetsPage({ marker: '0' }),
+      () => adapter.listSecurityGroupsPage({ marker: '0' }),
+      () => adapter.listImages({ imageType: 'gold', marker: '0' }),
+    ]) {
+      const err = await list().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'INVALID_PAGE_MARKER', retryable: false });
+    }
+  });
 });

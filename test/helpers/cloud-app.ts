@@ -24,6 +24,13 @@ export function sandboxConnector(
   });
 }
 
+/** The name a buyer's agency for OneClick must have (GET /v1/cloud-accounts/agency-name). */
+export async function agencyNameOf(t: TestApp, buyerKey: string): Promise<string> {
+  const res = await t.call('GET', '/v1/cloud-accounts/agency-name', { key: buyerKey });
+  if (res.status !== 200) throw new Error(`agency-name: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { agencyName: string }).agencyName;
+}
+
 /** The sandbox's admin calls that make buyers' accounts and their agencies. */
 export function sandboxAccounts(cloud: SandboxCloud) {
   const admin = async (path: string, body: unknown): Promise<unknown> => {

@@ -15,7 +15,8 @@ const common = {
 
 /**
  * Link by IAM agency: the buyer's account (by name or id) delegates to OneClick's account under
- * `agencyName`; OneClick obtains temporary credentials for each use.
+ * `agencyName`, the name `GET /v1/cloud-accounts/agency-name` gives this buyer (an agency named
+ * for another buyer is refused); OneClick obtains temporary credentials for each use.
  */
 const agencyLink = z.strictObject({
   ...common,
@@ -94,7 +95,12 @@ export const cloudAccountContracts = {
     auth: 'apiKey',
     roles: ['buyer'],
     request: { body: jsonBody(linkCloudAccountBody) },
-    errors: [...CLOUD_CALL_ERRORS, 'CLOUD_ACCOUNT_NAME_TAKEN', 'UNAVAILABLE'],
+    errors: [
+      ...CLOUD_CALL_ERRORS,
+      'CLOUD_ACCOUNT_NAME_TAKEN',
+      'AGENCY_NAME_NOT_YOURS',
+      'UNAVAILABLE',
+    ],
     responses: { 201: ok('The linked account (masked)', cloudAccountSchema) },
   }),
   list: defineRoute({
@@ -110,6 +116,25 @@ export const cloudAccountContracts = {
       200: ok(
         'A page of accounts and the `cursor` of the next (`next`)',
         z.object({ items: z.array(cloudAccountSchema), next: z.string().nullable() }),
+      ),
+    },
+  }),
+  agencyName: defineRoute({
+    method: 'get',
+    path: '/agency-name',
+    summary:
+      "The name the buyer's IAM agency for OneClick must have: derived from the buyer, so an agency made for one buyer cannot be linked by another",
+    tags,
+    auth: 'apiKey',
+    roles: ['buyer'],
+    errors: ['UNAVAILABLE'],
+    responses: {
+      200: ok(
+        'The agency name',
+        z.object({
+          agencyName: z.string(),
+          how: z.string().openapi({ description: 'How to create the agency, in words' }),
+        }),
       ),
     },
   }),

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { AppError } from '../../errors.js';
+import { agencyNameFor } from '../../cloud/agency-name.js';
 import type { CloudAccountSecret, CloudConnector } from '../../cloud/types.js';
 import {
   cloudAccountInUse,
@@ -69,6 +70,14 @@ export function cloudAccountRoutes(connector: CloudConnector) {
       if (!keyring) throw new AppError('UNAVAILABLE', 'the secret store is not configured');
       const body = c.req.valid('json');
       const buyerId = buyerOf(c);
+      // OneClick assumes only the agency named for this buyer: any agency trusting OneClick's
+      // account is otherwise open to every buyer who can name the account it is in.
+      if (body.kind === 'agency' && body.agencyName !== agencyNameFor(keyring, buyerId)) {
+        throw new AppError(
+          'AGENCY_NAME_NOT_YOURS',
+          'agencyName: an agency for OneClick must carry the name GET /v1/cloud-accounts/agency-name gives you',
+        );
+      }
       const secret = secretOf(body);
       const region = body.region ?? connector.defaultRegion;
       let probed: { projectId: string; domainId?: string };
@@ -99,6 +108,18 @@ export function cloudAccountRoutes(connector: CloudConnector) {
           }).then(() => undefined),
       );
       return c.json(view(account), 201);
+    })
+    .openapi(route.agencyName, (c) => {
+      const keyring = c.get('deps').secretsKeyring;
+      if (!keyring) throw new AppError('UNAVAILABLE', 'the secret store is not configured');
+      const agencyName = agencyNameFor(keyring, buyerOf(c));
+      return c.json(
+        {
+          agencyName,
+          how: `In your Huawei Cloud account: IAM > Agencies > Create agency, named ${agencyName}, type "Account", delegated to OneClick's account, with ECS, VPC, EIP and IMS permissions in the regions you deploy to; then link it here with kind "agency", your account's name and this agency name.`,
+        },
+        200,
+      );
     })
     .openapi(route.list, async (c) => {
       const q = c.req.valid('query');

@@ -4,7 +4,11 @@ import { getOrder } from '../../../src/db/repositories/orders.js';
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../../src/sandbox/emulator.js';
 import { decommissionWorkflowId } from '../../../workflows/decommission.js';
 import { seedOrder, seedProduct } from '../../helpers/deploy.js';
-import { sandboxAccounts, type SandboxBuyerAccount } from '../../helpers/cloud-app.js';
+import {
+  agencyNameOf,
+  sandboxAccounts,
+  type SandboxBuyerAccount,
+} from '../../helpers/cloud-app.js';
 import { startDeploymentStack, type DeploymentStack } from '../../helpers/deployment-stack.js';
 
 const PASSWORD = 'Buyer-Acc0unt!pw';
@@ -52,14 +56,15 @@ describe('deployLicense into the buyer’s linked account, with an EIP', () => {
     const account = (await sandbox.newBuyerAccount()) as SandboxBuyerAccount & {
       projects?: { id: string; name: string }[];
     };
-    await sandbox.addAgency(account.domain.id, 'oneclick_deploy');
+    const agencyName = await agencyNameOf(stack.t, buyerKey);
+    await sandbox.addAgency(account.domain.id, agencyName);
     const linked = await stack.t.call('POST', '/v1/cloud-accounts', {
       key: buyerKey,
       body: {
         name: 'production',
         kind: 'agency',
         domainName: account.domain.name,
-        agencyName: 'oneclick_deploy',
+        agencyName,
       },
     });
     expect(linked.status, await linked.clone().text()).toBe(201);

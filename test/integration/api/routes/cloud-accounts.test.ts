@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../../src/db/ids.js';
 import { readAudit } from '../../../../src/db/repositories/audit-log.js';
 import type { TestApp } from '../../../helpers/api.js';
-import { startCloudApp, type SandboxBuyerAccount } from '../../../helpers/cloud-app.js';
+import {
+  agencyNameOf,
+  startCloudApp,
+  type SandboxBuyerAccount,
+} from '../../../helpers/cloud-app.js';
 import { seedOrder } from '../../../helpers/deploy.js';
 
 interface ShownAccount {
@@ -30,6 +34,9 @@ describe('cloud account routes', () => {
   let mallory: string;
   let seller: string;
   let buyerAccount: SandboxBuyerAccount;
+  /** The agency name OneClick gives alice, and the one it gives mallory. */
+  let agencyName: string;
+  let malloryAgency: string;
 
   beforeAll(async () => {
     app = await startCloudApp();
@@ -40,7 +47,11 @@ describe('cloud account routes', () => {
     mallory = (await t.principal('buyer', 'mallory')).key;
     seller = (await t.principal('seller', 'acme')).key;
     buyerAccount = await app.newBuyerAccount('alice_corp');
-    await app.addAgency(buyerAccount.domain.id, 'oneclick_deployer');
+    agencyName = await agencyNameOf(t, alice);
+    malloryAgency = await agencyNameOf(t, mallory);
+    await app.addAgency(buyerAccount.domain.id, agencyName);
+    // An account of alice's company with no agency for OneClick.
+    await app.newBuyerAccount('alice_lab');
   });
   afterAll(async () => {
     await app?.stop();
@@ -67,7 +78,7 @@ describe('cloud account routes', () => {
       name: 'production',
       kind: 'agency',
       domainName: buyerAccount.domain.name,
-      agencyName: 'oneclick_deployer',
+      agencyName,
     });
     expect(res.status).toBe(201);
     const shown = (await res.json()) as ShownAccount;
@@ -81,7 +92,7 @@ describe('cloud account routes', () => {
       name: 'production',
       kind: 'agency',
       domainName: 'alice_corp',
-      agencyName: 'oneclick_deployer',
+      agencyName,
       region: app.cloud.region,
       projectId: project,
     });
@@ -146,28 +157,51 @@ describe('cloud account routes', () => {
     expect((await t.call('GET', `/v1/cloud-accounts/${mine.id}`, { key: alice })).status).toBe(200);
   });
 
+  it("refuses another buyer's agency: its name is alice's, and mallory's own name is no agency there", async () => {
+    expect(malloryAgency).not.toBe(agencyName);
+    const before = { accounts: await count('cloud_accounts'), secrets: await count('secrets') };
+    const stolen = await link(mallory, {
+      name: 'not-mine',
+      kind: 'agency',
+      domainName: buyerAccount.domain.name,
+      agencyName,
+    });
+    expect(stolen.status).toBe(400);
+    expect((await errorOf(stolen)).code).toBe('AGENCY_NAME_NOT_YOURS');
+    const guessed = await link(mallory, {
+      name: 'not-mine',
+      kind: 'agency',
+      domainName: buyerAccount.domain.name,
+      agencyName: malloryAgency,
+    });
+    expect(guessed.status).toBe(422);
+    expect((await errorOf(guessed)).code).toBe('CLOUD_AUTH_FAILED');
+    expect({ accounts: await count('cloud_accounts'), secrets: await count('secrets') }).toEqual(
+      before,
+    );
+  });
+
   it('answers 403 to sellers', async () => {
     expect((await t.call('GET', '/v1/cloud-accounts', { key: seller })).status).toBe(403);
     const res = await link(seller, {
       name: 'x',
       kind: 'agency',
       domainName: 'alice_corp',
-      agencyName: 'oneclick_deployer',
+      agencyName,
     });
     expect(res.status).toBe(403);
   });
 
   it.each([
-    ['an agency that does not exist', { agencyName: 'no_such_agency' }],
-    ['an account that does not exist', { domainName: 'nobody_here' }],
-  ])('refuses %s with a 4xx CLOUD_AUTH_FAILED and stores nothing', async (_what, change) => {
+    ['an account with no agency for OneClick', 'alice_lab'],
+    ['an account that does not exist', 'nobody_here'],
+  ])('refuses %s with a 4xx CLOUD_AUTH_FAILED and stores nothing', async (_what, domainName) => {
     const before = { accounts: await count('cloud_accounts'), secrets: await count('secrets') };
     const res = await link(alice, {
       name: `bad-${Math.random()}`,
       kind: 'agency',
-      domainName: buyerAccount.domain.name,
-      agencyName: 'oneclick_deployer',
-      ...change,
+      domainName,
+      agencyName,
     });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
@@ -195,7 +229,7 @@ describe('cloud account routes', () => {
       name: 'far-away',
       kind: 'agency',
       domainName: buyerAccount.domain.name,
-      agencyName: 'oneclick_deployer',
+      agencyName,
       region: 'eu-west-101',
     });
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -208,7 +242,7 @@ describe('cloud account routes', () => {
       name: 'east',
       kind: 'agency',
       domainId: buyerAccount.domain.id,
-      agencyName: 'oneclick_deployer',
+      agencyName,
       region: 'cn-east-3',
     });
     expect(res.status).toBe(201);
@@ -260,7 +294,7 @@ describe('cloud account routes', () => {
       name: 'replayed',
       kind: 'agency',
       domainName: buyerAccount.domain.name,
-      agencyName: 'oneclick_deployer',
+      agencyName,
     };
     const headers = { 'idempotency-key': newId('idem') };
     const first = await link(alice, body, headers);
@@ -309,7 +343,7 @@ describe('cloud account routes', () => {
       name: 'busy',
       kind: 'agency',
       domainName: buyerAccount.domain.name,
-      agencyName: 'oneclick_deployer',
+      agencyName,
     });
     const { id } = (await res.json()) as ShownAccount;
     const s = (await t.principal('seller', `acme-${id}`)).principal;

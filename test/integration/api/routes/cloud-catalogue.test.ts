@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAdapter } from '../../../../src/cloud/types.js';
 import type { TestApp } from '../../../helpers/api.js';
-import { startCloudApp } from '../../../helpers/cloud-app.js';
+import { agencyNameOf, startCloudApp } from '../../../helpers/cloud-app.js';
 
 interface Listed<T = { id: string; name: string }> {
   items: T[];
@@ -36,14 +36,15 @@ describe('cloud catalogue routes', () => {
     operator = (await t.principal('operator')).key;
     seller = (await t.principal('seller', 'acme')).key;
     const account = await app.newBuyerAccount('alice_corp');
-    await app.addAgency(account.domain.id, 'oneclick_deployer');
+    const agencyName = await agencyNameOf(t, alice);
+    await app.addAgency(account.domain.id, agencyName);
     const res = await t.call('POST', '/v1/cloud-accounts', {
       key: alice,
       body: {
         name: 'production',
         kind: 'agency',
         domainId: account.domain.id,
-        agencyName: 'oneclick_deployer',
+        agencyName,
       },
     });
     if (res.status !== 201) throw new Error(`link failed: ${res.status} ${await res.text()}`);

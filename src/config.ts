@@ -81,6 +81,12 @@ const envSchema = z.object({
    * private address), `private` always through the private address (OneClick runs in the VPC).
    */
   ONECLICK_SSH_VIA: z.enum(['public', 'private']).default('public'),
+  /**
+   * Whether buyers may deploy into (and list) OneClick's own account when they name no linked
+   * account. Unset: yes on the sandbox, no with real credentials, where every buyer would share
+   * one account and see each other's servers and groups.
+   */
+  ONECLICK_OWN_ACCOUNT_FOR_BUYERS: bool.optional(),
   /** Package uploads larger than this are refused. */
   ONECLICK_MAX_PACKAGE_BYTES: z.coerce
     .number()
@@ -131,6 +137,8 @@ export interface Config {
     readonly sandbox: boolean;
     /** `public`: SSH through the server's EIP when it has one; `private`: its private address. */
     readonly sshVia: 'public' | 'private';
+    /** Buyers without a linked account deploy into OneClick's own (sandbox, single-tenant). */
+    readonly ownAccountForBuyers: boolean;
   };
   readonly maxPackageBytes: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -210,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       imsEndpoint: e.HUAWEICLOUD_IMS_ENDPOINT,
       sandbox: !hasAk,
       sshVia: e.ONECLICK_SSH_VIA,
+      ownAccountForBuyers: e.ONECLICK_OWN_ACCOUNT_FOR_BUYERS ?? !hasAk,
     },
     maxPackageBytes: e.ONECLICK_MAX_PACKAGE_BYTES,
     logLevel: e.LOG_LEVEL,

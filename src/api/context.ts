@@ -43,6 +43,11 @@ export interface AppDeps {
    * when present, and Start Deployment checks a requested account and region against it.
    */
   cloud?: CloudConnector;
+  /**
+   * Whether a buyer naming no linked account deploys into (and lists) OneClick's own account
+   * (default true: the sandbox and single-tenant installs); false: CLOUD_ACCOUNT_REQUIRED.
+   */
+  ownAccountForBuyers?: boolean;
   /** The form lists' cache (default 30 s per node); tests shorten it or move its clock. */
   cloudCatalogue?: CatalogueOptions;
 }

@@ -94,6 +94,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   CLOUD_ACCOUNT_NAME_TAKEN: 409,
   CLOUD_ACCOUNT_IN_USE: 409,
   AGENCY_NAME_NOT_YOURS: 400,
+  CLOUD_ACCOUNT_REQUIRED: 400,
   CLOUD_REGION_UNKNOWN: 400,
   INVALID_PAGE_MARKER: 400,
   // operators (src/api/routes/deployments-operator.ts, codec.ts)

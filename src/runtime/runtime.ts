@@ -312,6 +312,7 @@ export async function runOneClick(
         secretsKeyring,
         // Without a worker on the sandbox there is no cloud to list from: the routes stay off.
         cloud,
+        ownAccountForBuyers: config.huaweiCloud.ownAccountForBuyers,
         packageStore,
         maxPackageBytes: config.maxPackageBytes,
         acceptanceWindowMs: config.supervision.acceptanceWindowMs,

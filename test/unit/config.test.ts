@@ -67,6 +67,14 @@ describe('loadConfig', () => {
       sshVia: 'private',
     });
     expect(() => loadConfig({ ONECLICK_SSH_VIA: 'tunnel' })).toThrow(/ONECLICK_SSH_VIA/);
+    // Buyers share OneClick's own account on the sandbox only, unless told otherwise.
+    expect(d.ownAccountForBuyers).toBe(true);
+    const real = { HUAWEICLOUD_AK: 'AK', HUAWEICLOUD_SK: 'SK', HUAWEICLOUD_PROJECT_ID: 'p' };
+    expect(loadConfig(real).huaweiCloud.ownAccountForBuyers).toBe(false);
+    expect(
+      loadConfig({ ...real, ONECLICK_OWN_ACCOUNT_FOR_BUYERS: 'true' }).huaweiCloud
+        .ownAccountForBuyers,
+    ).toBe(true);
     expect(() => loadConfig({ HUAWEICLOUD_IAM_ENDPOINT: 'not a url' })).toThrow(
       /HUAWEICLOUD_IAM_ENDPOINT/,
     );

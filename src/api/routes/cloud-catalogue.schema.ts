@@ -8,6 +8,7 @@ import { defineRoute, ok } from '../contract.js';
 /** What a call through the cloud connector may answer: its own refusals and the cloud's errors. */
 export const CLOUD_CALL_ERRORS = [
   'CLOUD_ACCOUNT_NOT_FOUND',
+  'CLOUD_ACCOUNT_REQUIRED',
   'CLOUD_REGION_UNKNOWN',
   'INVALID_PAGE_MARKER',
   ...(Object.keys(CLOUD_ERROR_CODES) as (keyof typeof CLOUD_ERROR_CODES)[]),

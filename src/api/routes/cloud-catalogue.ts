@@ -25,15 +25,25 @@ export interface CatalogueOptions {
  * deploy into, so buyers without a linked account may list it too. Others answer 404.
  */
 async function mustSeeAccount(c: Context<AppEnv>, accountId: string | undefined): Promise<void> {
-  if (accountId === undefined) return;
-  const { db } = c.get('deps');
+  const { db, ownAccountForBuyers } = c.get('deps');
   const p = c.get('principal');
+  if (accountId === undefined) {
+    if (p.role === 'buyer' && ownAccountForBuyers === false) throw ownAccountRefused();
+    return;
+  }
   const visible =
     p.role === 'operator'
       ? await cloudAccountExists(db, accountId)
       : p.buyerId !== null && (await cloudAccountOwnedBy(db, accountId, p.buyerId));
   if (!visible) throw new AppError('CLOUD_ACCOUNT_NOT_FOUND', 'no such cloud account');
 }
+
+/** A buyer naming no linked account where OneClick's own is not theirs to use. */
+export const ownAccountRefused = () =>
+  new AppError(
+    'CLOUD_ACCOUNT_REQUIRED',
+    'accountId: name one of your linked cloud accounts (GET /v1/cloud-accounts); OneClick does not deploy buyers into its own account here',
+  );
 
 const paged = <T>(p: Page<T>) => ({ items: p.items, nextMarker: p.nextMarker ?? null });
 

@@ -134,6 +134,7 @@ export const deploymentContracts = {
       'ORDER_ALREADY_DEPLOYED',
       'UNAVAILABLE',
       'CLOUD_ACCOUNT_NOT_FOUND',
+      'CLOUD_ACCOUNT_REQUIRED',
       'PUBLIC_IP_NEEDS_NEW_SERVER',
     ],
     responses: {

@@ -20,6 +20,7 @@ import {
 } from '../../domain/deployment.js';
 import { createSqlSecretStore } from '../../secrets/secret-store.js';
 import { cloudAccountOwnedBy } from '../../db/repositories/cloud-accounts.js';
+import { ownAccountRefused } from './cloud-catalogue.js';
 import type { CloudTarget } from '../../cloud/types.js';
 import { resetHostKeyPin } from '../../ssh/host-key.js';
 import { deploymentWorkflowId, type DeploymentGateway } from '../../temporal/gateway/index.js';
@@ -71,6 +72,7 @@ async function checkCloudChoices(
     );
   }
   const accountId = body.cloud?.accountId;
+  if (accountId === undefined && deps.ownAccountForBuyers === false) throw ownAccountRefused();
   if (
     accountId !== undefined &&
     (buyerId === null || !(await cloudAccountOwnedBy(deps.db, accountId, buyerId)))

@@ -157,6 +157,22 @@ describe("deployment routes: the buyer's cloud account, region, EIP and zone", (
     }
   });
 
+  it("answers 400 CLOUD_ACCOUNT_REQUIRED, for the start and the form's lists, where OneClick's own account is not for buyers", async () => {
+    t.deps.ownAccountForBuyers = false;
+    try {
+      const ref = await seedOrder(t.db, ids);
+      const res = await post({ server: newServer }, ref);
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).code).toBe('CLOUD_ACCOUNT_REQUIRED');
+      expect(await deploymentsOf(ref)).toBe(0);
+      const listed = await t.call('GET', '/v1/cloud/vpcs', { key: buyer });
+      expect(listed.status).toBe(400);
+      expect((await errorOf(listed)).code).toBe('CLOUD_ACCOUNT_REQUIRED');
+    } finally {
+      t.deps.ownAccountForBuyers = undefined;
+    }
+  });
+
   it('starts the deployment in the chosen account and region with its EIP and zone, and shows where', async () => {
     const mine = await link({ id: buyerId, principal: buyerPrincipal }, 'mine');
     const ref = await seedOrder(t.db, ids);

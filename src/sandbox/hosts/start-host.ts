@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AppError } from '../../errors.js';
 import { claimAddressForSlot, claimedBySlot, releaseSlotAddress } from './address-claims.js';
 import { heldAddresses } from './held-addresses.js';
+import { machineNetworks } from './machine-networks.js';
 import { BOOT_PID_FILE, SSH_PORT, hostSlot, type HostSlot } from './layout.js';
 import {
   addHostAddress,
@@ -17,7 +18,7 @@ import {
   wireSlotNetwork,
 } from './network.js';
 import { claimSlot, installExitHook, keepSlot, releaseSlot, slotKeptFor } from './slots.js';
-import { parseHostAddress, subnetHostAddresses } from './subnet-addresses.js';
+import { checkOffLink, parseHostAddress, subnetHostAddresses } from './subnet-addresses.js';
 import { takeWiredSlot } from './warm-pool.js';
 
 /**
@@ -89,7 +90,8 @@ function hostHandle(id: string, hostname: string, n: HostSlot): SandboxHost {
     assignPrivateAddress: (cidr, gatewayIp) =>
       serial(async () => {
         const skip = new Set([...localAddresses(), ...heldAddresses(n.dir)]);
-        for (const ip of subnetHostAddresses(cidr, gatewayIp)) {
+        // Never an address of this machine's own networks: its /32 route would shadow a neighbour.
+        for (const ip of subnetHostAddresses(cidr, gatewayIp, machineNetworks())) {
           if (!skip.has(ip) && (await hold(ip))) return ip;
         }
         throw new AppError('SANDBOX_SUBNET_EXHAUSTED', `no free address left in ${cidr}`, {
@@ -102,6 +104,7 @@ function hostHandle(id: string, hostname: string, n: HostSlot): SandboxHost {
         if (localAddresses().has(ip)) {
           throw new AppError('SANDBOX_ADDRESS_IN_USE', `${ip} is an address of this machine`);
         }
+        checkOffLink(ip, machineNetworks());
         if (!(await hold(ip))) {
           throw new AppError('SANDBOX_ADDRESS_IN_USE', `${ip} is held by another sandbox host`, {
             context: { ip },

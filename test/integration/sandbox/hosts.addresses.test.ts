@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -78,6 +78,33 @@ function testNet(k: number): { prefix: string; cidr: string; gateway: string } {
  * addresses out from the bottom, so a sandbox cloud running in parallel does not race this file.
  */
 const eipCandidates = () => Array.from({ length: 100 }, (_, i) => `198.51.100.${250 - i}`);
+
+/** Dotted IPv4 to a number and back. */
+const toNum = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+const toIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+
+/** This machine's eth0 network as read from os.networkInterfaces(): its base and prefix. */
+const ETH0 = (() => {
+  const info = networkInterfaces().eth0?.find((i) => i.family === 'IPv4');
+  if (!info) return undefined;
+  const prefix = Number(info.cidr?.split('/')[1]);
+  const size = 2 ** (32 - prefix);
+  return {
+    address: info.address,
+    prefix,
+    base: toNum(info.address) - (toNum(info.address) % size),
+  };
+})();
+
+/** This machine's default gateway ('' when it has none). */
+const defaultGateway = () =>
+  /^default via (\S+)/m.exec(execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' }))?.[1] ?? '';
+
+/** An address of eth0's network that is neither this machine's nor its gateway: a neighbour's. */
+const eth0Neighbour = (eth0: { address: string; base: number }) =>
+  [2, 3, 4]
+    .map((k) => toIp(eth0.base + k))
+    .find((ip) => ip !== eth0.address && ip !== defaultGateway()) ?? '';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const HOSTS_MODULE = path.join(ROOT, 'src/sandbox/hosts.ts');
@@ -347,6 +374,58 @@ describe('sandbox host addresses', () => {
     });
     await expect(a.attachAddress(b.ip)).rejects.toMatchObject({ code: 'SANDBOX_ADDRESS_RESERVED' });
   });
+
+  // A /16 to /29 eth0 network: a subnet twice its size is small enough to hand out.
+  const eth0Fits = ETH0 !== undefined && ETH0.prefix >= 16 && ETH0.prefix <= 29;
+
+  it.skipIf(!eth0Fits)(
+    "refuses a subnet inside this machine's eth0 network, naming it",
+    async () => {
+      if (!ETH0) return;
+      const cidr = `${toIp(ETH0.base)}/${ETH0.prefix}`;
+      const error = await a
+        .assignPrivateAddress(cidr, toIp(ETH0.base + 1))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SANDBOX_SUBNET_ON_LINK' });
+      expect((error as Error).message).toContain(`inside ${cidr}`);
+      expect((error as Error).message).toContain('eth0');
+      // Nothing was routed or claimed on the way: a neighbour there still lies through eth0.
+      const neighbour = eth0Neighbour(ETH0);
+      expect(routesTo(neighbour)).toBe('');
+      expect(claimOwner(neighbour)).toBeUndefined();
+      expect(deviceTo(neighbour)).toBe('eth0');
+    },
+  );
+
+  it.skipIf(!eth0Fits)(
+    "skips this machine's eth0 neighbours and gateway in a subnet around its network",
+    async () => {
+      if (!ETH0) return;
+      const size = 2 ** (32 - ETH0.prefix);
+      const outer = ETH0.base - (ETH0.base % (size * 2));
+      const cidr = `${toIp(outer)}/${ETH0.prefix - 1}`;
+      const gateway = defaultGateway();
+      const ip = await b.assignPrivateAddress(cidr, toIp(outer + 1));
+      try {
+        expect(toNum(ip) >= ETH0.base && toNum(ip) < ETH0.base + size).toBe(false);
+        expect(ip).not.toBe(gateway);
+        expect(deviceTo(ip)).toBe(b.hostVeth);
+        // This machine still reaches its gateway and its eth0 neighbours through eth0.
+        if (gateway) expect(deviceTo(gateway)).toBe('eth0');
+        expect(deviceTo(eth0Neighbour(ETH0))).toBe('eth0');
+        expect(await hostnameAt(ip)).toBe('addr-b');
+      } finally {
+        await b.releaseAddress(ip);
+      }
+      for (const neighbour of [gateway, eth0Neighbour(ETH0)].filter(Boolean)) {
+        await expect(b.attachAddress(neighbour)).rejects.toMatchObject({
+          code: 'SANDBOX_ADDRESS_ON_LINK',
+        });
+        expect(routesTo(neighbour)).toBe('');
+        expect(claimOwner(neighbour)).toBeUndefined();
+      }
+    },
+  );
 
   it('never gives two processes asking at once for the same subnet the same address', async () => {
     const net = testNet(9);

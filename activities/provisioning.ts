@@ -334,7 +334,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
       const cloud = await on(input);
       const named = input.alias ? await cloud.findPublicIpsByAlias(input.alias) : [];
       for (const id of targets({ id: input.id, name: input.alias }, named)) {
-        await cloud.deletePublicIp(id);
+        await cloud.deletePublicIp(id, wait());
       }
     },
 

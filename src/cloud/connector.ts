@@ -24,7 +24,9 @@ import type {
  * (assumed with OneClick's keys) or a sub-user's AK/SK. Adapters are cached per account and
  * region; an agency session is shared by all regions of its account and refreshed ahead of its
  * expiry, once for all concurrent callers, and the cached adapters pick the new keys up at their
- * next call.
+ * next call. An unlinked account's keys and adapters are dropped at its next use; at most
+ * `maxAccounts` accounts are kept, the least recently used going first (and rebuilt when used
+ * again).
  */
 
 export interface CloudConnectorOptions {
@@ -42,6 +44,8 @@ export interface CloudConnectorOptions {
   sessionSeconds?: number;
   /** How long before expiry a session is renewed (default 5 min). */
   refreshBeforeMs?: number;
+  /** How many linked accounts keep their keys and adapters cached (default 1,000). */
+  maxAccounts?: number;
   now?: () => number;
 }
 
@@ -51,7 +55,14 @@ interface AccountKeys {
   current: () => Promise<SessionKeys>;
 }
 
-const OWN = '\u0000own';
+/** A linked account's cache: its keys, checked against the secret, and an adapter per region. */
+interface AccountEntry {
+  fingerprint: string;
+  keys: Promise<AccountKeys>;
+  adapters: Map<string, Promise<CloudAdapter>>;
+}
+
+const DEFAULT_MAX_ACCOUNTS = 1_000;
 
 /** A digest of a secret, to notice a re-linked account without keeping the secret twice. */
 function fingerprintOf(secret: CloudAccountSecret): string {
@@ -64,17 +75,18 @@ function fingerprintOf(secret: CloudAccountSecret): string {
 
 class Connector implements CloudConnector {
   readonly defaultRegion: string;
-  private readonly adapters = new Map<string, Promise<CloudAdapter>>();
-  private readonly keysByAccount = new Map<
-    string,
-    { fingerprint: string; keys: Promise<AccountKeys> }
-  >();
+  /** OneClick's own account, per region. */
+  private readonly ownAdapters = new Map<string, Promise<CloudAdapter>>();
+  /** Linked accounts by id, least recently used first. */
+  private readonly accounts = new Map<string, AccountEntry>();
+  private readonly maxAccounts: number;
   private ownDomain?: Promise<string | undefined>;
   private readonly now: () => number;
 
   constructor(private readonly o: CloudConnectorOptions) {
     this.defaultRegion = o.defaultRegion;
     this.now = o.now ?? Date.now;
+    this.maxAccounts = Math.max(1, o.maxAccounts ?? DEFAULT_MAX_ACCOUNTS);
   }
 
   private iam(region: string): IamTarget {
@@ -149,47 +161,59 @@ class Connector implements CloudConnector {
     const region = target.region ?? this.defaultRegion;
     endpointsFor(region, this.o.endpoints);
     if (target.accountId === undefined) {
-      return this.cache(`${OWN}|${region}`, () => this.buildOwn(region));
+      return this.cache(this.ownAdapters, region, () => this.buildOwn(region));
     }
-    const secret = await this.o.accounts.secretFor(target.accountId);
+    const accountId = target.accountId;
+    const secret = await this.o.accounts.secretFor(accountId);
     if (!secret) {
+      // Unlinked: its keys and adapters go now, not when the cache happens to push them out.
+      this.accounts.delete(accountId);
       throw new AppError('CLOUD_ACCOUNT_NOT_FOUND', 'no such linked cloud account', {
-        context: { accountId: target.accountId },
+        context: { accountId },
       });
     }
-    const accountKey = `acct:${target.accountId}`;
-    const fingerprint = fingerprintOf(secret);
-    if (this.keysByAccount.get(accountKey)?.fingerprint !== fingerprint) {
-      this.forget(accountKey);
-      const keys = this.keysFor(secret);
-      const entry = { fingerprint, keys };
-      // A failure is not remembered: the next deployment asks IAM again.
-      void keys.catch(() => {
-        if (this.keysByAccount.get(accountKey) === entry) this.keysByAccount.delete(accountKey);
-      });
-      this.keysByAccount.set(accountKey, entry);
-    }
-    const entry = this.keysByAccount.get(accountKey);
-    if (!entry) throw new AppError('CLOUD_ACCOUNT_NOT_FOUND', 'no such linked cloud account');
-    return this.cache(`${accountKey}|${region}`, async () => this.build(await entry.keys, region));
+    const entry = this.accountEntry(accountId, secret);
+    return this.cache(entry.adapters, region, async () => this.build(await entry.keys, region));
   }
 
-  private forget(accountKey: string): void {
-    this.keysByAccount.delete(accountKey);
-    for (const key of [...this.adapters.keys()]) {
-      if (key.startsWith(`${accountKey}|`)) this.adapters.delete(key);
+  /**
+   * The account's cache entry, made afresh when its secret changed, and marked most recently
+   * used; the least recently used accounts beyond `maxAccounts` are dropped.
+   */
+  private accountEntry(accountId: string, secret: CloudAccountSecret): AccountEntry {
+    const fingerprint = fingerprintOf(secret);
+    let entry = this.accounts.get(accountId);
+    this.accounts.delete(accountId);
+    if (entry?.fingerprint !== fingerprint) {
+      const keys = this.keysFor(secret);
+      const made: AccountEntry = { fingerprint, keys, adapters: new Map() };
+      // A failure is not remembered: the next deployment asks IAM again.
+      void keys.catch(() => {
+        if (this.accounts.get(accountId) === made) this.accounts.delete(accountId);
+      });
+      entry = made;
     }
+    this.accounts.set(accountId, entry);
+    for (const oldest of this.accounts.keys()) {
+      if (this.accounts.size <= this.maxAccounts) break;
+      this.accounts.delete(oldest);
+    }
+    return entry;
   }
 
   /** One build per key at a time; a failed build is not cached. */
-  private cache(key: string, build: () => Promise<CloudAdapter>): Promise<CloudAdapter> {
-    const hit = this.adapters.get(key);
+  private cache(
+    adapters: Map<string, Promise<CloudAdapter>>,
+    key: string,
+    build: () => Promise<CloudAdapter>,
+  ): Promise<CloudAdapter> {
+    const hit = adapters.get(key);
     if (hit) return hit;
     const made = build().catch((e: unknown) => {
-      this.adapters.delete(key);
+      if (adapters.get(key) === made) adapters.delete(key);
       throw e;
     });
-    this.adapters.set(key, made);
+    adapters.set(key, made);
     return made;
   }
 

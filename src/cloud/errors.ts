@@ -71,6 +71,12 @@ function v1Body(data: unknown): { code?: string; message?: string } {
   };
 }
 
+/**
+ * 409s that only mean "not yet": VPC.0512, the resource is busy (try again later); VPC.0517, an
+ * EIP still bound to a port, which a release meets while the unbind it just asked for finishes.
+ */
+const NOT_YET = new Set(['VPC.0512', 'VPC.0517']);
+
 function codeFor(status: number | undefined, remoteCode: string, message: string): CloudErrorCode {
   if (status === undefined) return /timeout/i.test(message) ? 'CLOUD_TIMEOUT' : 'CLOUD_UNAVAILABLE';
   if (status === 429 || remoteCode === 'APIGW.0308') return 'CLOUD_THROTTLED';
@@ -79,6 +85,7 @@ function codeFor(status: number | undefined, remoteCode: string, message: string
   if (remoteCode === 'Ecs.0003') return 'CLOUD_ACCOUNT_RESTRICTED';
   if (status === 403) return 'CLOUD_FORBIDDEN';
   if (status === 404) return 'CLOUD_NOT_FOUND';
+  if (NOT_YET.has(remoteCode)) return 'CLOUD_NOT_READY';
   if (status === 409) return 'CLOUD_CONFLICT';
   switch (remoteCode) {
     case 'Ecs.0001':

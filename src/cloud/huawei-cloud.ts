@@ -111,7 +111,8 @@ class HuaweiCloud implements CloudAdapter {
     this.publicIps.waitPublicIpReady(id, opts);
   bindPublicIp: CloudAdapter['bindPublicIp'] = (id, portId) =>
     this.publicIps.bindPublicIp(id, portId);
-  deletePublicIp: CloudAdapter['deletePublicIp'] = (id) => this.publicIps.deletePublicIp(id);
+  deletePublicIp: CloudAdapter['deletePublicIp'] = (id, opts) =>
+    this.publicIps.deletePublicIp(id, opts);
 
   async createVpc(input: { name: string; cidr: string; description?: string }): Promise<Vpc> {
     const option = new vpc.CreateVpcOption().withName(input.name).withCidr(input.cidr);

@@ -15,7 +15,8 @@ export interface PublicIps {
   findPublicIpsByAlias(alias: string): Promise<PublicIp[]>;
   waitPublicIpReady(id: string, opts?: WaitOptions): Promise<PublicIp>;
   bindPublicIp(id: string, portId: string): Promise<PublicIp>;
-  deletePublicIp(id: string): Promise<void>;
+  /** Unbinds (waiting until the EIP shows no port) and releases; an absent EIP is fine. */
+  deletePublicIp(id: string, opts?: WaitOptions): Promise<void>;
 }
 
 /** EIP v1 allows up to 2000 a page; a thousand keeps answers small. */
@@ -97,12 +98,19 @@ export function createPublicIps(ctx: CloudContext): PublicIps {
       };
     },
 
-    async deletePublicIp(id: string): Promise<void> {
-      // EIP refuses to release a bound address (409 VPC.0517): unbind it first.
+    async deletePublicIp(id: string, opts?: WaitOptions): Promise<void> {
+      // EIP refuses to release a bound address (409 VPC.0517): unbind it first, and wait for the
+      // unbind to finish, which on a real region it has not when the answer comes.
       const current = await show(id);
       if (!current) return;
       if (current.portId) {
         await maybe('UpdatePublicip', () => sdk.eip.updatePublicip(id, { publicip: {} }));
+        const unbound = await ctx.waitFor<boolean>(`EIP ${id} unbinding`, opts, async () => {
+          const ip = await show(id);
+          if (!ip) return { done: false };
+          return ip.portId || ip.status === 'ACTIVE' ? { state: ip.status } : { done: true };
+        });
+        if (!unbound) return;
       }
       await maybe('DeletePublicip', () => sdk.eip.deletePublicip(id));
     },

@@ -231,8 +231,8 @@ export interface CloudAdapter extends CloudCatalogue {
   waitPublicIpReady(id: string, opts?: WaitOptions): Promise<PublicIp>;
   /** Binds the EIP to a port (a server's NIC); binding to the port it is on already is fine. */
   bindPublicIp(id: string, portId: string): Promise<PublicIp>;
-  /** Releases the EIP (unbinding it first is not needed); an absent EIP is fine. */
-  deletePublicIp(id: string): Promise<void>;
+  /** Releases the EIP, unbinding it first and waiting for that (polls); absent is fine. */
+  deletePublicIp(id: string, opts?: WaitOptions): Promise<void>;
 }
 
 /** Whose cloud and where (defined with the deployment's input, which carries it). */

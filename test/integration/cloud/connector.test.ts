@@ -37,6 +37,9 @@ describe('the cloud connector against the sandbox cloud', () => {
   let options: () => CloudConnectorOptions;
   const projectOf = (account: BuyerAccount, region: string) =>
     account.projects.find((p) => p.name === region)?.id;
+  /** Agency sessions assumed into the account so far: each is one set of keys built. */
+  const assumedFor = (account: BuyerAccount) =>
+    cloud.emulator.exportAccounts().temporary.filter((c) => c.domainId === account.domainId).length;
 
   beforeAll(async () => {
     cloud = await startSandboxCloud();
@@ -98,6 +101,62 @@ describe('the cloud connector against the sandbox cloud', () => {
     expect(cloud.inventory().vpcs.find((v) => v.id === eastVpc.id)?.projectId).toBe(
       projectOf(buyer, 'cn-east-3'),
     );
+  });
+
+  it("drops an unlinked account's keys and adapters, and builds them afresh when re-linked", async () => {
+    const connector = createCloudConnector(options());
+    const secret = accounts.secrets.get('agency-1') as CloudAccountSecret;
+    accounts.secrets.set('relinked', secret);
+    const sessions = () => assumedFor(buyer);
+    const before = sessions();
+    const home = await connector.forTarget({ accountId: 'relinked' });
+    const east = await connector.forTarget({ accountId: 'relinked', region: 'cn-east-3' });
+    expect(await connector.forTarget({ accountId: 'relinked' })).toBe(home);
+    expect(sessions()).toBe(before + 1);
+
+    accounts.secrets.delete('relinked');
+    expect((await failure(connector.forTarget({ accountId: 'relinked' }))).code).toBe(
+      'CLOUD_ACCOUNT_NOT_FOUND',
+    );
+    // Linked again with the very same secret: nothing of the old link is reused.
+    accounts.secrets.set('relinked', secret);
+    const again = await connector.forTarget({ accountId: 'relinked' });
+    expect(again).not.toBe(home);
+    expect(await connector.forTarget({ accountId: 'relinked', region: 'cn-east-3' })).not.toBe(
+      east,
+    );
+    expect(sessions()).toBe(before + 2);
+    accounts.secrets.delete('relinked');
+  });
+
+  it('keeps at most maxAccounts accounts, dropping the least recently used', async () => {
+    const connector = createCloudConnector({ ...options(), maxAccounts: 2 });
+    const secret = accounts.secrets.get('agency-1') as CloudAccountSecret;
+    for (const id of ['lru-a', 'lru-b', 'lru-c']) accounts.secrets.set(id, secret);
+    const sessions = () => assumedFor(buyer);
+    const before = sessions();
+    const a = await connector.forTarget({ accountId: 'lru-a' });
+    const b = await connector.forTarget({ accountId: 'lru-b' });
+    // Using a again makes b the least recently used: c pushes b out, not a.
+    expect(await connector.forTarget({ accountId: 'lru-a' })).toBe(a);
+    const c = await connector.forTarget({ accountId: 'lru-c' });
+    expect(sessions()).toBe(before + 3);
+    expect(await connector.forTarget({ accountId: 'lru-a' })).toBe(a);
+    expect(await connector.forTarget({ accountId: 'lru-c' })).toBe(c);
+    expect(sessions()).toBe(before + 3);
+
+    // b was evicted: it is rebuilt (a new session) and works; that pushes a out in turn.
+    const b2 = await connector.forTarget({ accountId: 'lru-b' });
+    expect(b2).not.toBe(b);
+    expect(sessions()).toBe(before + 4);
+    expect((await b2.listVpcs()).items).toBeDefined();
+    expect(await connector.forTarget({ accountId: 'lru-c' })).toBe(c);
+    expect(await connector.forTarget({ accountId: 'lru-a' })).not.toBe(a);
+    expect(sessions()).toBe(before + 5);
+    // OneClick's own account is not a linked account and is never pushed out.
+    const own = await connector.forTarget();
+    await connector.forTarget({ accountId: 'lru-b' });
+    expect(await connector.forTarget()).toBe(own);
   });
 
   it("looks OneClick's own domain id up when it is not configured", async () => {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCloudContext, type CloudContext } from '../../../src/cloud/cloud-context.js';
 import { createHuaweiCloud } from '../../../src/cloud/huawei-cloud.js';
+import { createPublicIps } from '../../../src/cloud/public-ips.js';
+import { AppError } from '../../../src/errors.js';
 import type { CloudAdapter, Server } from '../../../src/cloud/types.js';
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../../src/sandbox/emulator.js';
 import {
@@ -23,6 +26,7 @@ describe('elastic IPs through the EIP client against the sandbox cloud', () => {
   let cloud: SandboxCloud;
   let adapter: CloudAdapter;
   let stranger: CloudAdapter;
+  let ctx: CloudContext;
   const other = newSandboxAccount();
   let server: Server;
 
@@ -40,6 +44,7 @@ describe('elastic IPs through the EIP client against the sandbox cloud', () => {
       sk: cloud.sk,
       projectId: cloud.projectId,
     });
+    ctx = createCloudContext({ ...base, ak: cloud.ak, sk: cloud.sk, projectId: cloud.projectId });
     stranger = createHuaweiCloud({
       ...base,
       ak: other.ak,
@@ -118,6 +123,66 @@ describe('elastic IPs through the EIP client against the sandbox cloud', () => {
     // Releasing what is gone already is fine (compensation may run twice).
     await adapter.deletePublicIp(created.id);
     expect(cloud.inventory().eips.map((e) => e.id)).not.toContain(created.id);
+  });
+
+  async function boundEip(): Promise<string> {
+    const { id } = await adapter.createPublicIp({
+      alias: `bound-${randomUUID().slice(0, 8)}`,
+      bandwidthSize: 1,
+      chargeMode: 'traffic',
+    });
+    await adapter.waitPublicIpReady(id);
+    await adapter.bindPublicIp(id, server.portId ?? '');
+    return id;
+  }
+  const portOf = (id: string) => cloud.inventory().eips.find((e) => e.id === id)?.port_id;
+  const unbind = (id: string) =>
+    ctx.call('UpdatePublicip', () => ctx.sdk.eip.updatePublicip(id, { publicip: {} }));
+
+  it('answers a release of a bound EIP with a retryable CLOUD_NOT_READY (409 VPC.0517)', async () => {
+    const id = await boundEip();
+    const err = await ctx
+      .call('DeletePublicip', () => ctx.sdk.eip.deletePublicip(id))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({
+      code: 'CLOUD_NOT_READY',
+      retryable: true,
+      context: { httpStatus: 409, remoteCode: 'VPC.0517' },
+    });
+    expect(portOf(id)).toBe(server.portId);
+    await adapter.deletePublicIp(id);
+    expect(await adapter.showPublicIp(id)).toBeUndefined();
+  });
+
+  it('releases a bound EIP only once its unbind has finished', async () => {
+    const id = await boundEip();
+    const ips = createPublicIps(ctx);
+    // The unbind takes effect but its answer comes late; meanwhile the EIP is bound again, which
+    // is what the releaser sees of an unbind a real region has not finished yet.
+    cloud.faults.delayNextAnswers(1, 1_500, { operation: 'UpdatePublicip' });
+    const states: string[] = [];
+    let unbinding: Promise<unknown> | undefined;
+    const releasing = ips.deletePublicIp(id, {
+      pollMs: 20,
+      onPoll: (state) => {
+        states.push(state);
+        // The "unbind" finishes after the releaser has seen the EIP still bound.
+        unbinding ??= unbind(id);
+      },
+    });
+    await vi.waitFor(() => expect(portOf(id)).toBeUndefined());
+    await adapter.bindPublicIp(id, server.portId ?? '');
+    expect(portOf(id)).toBe(server.portId);
+
+    await releasing;
+    await unbinding;
+    expect(states[0]).toBe('ACTIVE');
+    expect(await adapter.showPublicIp(id)).toBeUndefined();
+    expect(cloud.inventory().eips.map((e) => e.id)).not.toContain(id);
   });
 
   it('finds every EIP with the alias and no other', async () => {

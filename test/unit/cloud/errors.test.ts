@@ -56,6 +56,30 @@ describe('classifyCloudError', () => {
     expect(throttled.context?.retryAfterMs).toBe(7000);
   });
 
+  it.each([
+    ['VPC.0512', 'Resource status is busy, try it again later.', 'CLOUD_NOT_READY', true],
+    [
+      'VPC.0517',
+      'Floatingip has associated with port, please disassociate it firstly.',
+      'CLOUD_NOT_READY',
+      true,
+    ],
+    ['VPC.0510', 'Floatingip has already associated with port.', 'CLOUD_CONFLICT', false],
+  ])('maps a 409 %s (%s) in the VPC v1 body to %s', (remoteCode, message, code, retryable) => {
+    const e = new ClientRequestException(
+      409,
+      'Request failed with status code 409',
+      undefined,
+      'r',
+    );
+    const err = classifyCloudError('DeletePublicip', e, {
+      status: 409,
+      data: { code: remoteCode, message },
+    });
+    expect(err).toMatchObject({ code, retryable, context: { httpStatus: 409, remoteCode } });
+    expect(err.message).toContain(message);
+  });
+
   it('parses Retry-After as seconds or as an HTTP date', () => {
     expect(parseRetryAfter('2')).toBe(2000);
     expect(

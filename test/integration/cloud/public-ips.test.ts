@@ -163,7 +163,8 @@ describe('elastic IPs through the EIP client against the sandbox cloud', () => {
     const ips = createPublicIps(ctx);
     // The unbind takes effect but its answer comes late; meanwhile the EIP is bound again, which
     // is what the releaser sees of an unbind a real region has not finished yet.
-    cloud.faults.delayNextAnswers(1, 1_500, { operation: 'UpdatePublicip' });
+    // A long delay: the rebind below must land inside it, on a busy machine too.
+    cloud.faults.delayNextAnswers(1, 6_000, { operation: 'UpdatePublicip' });
     const states: string[] = [];
     let unbinding: Promise<unknown> | undefined;
     const releasing = ips.deletePublicIp(id, {
@@ -174,7 +175,7 @@ describe('elastic IPs through the EIP client against the sandbox cloud', () => {
         unbinding ??= unbind(id);
       },
     });
-    await vi.waitFor(() => expect(portOf(id)).toBeUndefined());
+    await vi.waitFor(() => expect(portOf(id)).toBeUndefined(), { timeout: 5_000 });
     await adapter.bindPublicIp(id, server.portId ?? '');
     expect(portOf(id)).toBe(server.portId);
 

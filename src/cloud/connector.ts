@@ -148,6 +148,10 @@ class Connector implements CloudConnector {
     return { domainId, current: () => Promise.resolve(keys) };
   }
 
+  checkRegion(region: string): void {
+    endpointsFor(region, this.o.endpoints);
+  }
+
   async probe(
     secret: CloudAccountSecret,
     region = this.defaultRegion,

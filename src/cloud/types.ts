@@ -260,4 +260,6 @@ export interface CloudConnector {
   ): Promise<{ projectId: string; domainId?: string }>;
   /** The region used when a target names none. */
   readonly defaultRegion: string;
+  /** Throws CLOUD_REGION_UNKNOWN for a region neither the SDK's tables nor the endpoints serve. */
+  checkRegion(region: string): void;
 }

@@ -135,6 +135,7 @@ export const deploymentContracts = {
       'UNAVAILABLE',
       'CLOUD_ACCOUNT_NOT_FOUND',
       'CLOUD_ACCOUNT_REQUIRED',
+      'CLOUD_REGION_UNKNOWN',
       'PUBLIC_IP_NEEDS_NEW_SERVER',
     ],
     responses: {

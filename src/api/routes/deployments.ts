@@ -71,6 +71,8 @@ async function checkCloudChoices(
       "publicIp: OneClick binds an elastic IP only to a server it creates, not to the buyer's existing server",
     );
   }
+  // A region no endpoint serves fails now, not after the order's deployment has started.
+  if (body.cloud?.region !== undefined) deps.cloud?.checkRegion(body.cloud.region);
   const accountId = body.cloud?.accountId;
   if (accountId === undefined && deps.ownAccountForBuyers === false) throw ownAccountRefused();
   if (

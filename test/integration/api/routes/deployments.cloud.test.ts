@@ -157,6 +157,14 @@ describe("deployment routes: the buyer's cloud account, region, EIP and zone", (
     }
   });
 
+  it('answers 400 CLOUD_REGION_UNKNOWN to a well-formed region no endpoint serves, before anything starts', async () => {
+    const ref = await seedOrder(t.db, ids);
+    const res = await post({ server: newServer, cloud: { region: 'xx-nowhere-9' } }, ref);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe('CLOUD_REGION_UNKNOWN');
+    expect(await deploymentsOf(ref)).toBe(0);
+  });
+
   it("answers 400 CLOUD_ACCOUNT_REQUIRED, for the start and the form's lists, where OneClick's own account is not for buyers", async () => {
     t.deps.ownAccountForBuyers = false;
     try {

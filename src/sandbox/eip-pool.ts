@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { RUN_DIR } from './hosts/layout.js';
+import { EIP_BLOCKS, RUN_DIR } from './hosts/layout.js';
 
 /**
- * The public addresses sandbox EIPs come from: 203.0.113.0/24, then 198.51.100.0/24 (the
- * documentation ranges, which no real network routes). Several sandbox clouds run on this
+ * The public addresses sandbox EIPs come from: 198.19.252.0/22, the top of the sandbox's own
+ * fenced range (198.18.0.0/15, which no real network routes here). Not the documentation ranges
+ * 203.0.113.0/24 or 198.51.100.0/24: machines like this one reach their package registries
+ * through a proxy at such an address, and fencing it cut them off. Several sandbox clouds run on this
  * machine at once (the test suite starts one per file), and each EIP is routed to a host here,
  * so an address is claimed machine-wide: a lock file under /run holding the owner's pid, or
  * `keep <state file>` for a persistent sandbox's EIP. A claim whose process died, or whose state
@@ -12,7 +14,7 @@ import { RUN_DIR } from './hosts/layout.js';
  */
 
 export const EIP_DIR = path.join(RUN_DIR, 'eips');
-const BLOCKS = ['203.0.113', '198.51.100'];
+const BLOCKS = EIP_BLOCKS;
 const KEEP = 'keep ';
 
 /** Every address of the pool, in the order they are handed out (.1 to .254 of each block). */

@@ -29,10 +29,13 @@ export const ROOT_DIR = 'root';
 /** In a host's directory: the pid of its boot process, which execs down to sshd. */
 export const BOOT_PID_FILE = 'boot.pid';
 
-// 198.18.0.0/15 split into /30 links: slot n uses .4n+1 on this machine and .4n+2 inside.
+// 198.18.0.0/15 split into /30 links: slot n uses .4n+1 on this machine and .4n+2 inside. The
+// top /22 (198.19.252.0/22) is not for links: sandbox EIPs come from it (src/sandbox/eip-pool.ts).
 const BASE = (198 << 24) | (18 << 16);
-/** How many /30 links the range holds. */
-export const SLOT_COUNT = 1 << 15;
+/** How many /30 links the range holds below the EIPs' /22. */
+export const SLOT_COUNT = (1 << 15) - 256;
+/** The /24 blocks sandbox EIPs come from: the top /22 of the sandbox's range. */
+export const EIP_BLOCKS = ['198.19.252', '198.19.253', '198.19.254', '198.19.255'];
 
 /** A slot's host: its namespace, both ends of its veth link, its MAC and its directory. */
 export interface HostSlot {

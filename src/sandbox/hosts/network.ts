@@ -13,11 +13,16 @@ import { runSlotJob } from './slot-jobs.js';
  */
 
 /**
- * What no real network may see: the hosts' links, and the documentation ranges sandbox EIPs come
- * from. Only a live host's more specific route leads anywhere. Private subnet ranges are not
- * fenced (this machine may sit on one): their addresses get /32 routes only.
+ * What no real network may see: the hosts' links and the sandbox's EIPs (its top /22). Only a live
+ * host's more specific route leads anywhere. Private subnet ranges are not fenced (this machine
+ * may sit on one): their addresses get /32 routes only.
  */
-export const FENCED_RANGES = ['198.18.0.0/15', '203.0.113.0/24', '198.51.100.0/24'];
+export const FENCED_RANGES = ['198.18.0.0/15'];
+/**
+ * Ranges an earlier version fenced for its EIPs. Machines like this one reach their package
+ * registries through a proxy in 203.0.113.0/24, so such a fence cut them off: it is removed.
+ */
+const FORMERLY_FENCED = ['203.0.113.0/24', '198.51.100.0/24'];
 
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -40,9 +45,13 @@ let fenced: Promise<void> | undefined;
  * machine by the default route; sandbox traffic must never leave the machine.
  */
 function fenceSandboxRanges(): Promise<void> {
-  fenced ??= Promise.all(
-    FENCED_RANGES.map((range) => run('ip', ['route', 'replace', 'unreachable', range])),
-  ).then(() => undefined);
+  fenced ??= Promise.all([
+    ...FENCED_RANGES.map((range) => run('ip', ['route', 'replace', 'unreachable', range])),
+    // Gone already on most machines: `ip route del` then fails, which is fine.
+    ...FORMERLY_FENCED.map((range) =>
+      run('ip', ['route', 'del', 'unreachable', range]).catch(() => ''),
+    ),
+  ]).then(() => undefined);
   return fenced;
 }
 

@@ -19,10 +19,15 @@ import {
 /** The link range of the hosts (layout.ts): no subnet address may fall in it. */
 const LINK_RANGE = parseCidr('198.18.0.0/15') ?? { base: 0, prefix: 32 };
 
-/** Whether `ip` lies in the hosts' own link range, which a host's extra address must not. */
+/** The top of that range, where sandbox EIPs come from (layout.ts EIP_BLOCKS): not links. */
+const EIP_RANGE = parseCidr('198.19.252.0/22') ?? { base: 0, prefix: 32 };
+
+const inBlock = (ip: number, b: { base: number; prefix: number }) =>
+  ip >>> (32 - b.prefix) === b.base >>> (32 - b.prefix);
+
+/** Whether `ip` lies in the hosts' own links, which a host's extra address must not. */
 export function inLinkRange(ip: number): boolean {
-  const shift = 32 - LINK_RANGE.prefix;
-  return ip >>> shift === LINK_RANGE.base >>> shift;
+  return inBlock(ip, LINK_RANGE) && !inBlock(ip, EIP_RANGE);
 }
 
 /** Parses an address given to a host; throws a clear error for a malformed or reserved one. */

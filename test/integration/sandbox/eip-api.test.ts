@@ -15,7 +15,7 @@ import { signedCall, type CallKeys } from '../../helpers/signed-call.js';
 import { sshExec } from '../../helpers/ssh-exec.js';
 
 const PASSWORD = 'Eip!Sandb0x-pw';
-const DOC_RANGES = /^(203\.0\.113|198\.51\.100)\.\d{1,3}$/;
+const DOC_RANGES = /^198\.19\.25[2-5]\.\d{1,3}$/;
 
 function portAnswers(ip: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -122,7 +122,7 @@ describe('EIP v1 in the sandbox cloud', () => {
     await cloud?.stop();
   });
 
-  it('assigns an EIP from the documentation ranges, claimed machine-wide, then lists and shows it', async () => {
+  it('assigns an EIP from the sandbox EIP range, claimed machine-wide, then lists and shows it', async () => {
     const made = await assign({ size: 7, alias: 'first' });
     expect(made.status).toBe(200);
     const eip = made.body.publicip;

@@ -74,10 +74,10 @@ function testNet(k: number): { prefix: string; cidr: string; gateway: string } {
 }
 
 /**
- * Candidate EIP addresses from the top of 198.51.100.0/24 down: the emulator's EIP pool hands
- * addresses out from the bottom, so a sandbox cloud running in parallel does not race this file.
+ * Candidate EIP addresses from the top of the EIPs' 198.19.252.0/22 down: the emulator's EIP pool
+ * hands addresses out from the bottom, so a sandbox cloud running in parallel does not race this file.
  */
-const eipCandidates = () => Array.from({ length: 100 }, (_, i) => `198.51.100.${250 - i}`);
+const eipCandidates = () => Array.from({ length: 100 }, (_, i) => `198.19.255.${250 - i}`);
 
 /** Dotted IPv4 to a number and back. */
 const toNum = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);

@@ -12,7 +12,7 @@ import {
 import { startDeploymentStack, type DeploymentStack } from '../../helpers/deployment-stack.js';
 
 const PASSWORD = 'Buyer-Acc0unt!pw';
-const EIP_POOLS = /^(203\.0\.113|198\.51\.100)\.\d+$/;
+const EIP_POOLS = /^198\.19\.25[2-5]\.\d+$/;
 
 /**
  * A deployment in the buyer's own Huawei Cloud account: the buyer links it through an IAM agency

@@ -12,11 +12,12 @@ import {
 // The pool is machine-wide (/run), shared with every sandbox running meanwhile: these tests only
 // touch addresses they claimed themselves, or one no live process holds.
 describe('EIP address pool', () => {
-  it('hands out documentation addresses, 203.0.113.0/24 first', () => {
+  it('hands out the top /22 of the sandbox range, from its bottom, never a .0 or .255', () => {
     const pool = poolAddresses();
-    expect(pool[0]).toBe('203.0.113.1');
-    expect(pool).toContain('198.51.100.254');
-    expect(pool.length).toBe(508);
+    expect(pool[0]).toBe('198.19.252.1');
+    expect(pool).toContain('198.19.255.254');
+    expect(pool.some((ip) => /\.(0|255)$/.test(ip))).toBe(false);
+    expect(pool.length).toBe(4 * 254);
     expect(new Set(pool).size).toBe(pool.length);
   });
 

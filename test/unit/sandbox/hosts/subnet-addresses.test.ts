@@ -137,9 +137,11 @@ describe('checkOffLink', () => {
 });
 
 describe('parseHostAddress', () => {
-  it("takes an EIP and refuses an address of the hosts' link range", () => {
-    expect(parseHostAddress('203.0.113.9')).toBe(((203 << 24) >>> 0) + (113 << 8) + 9);
-    expect(() => parseHostAddress('198.19.255.254')).toThrow(
+  it("takes an EIP (the range's top /22) and refuses an address of the hosts' links", () => {
+    expect(parseHostAddress('198.19.255.254')).toBe(
+      ((198 << 24) >>> 0) + (19 << 16) + (255 << 8) + 254,
+    );
+    expect(() => parseHostAddress('198.19.251.254')).toThrow(
       expect.objectContaining({ code: 'SANDBOX_ADDRESS_RESERVED' }),
     );
     expect(() => parseHostAddress('1.2.3')).toThrow(

@@ -22,6 +22,7 @@ import { createPublicIps } from './public-ips.js';
 import type {
   CloudAdapter,
   CloudCatalogue,
+  CloudPublicIps,
   CreateServerInput,
   Job,
   RuleSpec,
@@ -60,16 +61,9 @@ export function ruleKey(r: RuleSpec): string {
   ].join('|');
 }
 
-class HuaweiCloud implements CloudAdapter {
-  private readonly ctx: CloudContext;
-  private readonly catalogue: CloudCatalogue;
-  private readonly publicIps: ReturnType<typeof createPublicIps>;
-
-  constructor(o: HuaweiCloudOptions) {
-    this.ctx = createCloudContext(o);
-    this.catalogue = createCatalogue(this.ctx);
-    this.publicIps = createPublicIps(this.ctx);
-  }
+/** Networks, security groups, servers and jobs; the lists and EIPs are their own modules. */
+class HuaweiCloud implements Omit<CloudAdapter, keyof CloudCatalogue | keyof CloudPublicIps> {
+  constructor(private readonly ctx: CloudContext) {}
 
   private get sdk() {
     return this.ctx.sdk;
@@ -90,29 +84,6 @@ class HuaweiCloud implements CloudAdapter {
   ): Promise<T> {
     return this.ctx.waitFor(what, opts, probe);
   }
-
-  // The Start Deployment form's lists (cloud-catalogue.ts).
-  listFlavors: CloudCatalogue['listFlavors'] = (q) => this.catalogue.listFlavors(q);
-  listAvailabilityZones: CloudCatalogue['listAvailabilityZones'] = () =>
-    this.catalogue.listAvailabilityZones();
-  listImages: CloudCatalogue['listImages'] = (q) => this.catalogue.listImages(q);
-  listVpcs: CloudCatalogue['listVpcs'] = (q) => this.catalogue.listVpcs(q);
-  listSubnetsPage: CloudCatalogue['listSubnetsPage'] = (q) => this.catalogue.listSubnetsPage(q);
-  listSecurityGroupsPage: CloudCatalogue['listSecurityGroupsPage'] = (q) =>
-    this.catalogue.listSecurityGroupsPage(q);
-  listServers: CloudCatalogue['listServers'] = (q) => this.catalogue.listServers(q);
-
-  // Elastic IPs (public-ips.ts).
-  createPublicIp: CloudAdapter['createPublicIp'] = (i) => this.publicIps.createPublicIp(i);
-  showPublicIp: CloudAdapter['showPublicIp'] = (id) => this.publicIps.showPublicIp(id);
-  findPublicIpsByAlias: CloudAdapter['findPublicIpsByAlias'] = (alias) =>
-    this.publicIps.findPublicIpsByAlias(alias);
-  waitPublicIpReady: CloudAdapter['waitPublicIpReady'] = (id, opts) =>
-    this.publicIps.waitPublicIpReady(id, opts);
-  bindPublicIp: CloudAdapter['bindPublicIp'] = (id, portId) =>
-    this.publicIps.bindPublicIp(id, portId);
-  deletePublicIp: CloudAdapter['deletePublicIp'] = (id, opts) =>
-    this.publicIps.deletePublicIp(id, opts);
 
   async createVpc(input: { name: string; cidr: string; description?: string }): Promise<Vpc> {
     const option = new vpc.CreateVpcOption().withName(input.name).withCidr(input.cidr);
@@ -468,5 +439,7 @@ class HuaweiCloud implements CloudAdapter {
 
 /** Builds the Huawei Cloud adapter. */
 export function createHuaweiCloud(options: HuaweiCloudOptions): CloudAdapter {
-  return new HuaweiCloud(options);
+  const ctx = createCloudContext(options);
+  // The form's lists (cloud-catalogue.ts) and the EIP calls (public-ips.ts) share its context.
+  return Object.assign(new HuaweiCloud(ctx), createCatalogue(ctx), createPublicIps(ctx));
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { CloudContext } from './cloud-context.js';
 import { list, obj, toPublicIp } from './mapping.js';
-import type { CreatePublicIpInput, PublicIp, WaitOptions } from './types.js';
+import type { CloudPublicIps, CreatePublicIpInput, PublicIp, WaitOptions } from './types.js';
 
 /**
  * Elastic IPs through EIP v1 (eip-client.ts). An EIP is made with a per-deployment alias, so a
@@ -9,23 +9,13 @@ import type { CreatePublicIpInput, PublicIp, WaitOptions } from './types.js';
  * through them all.
  */
 
-export interface PublicIps {
-  createPublicIp(input: CreatePublicIpInput): Promise<PublicIp>;
-  showPublicIp(id: string): Promise<PublicIp | undefined>;
-  findPublicIpsByAlias(alias: string): Promise<PublicIp[]>;
-  waitPublicIpReady(id: string, opts?: WaitOptions): Promise<PublicIp>;
-  bindPublicIp(id: string, portId: string): Promise<PublicIp>;
-  /** Unbinds (waiting until the EIP shows no port) and releases; an absent EIP is fine. */
-  deletePublicIp(id: string, opts?: WaitOptions): Promise<void>;
-}
-
 /** EIP v1 allows up to 2000 a page; a thousand keeps answers small. */
 const LIST_PAGE = 1000;
 /** Usable: DOWN is allocated and unbound, ACTIVE bound, ELB bound to a load balancer. */
 const READY = new Set(['DOWN', 'ACTIVE', 'ELB', 'VPN']);
 const BROKEN = new Set(['ERROR', 'BAD']);
 
-export function createPublicIps(ctx: CloudContext): PublicIps {
+export function createPublicIps(ctx: CloudContext): CloudPublicIps {
   const { sdk, call, maybe } = ctx;
 
   const show = async (id: string): Promise<PublicIp | undefined> => {

@@ -175,8 +175,22 @@ export interface CloudCatalogue {
   listServers(q?: PageQuery): Promise<Page<Server>>;
 }
 
+/** Elastic IPs (EIP v1): what a new server is reached by from outside its VPC. */
+export interface CloudPublicIps {
+  createPublicIp(input: CreatePublicIpInput): Promise<PublicIp>;
+  showPublicIp(id: string): Promise<PublicIp | undefined>;
+  /** EIPs with exactly this alias (v1 has no alias filter: lists and filters). */
+  findPublicIpsByAlias(alias: string): Promise<PublicIp[]>;
+  /** Polls until the EIP is usable (DOWN or ACTIVE); ERROR throws. */
+  waitPublicIpReady(id: string, opts?: WaitOptions): Promise<PublicIp>;
+  /** Binds the EIP to a port (a server's NIC); binding to the port it is on already is fine. */
+  bindPublicIp(id: string, portId: string): Promise<PublicIp>;
+  /** Releases the EIP, unbinding it first and waiting for that (polls); absent is fine. */
+  deletePublicIp(id: string, opts?: WaitOptions): Promise<void>;
+}
+
 /** The cloud operations provisioning uses. Absent resources read as undefined, never throw. */
-export interface CloudAdapter extends CloudCatalogue {
+export interface CloudAdapter extends CloudCatalogue, CloudPublicIps {
   createVpc(input: { name: string; cidr: string; description?: string }): Promise<Vpc>;
   showVpc(id: string): Promise<Vpc | undefined>;
   /** VPCs with exactly this name (names are how a retried step finds what it already made). */
@@ -222,17 +236,6 @@ export interface CloudAdapter extends CloudCatalogue {
   /** Deletes servers (absent ones are fine) and returns the delete job id, if any. */
   deleteServers(ids: string[]): Promise<string | undefined>;
   waitServerDeleted(id: string, opts?: WaitOptions): Promise<void>;
-
-  createPublicIp(input: CreatePublicIpInput): Promise<PublicIp>;
-  showPublicIp(id: string): Promise<PublicIp | undefined>;
-  /** EIPs with exactly this alias (v1 has no alias filter: lists and filters). */
-  findPublicIpsByAlias(alias: string): Promise<PublicIp[]>;
-  /** Polls until the EIP is usable (DOWN or ACTIVE); ERROR throws. */
-  waitPublicIpReady(id: string, opts?: WaitOptions): Promise<PublicIp>;
-  /** Binds the EIP to a port (a server's NIC); binding to the port it is on already is fine. */
-  bindPublicIp(id: string, portId: string): Promise<PublicIp>;
-  /** Releases the EIP, unbinding it first and waiting for that (polls); absent is fine. */
-  deletePublicIp(id: string, opts?: WaitOptions): Promise<void>;
 }
 
 /** Whose cloud and where (defined with the deployment's input, which carries it). */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signedQuery } from '../../src/marketplace/signing.js';
+import { STATE_FILE } from '../../src/sandbox/persisted-state.js';
 import { sandboxStateDir } from '../../src/sandbox/run-sandbox.js';
 import { removePersistentSandbox } from '../../src/sandbox/sandbox-cloud.js';
 import {
@@ -179,7 +180,14 @@ describe('oneclick start after a crash', () => {
     );
 
     // Stopped, OneClick leaves its servers running; `oneclick sandbox stop` removes them.
-    const namespaces = netns().filter((n) => n.startsWith('oc-sbx-'));
+    // The namespaces of this sandbox's servers (its state lists their slots): other test files'
+    // hosts come and go on this machine meanwhile, so not every oc-sbx- namespace is ours.
+    const state = JSON.parse(
+      await readFile(path.join(sandboxStateDir(dataDir), STATE_FILE), 'utf8'),
+    ) as { hosts: { slot: number }[] };
+    const namespaces = state.hosts.map((h) => `oc-sbx-${h.slot}`);
+    expect(namespaces).toHaveLength(ORDERS);
+    expect(netns()).toEqual(expect.arrayContaining(namespaces));
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
     running = undefined;

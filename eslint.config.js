@@ -1,5 +1,6 @@
 // Type-aware lint, plus the import layering of STYLE.md (see restrictImports).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -134,4 +135,14 @@ export default tseslint.config(
   restrictImports(['activities/**/*.ts'], [temporalClientOutsideGateway]),
   restrictImports(['workflows/**/*.ts'], [builtinsInWorkflows, temporalClientOutsideGateway]),
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The console's own browser scripts (served as they are, no build step).
+  {
+    files: ['src/web/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: globals.browser,
+    },
+  },
 );

@@ -14,8 +14,9 @@ need_root() {
 
 # Debian packages: PostgreSQL (tests run the repositories on it), OpenSSH (sandbox servers are
 # real sshd; scp is a benchmark peer), iproute2/util-linux (network and mount namespaces),
-# openssl (license verification tests), procps.
-packages=(postgresql openssh-server openssh-client iproute2 util-linux openssl procps ca-certificates)
+# openssl (license verification tests), procps; chromium (the console's browser tests drive
+# Debian's build through playwright-core, never a downloaded one) and CJK fonts for its Chinese.
+packages=(postgresql openssh-server openssh-client iproute2 util-linux openssl procps ca-certificates chromium fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -35,7 +35,9 @@ function candidates(mirrored: string): string[] {
     const name = parts.slice(0, parts.length - i).join('.');
     const base = dir === '.' ? name : `${dir}/${name}`;
     const roots = /^(activities|workflows)\//.test(base) ? ['', 'src/'] : ['src/'];
-    return roots.flatMap((r) => [`${r}${base}.ts`, `${r}${base}/index.ts`]);
+    return roots.flatMap((r) =>
+      ['.ts', '.tsx'].flatMap((ext) => [`${r}${base}${ext}`, `${r}${base}/index${ext}`]),
+    );
   });
 }
 

@@ -29,6 +29,7 @@ import { operatorDeploymentRoutes } from './routes/deployments-operator.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { cloudAccountRoutes } from './routes/cloud-accounts.js';
 import { cloudCatalogueRoutes } from './routes/cloud-catalogue.js';
+import { consoleRoutes, CONSOLE_UPLOAD_PATHS } from '../web/console.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
@@ -67,11 +68,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   });
   app.use('*', limitUrl());
   // Package uploads stream into the store under their own (much larger) limit.
-  app.use('*', except([PACKAGES_PATH, ACCEPTANCE_REPORTS_PATH], jsonLimit));
+  app.use(
+    '*',
+    except([PACKAGES_PATH, ACCEPTANCE_REPORTS_PATH, ...CONSOLE_UPLOAD_PATHS], jsonLimit),
+  );
   app.use(
     '*',
     refuseNul({
-      binaryBodies: [PACKAGES_PATH, ACCEPTANCE_REPORTS_PATH],
+      binaryBodies: [PACKAGES_PATH, ACCEPTANCE_REPORTS_PATH, ...CONSOLE_UPLOAD_PATHS],
       // KooGallery's open API answers in its own envelope, as for any other bad parameter; its
       // catch-all answers 405 whatever the request holds.
       answer: (c, message) => {
@@ -99,6 +103,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   });
 
   app.route('/', healthRoutes());
+  if (deps.console !== false) {
+    // The console acts through this same app, in process, as its signed-in principal.
+    const web = consoleRoutes({
+      api: (input, init, env) => app.request(input, init, env),
+      ...(deps.console?.sessionMs !== undefined && { sessionMs: deps.console.sessionMs }),
+    });
+    app.route('/console', web);
+    app.get('/', (c) => c.redirect('/console', 303));
+  }
   app.route('/marketplace/v1', marketplaceRoutes());
   // Temporal's remote codec, outside /v1: the UI and CLI call `<endpoint>/decode`.
   if (deps.codec) app.route('/codec', codecRoutes(deps.codec));

@@ -2,10 +2,20 @@ import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../../errors.js';
 import { findPrincipalByApiKey, type Role } from '../../db/repositories/principals.js';
 import type { AppEnv } from '../context.js';
+import type { ConsoleCallEnv } from '../../web/api-client.js';
 
-/** Bearer API key → principal. A missing or unknown key answers 401 before any route runs. */
+/**
+ * Bearer API key → principal. A missing or unknown key answers 401 before any route runs. The
+ * console calls the API in process with its signed-in principal in the request's environment
+ * (`src/web/api-client.ts`), which no network request can set.
+ */
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const fromConsole = (c.env as Partial<ConsoleCallEnv> | undefined)?.consolePrincipal;
+    if (fromConsole) {
+      c.set('principal', fromConsole);
+      return next();
+    }
     const header = c.req.header('authorization');
     if (!header) throw new AppError('UNAUTHENTICATED', 'missing Authorization: Bearer <api key>');
     const m = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,0 +1,10 @@
+import { Hono } from 'hono';
+import type { WebEnv } from '../../context.js';
+import { page } from '../../layout.js';
+
+/** The operator/deployments pages (mounted by ../index.tsx; role checked by the console router). */
+export function operatorDeploymentPages() {
+  return new Hono<WebEnv>().get('/', (c) =>
+    page(c, { title: c.get('t')('operator.deployments.title') }),
+  );
+}

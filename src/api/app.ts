@@ -30,6 +30,8 @@ import { evidenceRoutes } from './routes/evidence.js';
 import { cloudAccountRoutes } from './routes/cloud-accounts.js';
 import { cloudCatalogueRoutes } from './routes/cloud-catalogue.js';
 import { consoleRoutes, CONSOLE_UPLOAD_PATHS } from '../web/console.js';
+import { auditRoutes } from './routes/audit.js';
+import { deploymentStatsRoutes } from './routes/deployment-stats.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
@@ -124,6 +126,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   v1.route('/orders', orderRoutes());
   v1.route('/orders', deploymentRoutes());
   v1.route('/deployments', operatorDeploymentRoutes());
+  v1.route('/deployment-stats', deploymentStatsRoutes());
+  v1.route('/audit', auditRoutes());
   v1.route('/orders', supervisionRoutes());
   if (deps.packageStore) v1.route('/acceptance-reports', acceptanceReportRoutes());
   if (deps.evidence) v1.route('/orders', evidenceRoutes(deps.evidence));

@@ -32,6 +32,7 @@ import { cloudCatalogueRoutes } from './routes/cloud-catalogue.js';
 import { consoleRoutes, CONSOLE_UPLOAD_PATHS } from '../web/console.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentStatsRoutes } from './routes/deployment-stats.js';
+import { generatorHealthRoutes } from './routes/generator-health.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   v1.route('/deployments', operatorDeploymentRoutes());
   v1.route('/deployment-stats', deploymentStatsRoutes());
   v1.route('/audit', auditRoutes());
+  v1.route('/generator-health', generatorHealthRoutes());
   v1.route('/orders', supervisionRoutes());
   if (deps.packageStore) v1.route('/acceptance-reports', acceptanceReportRoutes());
   if (deps.evidence) v1.route('/orders', evidenceRoutes(deps.evidence));

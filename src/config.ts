@@ -33,6 +33,8 @@ const envSchema = z.object({
   TEMPORAL_TLS_KEY: optionalString,
   TEMPORAL_TLS_CA: optionalString,
   TEMPORAL_API_KEY: optionalString,
+  /** The Temporal UI of a real cluster, for the operators' console links (the dev server's own otherwise). */
+  TEMPORAL_UI_URL: optionalString,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('oneclick'),
   /** Embedded dev server: gRPC port and Web UI port. */
   TEMPORAL_DEV_PORT: port.default(7233),
@@ -111,6 +113,8 @@ export interface Config {
     readonly tlsKeyPath?: string;
     readonly tlsCaPath?: string;
     readonly apiKey?: string;
+    /** The Temporal UI's base URL (TEMPORAL_UI_URL), linked from the operators' console. */
+    readonly uiUrl?: string;
     readonly devPort: number;
     readonly devUiPort: number;
     readonly cliPath?: string;
@@ -194,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsKeyPath: e.TEMPORAL_TLS_KEY,
       tlsCaPath: e.TEMPORAL_TLS_CA,
       apiKey: e.TEMPORAL_API_KEY,
+      uiUrl: e.TEMPORAL_UI_URL,
       devPort: e.TEMPORAL_DEV_PORT,
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
       cliPath: e.TEMPORAL_CLI,

@@ -50,6 +50,8 @@ export interface AppDeps {
   ownAccountForBuyers?: boolean;
   /** The form lists' cache (default 30 s per node); tests shorten it or move its clock. */
   cloudCatalogue?: CatalogueOptions;
+  /** The Temporal UI's base URL and namespace: the operators' console links a deployment there. */
+  temporalUi?: { url: string; namespace: string };
   /** The console (`/console`); off only where a test wants the bare API. Default on. */
   console?: { sessionMs?: number } | false;
 }

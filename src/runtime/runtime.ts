@@ -313,6 +313,9 @@ export async function runOneClick(
         // Without a worker on the sandbox there is no cloud to list from: the routes stay off.
         cloud,
         ownAccountForBuyers: config.huaweiCloud.ownAccountForBuyers,
+        ...((config.temporal.uiUrl ?? dev?.uiUrl) && {
+          temporalUi: { url: (config.temporal.uiUrl ?? dev?.uiUrl)!, namespace: target.namespace },
+        }),
         packageStore,
         maxPackageBytes: config.maxPackageBytes,
         acceptanceWindowMs: config.supervision.acceptanceWindowMs,

@@ -13,6 +13,7 @@ import {
   pruneConsoleSessions,
 } from '../db/repositories/console-sessions.js';
 import type { WebEnv } from './context.js';
+import type { Sql } from '../db/sql.js';
 
 /**
  * Console sessions. Signing in with an API key stores a random token's hash (never the key) with
@@ -70,6 +71,15 @@ export function readSession(): MiddlewareHandler<WebEnv> {
     }
     await next();
   };
+}
+
+/** The principal of a console session cookie's token, when it is live (the codec accepts it). */
+export async function consoleSessionPrincipal(
+  db: Sql,
+  raw: string,
+): Promise<Principal | undefined> {
+  if (raw.length > 128) return undefined;
+  return (await findConsoleSession(db, sha256(raw)))?.principal;
 }
 
 /** Opens a session for the key's principal; undefined when the key is unknown or revoked. */

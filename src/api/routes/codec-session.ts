@@ -11,6 +11,7 @@ import {
 import type { AppEnv } from '../context.js';
 import { defineRoute, ok, resourceRoutes } from '../contract.js';
 import { requireApiKey } from '../middleware/auth.js';
+import { SESSION_COOKIE, consoleSessionPrincipal } from '../../web/session.js';
 
 /**
  * The Temporal UI calls the codec from the browser and cannot hold a OneClick key: its
@@ -20,7 +21,8 @@ import { requireApiKey } from '../middleware/auth.js';
  * `/codec` that the codec routes accept where a bearer key is absent. The cookie is not the key:
  * it names the key by its stored hash, with an expiry, signed with a key derived from the master
  * key. It opens nothing but the codec, ends after 12 hours whatever the browser does, and ends at
- * once when the operator's key is revoked.
+ * once when the operator's key is revoked. An operator signed in to OneClick's console needs none
+ * of this where the UI is on the same site: the console's session cookie is accepted too.
  */
 
 export const CODEC_COOKIE = 'oneclick_codec_session';
@@ -62,6 +64,18 @@ export function codecAuth(sessionKey: Buffer): MiddlewareHandler<AppEnv> {
   const bearer = requireApiKey();
   return async (c, next) => {
     const token = getCookie(c, CODEC_COOKIE);
+    const consoleToken = getCookie(c, SESSION_COOKIE);
+    if (c.req.header('authorization') === undefined && token === undefined && consoleToken) {
+      // An operator signed in to OneClick's console: the UI on the same site sends that cookie.
+      const principal = await consoleSessionPrincipal(c.get('deps').db, consoleToken);
+      if (!principal) {
+        throw new AppError('INVALID_API_KEY', 'the console session is over; sign in again');
+      }
+      if (principal.role !== 'operator')
+        throw new AppError('FORBIDDEN', 'the codec is for operators');
+      c.set('principal', principal);
+      return next();
+    }
     if (c.req.header('authorization') !== undefined || token === undefined) return bearer(c, next);
     const hash = sessionKeyHash(sessionKey, token, Date.now());
     const principal = hash && (await findPrincipalByApiKeyHash(c.get('deps').db, hash));

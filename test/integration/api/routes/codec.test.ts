@@ -287,6 +287,24 @@ describe('Temporal remote codec endpoint (/codec)', () => {
         .status,
     ).toBe(403);
 
+    // An operator signed in to the console needs no codec sign-in; a buyer's console session is
+    // refused, and so is a signed-out one.
+    const consoleSession = async (key: string) => {
+      const form = await t.app.request('/console/sign-in');
+      const csrf = form.headers.get('set-cookie')!.split(';')[0]!;
+      const res = await t.app.request('/console/sign-in', {
+        method: 'POST',
+        headers: { cookie: csrf, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf.split('=')[1]!, apiKey: key }).toString(),
+      });
+      return res.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const operatorConsole = await consoleSession(operatorKey);
+    expect((await fromUi(operatorConsole)).status).toBe(200);
+    const buyer = await t.principal('buyer', `b-${randomUUID().slice(0, 8)}`);
+    expect((await fromUi(await consoleSession(buyer.key))).status).toBe(403);
+    expect((await fromUi('oc_session=not-a-session')).status).toBe(401);
+
     const signOut = await t.app.request('/codec/session', { method: 'DELETE' });
     expect(signOut.status).toBe(204);
     expect(signOut.headers.get('set-cookie')).toMatch(/Max-Age=0/);

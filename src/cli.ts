@@ -72,6 +72,7 @@ async function serveCommand(
   const lines = [
     'OneClick is running',
     running.apiUrl && `  API:        ${running.apiUrl}`,
+    running.apiUrl && `  Console:    ${running.apiUrl}/console (sign in with an API key)`,
     running.apiUrl && `  OpenAPI:    ${running.apiUrl}/openapi.json`,
     `  Temporal:   ${running.temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
     running.temporalUiUrl && `  Temporal UI: ${running.temporalUiUrl}`,

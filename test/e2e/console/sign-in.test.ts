@@ -87,6 +87,24 @@ describe('console sign-in', () => {
     await context.close();
   });
 
+  it('is usable from the keyboard: skip link, then the key field, then sign in', async () => {
+    const { key } = await t.principal('operator', 'Kay');
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/sign-in`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    // From the main landmark the next stop is the key field; Enter submits the form.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.name')).toBe('apiKey');
+    await page.keyboard.type(key);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/operator\//);
+    await context.close();
+  });
+
   it('answers a page of the wrong role with 403 and an unknown page with 404', async () => {
     const { key } = await t.principal('seller', 'Acme');
     const context = await newContext(browser);

@@ -175,6 +175,20 @@ export const Field: FC<{
   </div>
 );
 
+/**
+ * A wide table's box, scrolling sideways by itself at phone width. A region that scrolls must be
+ * reachable from the keyboard (axe: scrollable-region-focusable), so it is focusable and named by
+ * the table's caption (give the caption `id={labelledBy}`).
+ */
+export const TableWrap: FC<{ labelledBy: string; children: Child }> = ({
+  labelledBy,
+  children,
+}) => (
+  <div class="table-wrap" tabindex={0} role="region" aria-labelledby={labelledBy}>
+    {children}
+  </div>
+);
+
 /** `aria-describedby` for a field's input: its hint and error ids. */
 export const describedBy = (name: string, error?: string, hint?: string): string | undefined =>
   [hint && `f-${name}-hint`, error && `f-${name}-error`].filter(Boolean).join(' ') || undefined;

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { DEPLOYMENT_STEPS } from '../../domain/deployment.js';
 import { defineRoute, jsonBody, ok, pathParams } from '../contract.js';
+import { pageQuery } from '../cursor.js';
 
 /** Schemas and contracts of the operator's deployment routes (`deployments-operator.ts`). */
 
@@ -29,6 +30,25 @@ export const listDeploymentsQuery = z.object({
     .openapi({ description: 'The `next` of the previous page, as given, with the same filters' }),
 });
 
+/**
+ * The same filters over OneClick's own records (`GET /v1/deployments/recorded`): a keyset cursor,
+ * which continues after its row whatever the filters.
+ */
+export const listRecordedQuery = z.object({
+  status: z.enum(DEPLOYMENT_STATUSES).optional().openapi({
+    description: '`running` (at any step) or how the deployment ended',
+  }),
+  step: z
+    .enum(DEPLOYMENT_STEPS)
+    .optional()
+    .openapi({ description: 'The step it is at, or the step it ended at' }),
+  sellerId: plainId.optional(),
+  productId: plainId.optional(),
+  orderId: plainId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: pageQuery.cursor,
+});
+
 const reason = z
   .string()
   .min(1)
@@ -55,6 +75,20 @@ export const operatorContracts = {
     request: { query: listDeploymentsQuery },
     errors: ['UNAVAILABLE'],
     responses: { 200: ok('A page of deployment runs and the `cursor` of the next (`next`)') },
+  }),
+  recorded: defineRoute({
+    method: 'get',
+    path: '/recorded',
+    summary:
+      "Deployments as OneClick recorded them, newest first, with their order's seller and product and the step each is at or ended at; the visibility list's filters, read from OneClick's database alone (operators)",
+    tags,
+    auth: 'apiKey',
+    roles: ['operator'],
+    request: { query: listRecordedQuery },
+    errors: [],
+    responses: {
+      200: ok('A page of deployments, newest first, and the `cursor` of the next (`next`)'),
+    },
   }),
   timeline: defineRoute({
     method: 'get',

@@ -12,13 +12,17 @@ import {
   setDeploymentRunId,
   type Deployment,
 } from '../../db/repositories/deployments.js';
-import { deploymentsByRunIds } from '../../db/repositories/deployments-operator.js';
+import {
+  deploymentsByRunIds,
+  listRecordedDeployments,
+} from '../../db/repositories/deployments-operator.js';
 import { deleteSecret, getSealedSecret } from '../../db/repositories/secrets.js';
 import { appendAudit } from '../../license/audit-log.js';
 import { isFinished, type DeployLicenseInput } from '../../domain/deployment.js';
 import type { TemporalGateway } from '../../temporal/gateway/index.js';
 import type { AppDeps } from '../context.js';
 import { resourceRoutes } from '../contract.js';
+import { encodeCursor } from '../cursor.js';
 import { operatorContracts as route } from './deployments-operator.schema.js';
 import { buildTimeline } from './deployments-operator-timeline.js';
 import { deploymentSummary } from './deployment-summary.js';
@@ -65,8 +69,9 @@ async function retryInput(deps: AppDeps, d: Deployment): Promise<DeployLicenseIn
 }
 
 /**
- * The operator's deployment routes under /v1/deployments: the list through Temporal visibility, a
- * deployment's timeline, retry, cancel and terminate (the last three in the audit log).
+ * The operator's deployment routes under /v1/deployments: the list through Temporal visibility,
+ * the same list from OneClick's own records (what the console watches live), a deployment's
+ * timeline, retry, cancel and terminate (the last three in the audit log).
  */
 export function operatorDeploymentRoutes() {
   return resourceRoutes()
@@ -87,6 +92,14 @@ export function operatorDeploymentRoutes() {
         ...r,
       }));
       return c.json({ items, next: page.next }, 200);
+    })
+    .openapi(route.recorded, async (c) => {
+      const { limit, cursor, ...filter } = c.req.valid('query');
+      const page = await listRecordedDeployments(c.get('deps').db, filter, {
+        limit,
+        ...(cursor && { after: cursor }),
+      });
+      return c.json({ items: page.items, next: encodeCursor(page.next) }, 200);
     })
     .openapi(route.timeline, async (c) => {
       const deps = c.get('deps');

@@ -68,6 +68,19 @@ interface Timeline {
   }[];
   otherActivities: ActivityView[];
 }
+interface RecordedItem {
+  id: string;
+  orderRef: string;
+  workflowId: string;
+  runId: string | null;
+  state: string;
+  status: string;
+  step: string | null;
+  failure: Failure | null;
+  sellerId: string;
+  productId: string;
+  productName: string;
+}
 interface ListItem {
   deploymentId: string | null;
   state: string | null;
@@ -251,6 +264,7 @@ describe('operator deployment routes: list, timeline, retry, cancel, terminate',
   it('refuses buyers and sellers (403) and answers 404 for an unknown deployment', async () => {
     const routes: [string, string, unknown?][] = [
       ['GET', '/v1/deployments'],
+      ['GET', '/v1/deployments/recorded'],
       ['GET', '/v1/deployments/dep_nope/timeline'],
       ['POST', '/v1/deployments/dep_nope/retry', {}],
       ['POST', '/v1/deployments/dep_nope/cancel', {}],
@@ -263,7 +277,7 @@ describe('operator deployment routes: list, timeline, retry, cancel, terminate',
         expect(await errorCode(res)).toBe('FORBIDDEN');
       }
     }
-    for (const [method, p, body] of routes.slice(1)) {
+    for (const [method, p, body] of routes.slice(2)) {
       const res = await asOperator(method, p, body);
       expect(res.status, `${method} ${p}`).toBe(404);
       expect(await errorCode(res)).toBe('NOT_FOUND');
@@ -288,6 +302,19 @@ describe('operator deployment routes: list, timeline, retry, cancel, terminate',
     const forged = await asOperator('GET', '/v1/deployments?cursor=Zm9yZ2VkLXRva2Vu');
     expect(forged.status).toBe(400);
     expect(await errorCode(forged)).toBe('VALIDATION_FAILED');
+    // The database list takes the same filters, and only its own cursors.
+    for (const query of [
+      `orderId=${encodeURIComponent("x' OR 1=1 --")}`,
+      `sellerId=${encodeURIComponent('a b')}`,
+      'status=exploded',
+      'step=teleport',
+      'limit=101',
+      'cursor=Zm9yZ2VkLXRva2Vu',
+    ]) {
+      const res = await asOperator('GET', `/v1/deployments/recorded?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(await errorCode(res)).toBe('VALIDATION_FAILED');
+    }
   });
 
   it('shows a delivered deployment: listed by its search attributes, a timeline of every step with its activities, and no ECS password or license code anywhere', async () => {
@@ -318,6 +345,30 @@ describe('operator deployment routes: list, timeline, retry, cancel, terminate',
     });
     const none = await asOperator('GET', `/v1/deployments?orderId=${orderRef}&status=failed`);
     expect((await json<{ items: unknown[] }>(none, 200)).items).toEqual([]);
+    // OneClick's own record says the same at once, with its seller, product and last step.
+    const recorded = await json<{ items: RecordedItem[]; next: string | null }>(
+      await asOperator(
+        'GET',
+        `/v1/deployments/recorded?orderId=${orderRef}&sellerId=${seller.sellerId}&productId=${product.id}&status=succeeded&step=report`,
+      ),
+      200,
+    );
+    expect(recorded.next).toBeNull();
+    expect(recorded.items).toEqual([
+      expect.objectContaining({
+        id: started.id,
+        orderRef,
+        workflowId: started.workflowId,
+        runId: started.runId,
+        state: 'succeeded',
+        status: 'succeeded',
+        step: 'report',
+        failure: null,
+        sellerId: seller.sellerId,
+        productId: product.id,
+        productName: product.name,
+      }),
+    ]);
 
     const view = await timeline(started.id);
     expect(view.state).toBe('succeeded');
@@ -395,11 +446,31 @@ describe('operator deployment routes: list, timeline, retry, cancel, terminate',
     await listUntil(`orderId=${orderRef}&status=failed&step=network`, (items) =>
       items.some((i) => i.deploymentId === failed.id && i.executionStatus === 'failed'),
     );
+    const recorded = await json<{ items: RecordedItem[] }>(
+      await asOperator(
+        'GET',
+        `/v1/deployments/recorded?orderId=${orderRef}&status=failed&step=network`,
+      ),
+      200,
+    );
+    expect(recorded.items.map((i) => [i.id, i.status, i.step])).toEqual([
+      [failed.id, 'failed', 'network'],
+    ]);
+    expect(recorded.items[0]?.failure?.message).toContain('vpc-gone-0001');
 
     const retried = await json<{ id: string; retryOf: string; state: string; runId: string }>(
       await asOperator('POST', `/v1/deployments/${failed.id}/retry`, { reason: 'VPC restored' }),
       201,
     );
+    // The retry heads the order's list the moment it is recorded, running.
+    const both = await json<{ items: RecordedItem[] }>(
+      await asOperator('GET', `/v1/deployments/recorded?orderId=${orderRef}`),
+      200,
+    );
+    expect(both.items.map((i) => [i.id, i.status])).toEqual([
+      [retried.id, 'running'],
+      [failed.id, 'failed'],
+    ]);
     expect(retried.retryOf).toBe(failed.id);
     expect(retried.id).not.toBe(failed.id);
     expect(retried.runId).not.toBe(failed.runId);
@@ -511,5 +582,28 @@ describe('operator deployment routes: list, timeline, retry, cancel, terminate',
     );
     expect(elsewhere.status).toBe(400);
     expect(await errorCode(elsewhere)).toBe('VALIDATION_FAILED');
+
+    // The database list pages with its keyset cursor, newest first, each deployment once.
+    const all = await json<{ items: RecordedItem[]; next: string | null }>(
+      await asOperator('GET', `/v1/deployments/recorded?sellerId=${seller.sellerId}&limit=100`),
+      200,
+    );
+    expect(all.next).toBeNull();
+    expect(all.items.length).toBeGreaterThan(2);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: RecordedItem[]; next: string | null } = await json(
+        await asOperator(
+          'GET',
+          `/v1/deployments/recorded?sellerId=${seller.sellerId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        ),
+        200,
+      );
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.next;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((i) => i.id));
   });
 });

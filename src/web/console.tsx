@@ -15,15 +15,7 @@ import { sellerPages } from './seller/index.js';
 import { operatorPages } from './operator/index.js';
 
 export const LANG_COOKIE = 'oc_lang';
-
-/**
- * Console routes (exact paths; ids go in the query) whose bodies are streamed files, so the app's JSON
- * body limit and NUL check skip them; the API they call applies its own limits.
- */
-export const CONSOLE_UPLOAD_PATHS = [
-  '/console/seller/package-upload',
-  '/console/seller/report-upload',
-];
+export { CONSOLE_UPLOAD_PATHS } from './upload-paths.js';
 
 export interface ConsoleOptions {
   /** The API app's in-process fetch: pages act through the JSON API as the signed-in principal. */

@@ -3,6 +3,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { randomBytes } from 'node:crypto';
 import type { WebEnv } from './context.js';
 import { cookieOptions, sameToken } from './session.js';
+import { CONSOLE_UPLOAD_PATHS } from './upload-paths.js';
 
 /**
  * CSRF: every state-changing console request carries the session's token, as the form field
@@ -21,6 +22,8 @@ const FORM = /^(application\/x-www-form-urlencoded|multipart\/form-data)(;.*)?$/
 async function postedToken(c: Context<WebEnv>): Promise<string | undefined> {
   const header = c.req.header(CSRF_HEADER);
   if (header) return header;
+  // A streamed upload is never read whole to look for a form field.
+  if (CONSOLE_UPLOAD_PATHS.includes(c.req.path)) return undefined;
   if (!FORM.test(c.req.header('content-type') ?? '')) return undefined;
   // Hono caches the parsed body: the handler reads the same form.
   const body = await c.req.parseBody().catch((): Record<string, unknown> => ({}));

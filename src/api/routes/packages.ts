@@ -7,10 +7,11 @@ import {
   packageUploadHandler,
   packageUploadRequest,
 } from '../../packages/upload-route.js';
-import { insertPackage } from '../../db/repositories/packages.js';
+import { insertPackage, listPackages } from '../../db/repositories/packages.js';
 import { isProductOfSeller } from '../../db/repositories/products.js';
 import type { AppEnv } from '../context.js';
 import { defineRoute, ok, resourceRoutes } from '../contract.js';
+import { encodeCursor, pageQuery } from '../cursor.js';
 
 /** Checks the product before a large body streams in, not after. */
 const productOfSeller: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -47,6 +48,30 @@ const upload = defineRoute({
   responses: { 201: ok('The stored package') },
 });
 
+const list = defineRoute({
+  method: 'get',
+  path: '/',
+  summary: "List the seller's packages, newest first (optionally one product's)",
+  tags: ['packages'],
+  auth: 'apiKey',
+  roles: ['seller'],
+  middleware: [productOfSeller],
+  request: {
+    query: z.object({
+      ...pageQuery,
+      productId: z
+        .string()
+        .max(64)
+        .optional()
+        .openapi({ description: "only this product's packages" }),
+    }),
+  },
+  errors: ['NOT_FOUND'],
+  responses: {
+    200: ok('A page of packages (file name, size, sha256), and the `cursor` of the next (`next`)'),
+  },
+});
+
 /**
  * Sellers upload packages: `POST /v1/packages?fileName=app.tar.gz[&productId=prd_…]`, raw bytes as
  * application/octet-stream (optionally `X-Content-SHA256`), streamed into the store and recorded.
@@ -65,5 +90,17 @@ export function packageRoutes(store: PackageStore, maxBytes: number) {
       });
     },
   });
-  return resourceRoutes().openapi(upload, handler);
+  return resourceRoutes()
+    .openapi(upload, handler)
+    .openapi(list, async (c) => {
+      const q = c.req.valid('query');
+      const page = await listPackages(c.get('deps').db, c.get('principal').sellerId!, {
+        limit: q.limit,
+        ...(q.productId && { productId: q.productId }),
+        ...(q.cursor && { after: q.cursor }),
+      });
+      // The store's key is OneClick's business, not the seller's.
+      const items = page.items.map(({ storageKey: _storageKey, ...rest }) => rest);
+      return c.json({ items, next: encodeCursor(page.next) });
+    });
 }

@@ -2,6 +2,14 @@ import type { Sql } from '../sql.js';
 import { newId } from '../ids.js';
 import { AppError } from '../../errors.js';
 import { isProductOfSeller } from './products.js';
+import {
+  afterKeyset,
+  keysetColumn,
+  newestFirst,
+  toPage,
+  type Keyset,
+  type Page,
+} from './keyset.js';
 
 export interface PackageRecord {
   id: string;
@@ -80,4 +88,22 @@ export async function latestPackageForProduct(
     [productId],
   );
   return rows[0] && toRecord(rows[0]);
+}
+
+/** A seller's packages, newest first, optionally of one product only. */
+export async function listPackages(
+  sql: Sql,
+  sellerId: string,
+  page: { productId?: string; limit: number; after?: Keyset },
+): Promise<Page<PackageRecord>> {
+  const params: unknown[] = [sellerId];
+  const where = ['p.seller_id = $1'];
+  if (page.productId) where.push(`p.product_id = $${params.push(page.productId)}`);
+  if (page.after) where.push(afterKeyset('p', page.after, params));
+  const rows = await sql.query<PackageRow & { keyset_at: string }>(
+    `select p.*, ${keysetColumn('p')} from packages p where ${where.join(' and ')}
+      ${newestFirst('p')} limit $${params.push(page.limit + 1)}`,
+    params,
+  );
+  return toPage(rows, page.limit, toRecord);
 }

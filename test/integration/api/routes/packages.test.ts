@@ -92,4 +92,35 @@ describe('package upload', () => {
     const files = (await readdir(root, { recursive: true })).filter((f) => !f.endsWith('/'));
     expect(files.filter((f) => /tmp|partial/i.test(f))).toEqual([]);
   });
+
+  it("lists the seller's packages newest first, a page at a time, never another seller's", async () => {
+    const second = await upload(
+      seller,
+      new TextEncoder().encode('second'),
+      `fileName=acme-1.1.tar.gz&productId=${productId}`,
+    );
+    expect(second.status).toBe(201);
+    const list = (key: string, query: string) =>
+      t.app.request(`/v1/packages?${query}`, { headers: { authorization: `Bearer ${key}` } });
+    const first = await list(seller, `productId=${productId}&limit=1`);
+    expect(first.status).toBe(200);
+    const page1 = (await first.json()) as {
+      items: { fileName: string; sha256: string; sizeBytes: number; storageKey?: string }[];
+      next: string | null;
+    };
+    expect(page1.items.map((p) => p.fileName)).toEqual(['acme-1.1.tar.gz']);
+    expect(page1.items[0]!.sha256).toBe(createHash('sha256').update('second').digest('hex'));
+    expect(page1.items[0]).not.toHaveProperty('storageKey');
+    const rest = await list(seller, `productId=${productId}&cursor=${page1.next!}`);
+    const page2 = (await rest.json()) as { items: { fileName: string }[]; next: string | null };
+    expect(page2.items.map((p) => p.fileName)).toEqual(['acme-1.0.tar.gz']);
+    expect(page2.next).toBeNull();
+
+    expect(((await (await list(otherSeller, '')).json()) as { items: unknown[] }).items).toEqual(
+      [],
+    );
+    expect((await list(otherSeller, `productId=${productId}`)).status).toBe(404);
+    expect((await list(buyer, '')).status).toBe(403);
+    expect((await list(seller, 'cursor=nope')).status).toBe(400);
+  });
 });

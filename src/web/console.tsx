@@ -69,7 +69,8 @@ export function consoleRoutes(options: ConsoleOptions) {
     c.set('lang', lang);
     c.set('t', translator(lang));
     await next();
-    c.header('Content-Security-Policy', CSP);
+    // A page the API rendered with its own (stricter) policy keeps it: the delivery evidence.
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', CSP);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
     c.header('Vary', 'Cookie, Accept-Language');

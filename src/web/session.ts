@@ -2,8 +2,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import {
-  hashApiKey,
   findPrincipalByApiKey,
+  hashApiKey,
+  markApiKeyUsed,
   type Principal,
 } from '../db/repositories/principals.js';
 import {
@@ -91,6 +92,7 @@ export async function signIn(
   const db = c.get('deps').db;
   const principal = await findPrincipalByApiKey(db, apiKey);
   if (!principal) return undefined;
+  await markApiKeyUsed(db, hashApiKey(apiKey));
   const raw = token();
   await insertConsoleSession(db, {
     tokenHash: sha256(raw),

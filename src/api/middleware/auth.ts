@@ -1,6 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../../errors.js';
-import { findPrincipalByApiKey, type Role } from '../../db/repositories/principals.js';
+import {
+  findPrincipalByApiKey,
+  hashApiKey,
+  markApiKeyUsed,
+  type Role,
+} from '../../db/repositories/principals.js';
 import type { AppEnv } from '../context.js';
 import type { ConsoleCallEnv } from '../../web/api-client.js';
 
@@ -20,8 +25,11 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
     if (!header) throw new AppError('UNAUTHENTICATED', 'missing Authorization: Bearer <api key>');
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) throw new AppError('UNAUTHENTICATED', 'Authorization must be Bearer <api key>');
-    const principal = await findPrincipalByApiKey(c.get('deps').db, m[1]);
+    const db = c.get('deps').db;
+    const principal = await findPrincipalByApiKey(db, m[1]);
     if (!principal) throw new AppError('INVALID_API_KEY', 'unknown or revoked API key');
+    // "Last used" for the operators' key list: written at most every 5 minutes per key.
+    await markApiKeyUsed(db, hashApiKey(m[1]));
     c.set('principal', principal);
     await next();
   };

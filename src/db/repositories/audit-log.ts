@@ -72,3 +72,77 @@ export async function readAudit(sql: Sql, subject?: string): Promise<ChainedAudi
     hash: r.hash,
   }));
 }
+
+const toChained = (r: AuditRow): ChainedAuditEvent => ({
+  seq: Number(r.seq),
+  at: iso(r.at),
+  actor: r.actor,
+  action: r.action,
+  subject: r.subject,
+  data: typeof r.data === 'string' ? (JSON.parse(r.data) as Record<string, unknown>) : r.data,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+/** Which events a listing shows: exact subject, actor and action, each optional. */
+export interface AuditFilter {
+  subject?: string;
+  actor?: string;
+  action?: string;
+}
+
+/**
+ * A page of events, newest first, keyed by `seq` (strictly below `beforeSeq` when given); `next`
+ * is the `seq` to continue below when more follow.
+ */
+export async function listAuditEvents(
+  sql: Sql,
+  filter: AuditFilter,
+  page: { limit: number; beforeSeq?: number },
+): Promise<{ items: ChainedAuditEvent[]; next?: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.subject !== undefined) where.push(`subject = $${params.push(filter.subject)}`);
+  if (filter.actor !== undefined) where.push(`actor = $${params.push(filter.actor)}`);
+  if (filter.action !== undefined) where.push(`action = $${params.push(filter.action)}`);
+  if (page.beforeSeq !== undefined) where.push(`seq < $${params.push(page.beforeSeq)}`);
+  const rows = await sql.query<AuditRow>(
+    `select * from audit_events ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by seq desc limit $${params.push(page.limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, page.limit).map(toChained);
+  const last = items.at(-1);
+  return { items, ...(rows.length > page.limit && last ? { next: last.seq } : {}) };
+}
+
+/**
+ * Up to `limit` events after `afterSeq` and up to `lastSeq`, in chain order (the chain is checked
+ * in batches so a long log is never held in memory whole).
+ */
+export async function readAuditAfter(
+  sql: Sql,
+  range: { afterSeq: number; lastSeq: number },
+  limit: number,
+): Promise<ChainedAuditEvent[]> {
+  const rows = await sql.query<AuditRow>(
+    'select * from audit_events where seq > $1 and seq <= $2 order by seq limit $3',
+    [range.afterSeq, range.lastSeq, limit],
+  );
+  return rows.map(toChained);
+}
+
+/**
+ * The chain head as `audit_head` keeps it (moved by every append, in the append's statement) and
+ * the newest event's `seq`, read in one statement so they belong together: events appended
+ * later are not part of the chain this head closes.
+ */
+export async function storedAuditHead(
+  sql: Sql,
+): Promise<{ hash: string; lastSeq: number } | undefined> {
+  const rows = await sql.query<{ hash: string; last_seq: string | number | null }>(
+    'select h.hash, (select max(seq) from audit_events) as last_seq from audit_head h where h.id = 1',
+  );
+  const r = rows[0];
+  return r && { hash: r.hash, lastSeq: r.last_seq === null ? 0 : Number(r.last_seq) };
+}

@@ -1,7 +1,7 @@
 import type { Context } from '@temporalio/activity';
 import { AppError } from '../src/errors.js';
 import { currentContext, mappingFailures } from './failures.js';
-import type { StepMark } from '../src/domain/deployment.js';
+import type { DeploymentStep, LiveHeartbeat, StepMark } from '../src/domain/deployment.js';
 import type { PackageStore } from '../src/packages/store.js';
 import {
   waitForSsh,
@@ -9,7 +9,7 @@ import {
   type SshSession,
   type SshTarget,
 } from '../src/ssh/connect.js';
-import { runChecked } from '../src/ssh/exec.js';
+import { runChecked, runCommand } from '../src/ssh/exec.js';
 import { collectFingerprint as collectOverSsh } from '../src/ssh/fingerprint-collector.js';
 import { hostKeyMismatch, type HostKeyPins } from '../src/ssh/host-key.js';
 import { pushFile, type PushMethod, type PushResult } from '../src/ssh/push.js';
@@ -23,6 +23,13 @@ import {
 } from '../src/ssh/session-pool.js';
 import { writeRemoteFile } from '../src/ssh/write-file.js';
 import { shellQuote } from '../src/ssh/shell-quote.js';
+import {
+  LIVE_TAIL_BYTES,
+  RedactedTail,
+  Redactor,
+  secretVariableValues,
+  TransferRate,
+} from './live-progress.js';
 
 /**
  * Delivery activities: connect to the server, push the package, run the installer and the verify
@@ -82,26 +89,64 @@ function checkRemotePath(p: string, what: string): void {
   }
 }
 
-/** Heartbeats with the latest details, and again every few seconds while a step is quiet. */
+/**
+ * Heartbeats at most every LIVE_HEARTBEAT_MS (the latest details win; a call in between is sent
+ * when the interval ends), and again every few seconds while a step is quiet. Details are a
+ * function, evaluated only when a heartbeat is sent (an output tail costs a redaction pass).
+ */
 interface Beat {
-  (details: Record<string, unknown>): void;
+  (details: () => object): void;
   signal: AbortSignal | undefined;
   stop(): void;
 }
 
+/**
+ * About four heartbeats a second at most: enough for a live progress bar, while Temporal's own
+ * throttle (the worker's maxHeartbeatThrottleInterval) decides how often they reach the server.
+ */
+export const LIVE_HEARTBEAT_MS = 250;
+const QUIET_HEARTBEAT_MS = 5_000;
+
 function heartbeater(ctx: Context | undefined): Beat {
-  let last: Record<string, unknown> = {};
+  let last: object = {};
+  let next: (() => object) | undefined;
+  let sentAt = 0;
+  let trailing: NodeJS.Timeout | undefined;
+  const send = () => {
+    clearTimeout(trailing);
+    trailing = undefined;
+    if (next) last = next();
+    next = undefined;
+    sentAt = Date.now();
+    ctx?.heartbeat(last);
+  };
   // A probe hashing a large file or a quiet installer sends nothing for a while; the ticker keeps
   // the heartbeat timeout from firing and lets a cancellation through.
-  const timer = ctx ? setInterval(() => ctx.heartbeat(last), 5_000) : undefined;
-  const beat = ((details: Record<string, unknown>) => {
-    last = details;
-    ctx?.heartbeat(details);
+  const ticker = ctx
+    ? setInterval(() => {
+        if (Date.now() - sentAt >= LIVE_HEARTBEAT_MS) send();
+      }, QUIET_HEARTBEAT_MS)
+    : undefined;
+  const beat = ((details: () => object) => {
+    if (!ctx) return;
+    next = details;
+    if (trailing) return;
+    const wait = sentAt + LIVE_HEARTBEAT_MS - Date.now();
+    if (wait <= 0) send();
+    else trailing = setTimeout(send, wait);
   }) as Beat;
   beat.signal = ctx?.cancellationSignal;
-  beat.stop = () => clearInterval(timer);
+  beat.stop = () => {
+    clearInterval(ticker);
+    // The latest details (a push's last bytes) still go out while the activity runs.
+    if (trailing) send();
+  };
   return beat;
 }
+
+/** The step a delivery activity reports progress for: its mark's, else the usual one. */
+const stepOf = (mark: StepMark | undefined, usual: DeploymentStep): DeploymentStep =>
+  mark?.step ?? usual;
 
 /** Factory for the delivery activities (see DeliveryDeps). */
 export function createDeliveryActivities(deps: DeliveryDeps) {
@@ -143,10 +188,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
   async function open(
     endpoint: SshEndpoint,
     window: { deadlineMs: number; authRetryMs?: number; retryDelayMs?: number },
-  ): Promise<SessionLease> {
+  ): Promise<{ lease: SessionLease; target: SshTarget }> {
     const ctx = currentContext();
     const { target, key } = await targetOf(endpoint);
-    return sessions.acquire(key, async () => {
+    const lease = await sessions.acquire(key, async () => {
       const now = Date.now();
       const session = await waitForSsh(target, {
         ...deps.ssh,
@@ -165,18 +210,26 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       }
       return session;
     });
+    return { lease, target };
   }
 
+  /**
+   * Runs `fn` on the server's connection with a heartbeater; `fn` also gets the credentials the
+   * endpoint resolved to (secrets the activity must keep out of what it reports).
+   */
   async function withSession<T>(
     endpoint: SshEndpoint,
-    fn: (session: SshSession, beat: Beat) => Promise<T>,
+    fn: (session: SshSession, beat: Beat, credentials: string[]) => Promise<T>,
   ): Promise<T> {
     const beat = heartbeater(currentContext());
     try {
-      const lease = await open(endpoint, { deadlineMs: 30_000, retryDelayMs: 2_000 });
+      const { lease, target } = await open(endpoint, { deadlineMs: 30_000, retryDelayMs: 2_000 });
+      const credentials = [target.password, target.privateKey].filter(
+        (v): v is string => v !== undefined,
+      );
       let keep = false;
       try {
-        const result = await fn(lease.session, beat);
+        const result = await fn(lease.session, beat, credentials);
         keep = true;
         return result;
       } catch (e) {
@@ -205,7 +258,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       mark?: StepMark;
     }): Promise<{ hostKey: string }> {
       // The connection stays in the pool for the activities that follow.
-      const lease = await open(input.endpoint, {
+      const { lease } = await open(input.endpoint, {
         deadlineMs: (input.waitSeconds ?? 300) * 1000,
         authRetryMs: (input.authRetrySeconds ?? 120) * 1000,
         retryDelayMs: 2_000,
@@ -215,8 +268,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     },
 
     /**
-     * Pushes a stored package to `remotePath`, heartbeating `{ bytes }`; skipped when the server
-     * already has it, resumed after a broken attempt, checked by sha256 on the server.
+     * Pushes a stored package to `remotePath`, heartbeating the bytes on the server, the size and
+     * the rate (a LiveHeartbeat); skipped when the server already has it, resumed after a broken
+     * attempt, checked by sha256 on the server.
      */
     async pushPackage(input: {
       endpoint: SshEndpoint;
@@ -236,6 +290,20 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       if (stat.sizeBytes !== input.sizeBytes) {
         throw new AppError('PACKAGE_SIZE_MISMATCH', 'stored package size differs from its record');
       }
+      const step = stepOf(input.mark, 'push');
+      const rate = new TransferRate();
+      let bytesSent = 0;
+      const progress = (): LiveHeartbeat => {
+        const now = Date.now();
+        const bytesPerSecond = rate.note(bytesSent, now);
+        return {
+          step,
+          bytesSent,
+          totalBytes: input.sizeBytes,
+          ...(bytesPerSecond !== undefined && { bytesPerSecond: Math.round(bytesPerSecond) }),
+          at: new Date(now).toISOString(),
+        };
+      };
       return withSession(input.endpoint, (session, beat) =>
         pushFile(
           session,
@@ -249,7 +317,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             remotePath: input.remotePath,
             method: input.method ?? deps.pushMethod,
             signal: beat.signal,
-            onProgress: (bytes) => beat({ bytes }),
+            onProgress: (bytes) => {
+              bytesSent = bytes;
+              beat(progress);
+            },
           },
         ),
       );
@@ -260,12 +331,12 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
      * returns the exit code and output tail, or fails (non-retryable) with the tail.
      */
     async runInstaller(input: RemoteCommandInput): Promise<RemoteCommandResult> {
-      return runRemote(input, 'installer');
+      return runRemote(input, 'installer', 'install');
     },
 
     /** Runs the product's verify command the same way as the installer. */
     async runVerify(input: RemoteCommandInput): Promise<RemoteCommandResult> {
-      return runRemote(input, 'verify command');
+      return runRemote(input, 'verify command', 'verify');
     },
 
     /**
@@ -356,26 +427,115 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     },
   });
 
-  async function runRemote(input: RemoteCommandInput, what: string): Promise<RemoteCommandResult> {
+  /**
+   * Runs the installer or verify command, heartbeating the tail of its output as it comes. Every
+   * secret the activity knows (the server's password and key, the license file on the server,
+   * variables named like secrets) is replaced by `[redacted]` in the heartbeats, the returned tail
+   * and the failure message, so none reaches workflow history, the logs or the API.
+   */
+  async function runRemote(
+    input: RemoteCommandInput,
+    what: string,
+    usualStep: DeploymentStep,
+  ): Promise<RemoteCommandResult> {
     if (typeof input.command !== 'string' || input.command.trim() === '') {
       throw new AppError('INVALID_COMMAND', `the ${what} is empty`);
     }
     const env: Record<string, string> = { ...input.variables };
     if (input.installDir !== undefined) env.INSTALL_DIR = input.installDir;
     if (input.licenseFile !== undefined) env.LICENSE_FILE = input.licenseFile;
-    return withSession(input.endpoint, async (session, beat) => {
-      let outputBytes = 0;
-      const result = await runChecked(session, input.command, {
-        what,
-        env,
-        timeoutMs: (input.timeoutSeconds ?? 1800) * 1000,
-        tailBytes: input.tailBytes ?? 8 * 1024,
-        signal: beat.signal,
-        onOutput: (chunk) => beat({ outputBytes: (outputBytes += chunk.length) }),
+    const step = stepOf(input.mark, usualStep);
+    const tailBytes = input.tailBytes ?? 8 * 1024;
+    return withSession(input.endpoint, async (session, beat, credentials) => {
+      const license = await readLicense(session, input.licenseFile, beat.signal);
+      const redactor = new Redactor([
+        ...credentials,
+        ...(license === undefined ? [] : [license]),
+        ...secretVariableValues(input.variables),
+      ]);
+      const output = new RedactedTail(redactor, Math.max(tailBytes, LIVE_TAIL_BYTES));
+      const live = (): LiveHeartbeat => ({
+        step,
+        outputBytes: output.total,
+        outputTail: output.text(LIVE_TAIL_BYTES, { live: true }),
+        at: new Date().toISOString(),
       });
-      return { exitCode: result.exitCode ?? 0, tail: result.tail, outputBytes: result.outputBytes };
+      const tail = () => {
+        const { text, dropped } = output.render(tailBytes, { live: false });
+        return dropped > 0 ? `[…${dropped} bytes dropped]\n${text}` : text;
+      };
+      let result;
+      try {
+        result = await runChecked(session, input.command, {
+          what,
+          env,
+          timeoutMs: (input.timeoutSeconds ?? 1800) * 1000,
+          // The tail is kept here, redacted; runChecked's own would be in clear.
+          tailBytes: 0,
+          signal: beat.signal,
+          onOutput: (chunk) => {
+            output.push(chunk);
+            beat(live);
+          },
+        });
+      } catch (err) {
+        throw redactedFailure(err, tail(), redactor);
+      }
+      return { exitCode: result.exitCode ?? 0, tail: tail(), outputBytes: result.outputBytes };
     });
   }
+}
+
+/** Largest license file read back to redact (a License 1.0 file is a few KiB). */
+const LICENSE_READ_BYTES = 64 * 1024;
+
+/**
+ * The license file already on the server (written before the installer runs), so that its text
+ * can be redacted from the command's output; undefined when there is none yet.
+ */
+async function readLicense(
+  session: SshSession,
+  licenseFile: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  if (licenseFile === undefined) return undefined;
+  const r = await runCommand(
+    session,
+    `[ -f "$LICENSE_FILE" ] && head -c ${LICENSE_READ_BYTES} -- "$LICENSE_FILE"`,
+    {
+      env: { LICENSE_FILE: licenseFile },
+      captureStdout: true,
+      tailBytes: 0,
+      signal,
+      timeoutMs: 60_000,
+    },
+  );
+  if (r.connectionLost) {
+    throw new AppError('SSH_CONNECTION_LOST', `connection to ${session.serverId} dropped`, {
+      retryable: true,
+    });
+  }
+  return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+}
+
+/**
+ * The command's failure with its output tail redacted: runChecked's message ends with the tail it
+ * kept (none here), so the redacted tail takes its place; other errors carry no output.
+ */
+function redactedFailure(err: unknown, tail: string, redactor: Redactor): unknown {
+  if (!(err instanceof AppError)) return err;
+  if (err.code !== 'COMMAND_FAILED' && err.code !== 'COMMAND_TIMEOUT') {
+    return new AppError(err.code, redactor.redact(err.message), {
+      retryable: err.retryable,
+      context: err.context,
+    });
+  }
+  const [headline = err.message] = err.message.split('\n', 1);
+  const message = `${redactor.redact(headline)}\n${tail}`;
+  return new AppError(err.code, message, {
+    retryable: err.retryable,
+    context: { ...err.context, tail },
+  });
 }
 
 /** Input of `runInstaller` and `runVerify`. */

@@ -92,6 +92,121 @@ export interface PendingActivity {
 }
 
 /**
+ * What a delivery activity heartbeats while it works, for the buyer's live view: the push its
+ * bytes, size and rate, the installer and verify command the redacted tail of their output. Also
+ * what Temporal keeps as the activity's last heartbeat, so no secret may be in it.
+ */
+export interface LiveHeartbeat {
+  step: DeploymentStep;
+  /** Bytes on the server so far (a resumed push counts what an earlier attempt left). */
+  bytesSent?: number;
+  totalBytes?: number;
+  /** Over the last few seconds; absent until two measurements exist. */
+  bytesPerSecond?: number;
+  /** Output bytes the command wrote so far. */
+  outputBytes?: number;
+  /** The last few KiB of the command's combined output, secrets replaced by `[redacted]`. */
+  outputTail?: string;
+  /** ISO time the activity took these measurements. */
+  at: string;
+}
+
+/**
+ * The running step's latest heartbeat as the API shows it in `live`: present while the push, the
+ * installer or the verify command runs.
+ */
+export interface LiveActivity {
+  step: DeploymentStep;
+  bytesSent?: number;
+  totalBytes?: number;
+  bytesPerSecond?: number;
+  outputTail?: string;
+  /** ISO time of the heartbeat. */
+  at: string;
+}
+
+/**
+ * What the API shows of a running deployment: the workflow's progress, Temporal's pending
+ * activities, and the fields of the running activity's latest heartbeat (all present together).
+ */
+export type LiveDeploymentProgress = DeploymentProgress & Partial<LiveActivity>;
+
+const STEP_OF_ACTIVITY: Record<string, DeploymentStep> = {
+  pushPackage: 'push',
+  runInstaller: 'install',
+  runVerify: 'verify',
+};
+
+const count = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+
+/**
+ * The live view of one pending activity's heartbeat details (decoded), or undefined when they
+ * are not a delivery step's progress. `at` falls back to when Temporal recorded the heartbeat.
+ */
+export function liveActivityOf(
+  activity: string,
+  details: unknown,
+  recordedAt?: string,
+): LiveActivity | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const d = details as Record<string, unknown>;
+  const step =
+    typeof d.step === 'string' && (DEPLOYMENT_STEPS as readonly string[]).includes(d.step)
+      ? (d.step as DeploymentStep)
+      : STEP_OF_ACTIVITY[activity];
+  const at = typeof d.at === 'string' && !Number.isNaN(Date.parse(d.at)) ? d.at : recordedAt;
+  if (!step || !at) return undefined;
+  const bytesSent = count(d.bytesSent);
+  const totalBytes = count(d.totalBytes);
+  const bytesPerSecond = count(d.bytesPerSecond);
+  const outputTail = typeof d.outputTail === 'string' ? d.outputTail : undefined;
+  if (bytesSent === undefined && outputTail === undefined) return undefined;
+  return {
+    step,
+    ...(bytesSent !== undefined && { bytesSent }),
+    ...(totalBytes !== undefined && { totalBytes }),
+    ...(bytesPerSecond !== undefined && { bytesPerSecond: Math.round(bytesPerSecond) }),
+    ...(outputTail !== undefined && { outputTail }),
+    at,
+  };
+}
+
+/**
+ * What Temporal says of a running deployment: the workflow's own progress (absent when a workflow
+ * task was under way, e.g. local activities making the network, which holds queries until it
+ * ends), its pending activities, and the latest heartbeat of the one under way.
+ */
+export interface RunningDeployment {
+  progress?: DeploymentProgress;
+  pending: PendingActivity[];
+  live?: LiveActivity;
+}
+
+/**
+ * The live view the API shows: the workflow's own progress, or, while the workflow is busy and
+ * cannot answer, the recorded one (the activities record their steps themselves, so the two
+ * agree but for the moment between); with Temporal's pending activities and the latest
+ * heartbeat. Undefined when the workflow's progress belongs to another deployment.
+ */
+export function liveProgress(
+  recorded: DeploymentProgress,
+  running: RunningDeployment,
+): LiveDeploymentProgress | undefined {
+  const own = running.progress;
+  if (own && own.deploymentId !== recorded.deploymentId) return undefined;
+  return withLiveActivity(withPendingActivities(own ?? recorded, running.pending), running.live);
+}
+
+/** The progress with the running activity's latest heartbeat, when there is one. */
+export function withLiveActivity(
+  progress: DeploymentProgress,
+  live: LiveActivity | undefined,
+): LiveDeploymentProgress {
+  return live ? { ...progress, ...live } : progress;
+}
+
+/**
  * The workflow's own progress with Temporal's pending activities: the running step's attempts are
  * Temporal's (the workflow does not see retries while they happen).
  */

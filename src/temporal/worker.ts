@@ -24,7 +24,8 @@ export async function createWorker(opts: {
     // Drain in-flight activities on shutdown instead of abandoning them mid-step.
     shutdownGraceTime: '30s',
     // Cancellation reaches an activity only through a heartbeat's answer; the default throttle
-    // (0.8 x heartbeatTimeout) would let a cancelled push run on for many seconds.
-    maxHeartbeatThrottleInterval: '2s',
+    // (0.8 x heartbeatTimeout) would let a cancelled push run on for many seconds; and the
+    // console's push bar and installer output tail move no faster than heartbeats reach the server.
+    maxHeartbeatThrottleInterval: '500ms',
   });
 }

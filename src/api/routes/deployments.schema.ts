@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { DEPLOYMENT_STEPS } from '../../domain/deployment.js';
 import { adminPassProblem } from '../../domain/ecs-admin-password.js';
 import { defineRoute, jsonBody, ok, pathParams } from '../contract.js';
 import { regionName } from './cloud-catalogue.schema.js';
+import { deploymentStateSchema, deploymentSummaryShape } from './deployment-summary.js';
 
 /** Schemas and contracts of the deployment routes (`deployments.ts`). */
 
@@ -115,6 +117,77 @@ export const hardwareIdBody = z.strictObject({
   hardwareId: z.string().min(1).max(1024),
 });
 
+const stepName = z.enum(DEPLOYMENT_STEPS);
+
+/** One step as the database (or, under `live`, the workflow) records it. */
+const stepSchema = z.object({
+  step: stepName,
+  status: z.enum(['running', 'succeeded', 'failed', 'skipped']),
+  attempts: z.number().int(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  logTail: z.string().nullable(),
+});
+
+const byteCount = z.number().int().nonnegative();
+
+/**
+ * The running deployment as its workflow and Temporal see it; while the push, the installer or
+ * the verify command runs, also that activity's latest heartbeat (`step` to `at`, together).
+ */
+export const liveProgressSchema = z
+  .object({
+    deploymentId: z.string(),
+    orderRef: z.string(),
+    state: deploymentStateSchema,
+    steps: z.array(stepSchema),
+    awaiting: z.literal('hardwareId').optional(),
+    awaitingUntil: z.string().optional(),
+    failure: z.object({ code: z.string(), message: z.string() }).optional(),
+    pending: z
+      .array(
+        z.object({
+          activity: z.string(),
+          attempt: z.number().int(),
+          maximumAttempts: z.number().int(),
+          state: z.enum(['scheduled', 'started', 'cancel-requested', 'paused', 'unknown']),
+          lastFailure: z.string().optional(),
+        }),
+      )
+      .optional()
+      .openapi({ description: "Temporal's pending activities of the running step" }),
+    step: stepName.optional().openapi({
+      description: 'The step whose activity sent the heartbeat below (push, install or verify)',
+    }),
+    bytesSent: byteCount.optional().openapi({ description: 'Push: bytes on the server so far' }),
+    totalBytes: byteCount.optional().openapi({ description: "Push: the package's size" }),
+    bytesPerSecond: byteCount
+      .optional()
+      .openapi({ description: 'Push: rate over the last few seconds' }),
+    outputTail: z.string().optional().openapi({
+      description:
+        "Installer or verify command: the last ~4 KiB of its combined output, every secret OneClick knows replaced by '[redacted]'",
+    }),
+    at: z
+      .string()
+      .optional()
+      .openapi({ description: 'ISO time of the heartbeat these fields come from' }),
+  })
+  .openapi('DeploymentLive');
+
+/** A deployment with its recorded steps and, while it runs, its live progress. */
+export const deploymentViewSchema = z
+  .object({
+    ...deploymentSummaryShape,
+    cloud: z
+      .object({ accountId: z.string().nullable(), region: z.string().nullable() })
+      .nullable()
+      .openapi({ description: "Which account and region it acts in (null: OneClick's own)" }),
+    steps: z.array(stepSchema),
+    live: liveProgressSchema.optional(),
+  })
+  .openapi('Deployment');
+
 const tags = ['deployments'];
 const orderId = pathParams('id');
 
@@ -139,8 +212,8 @@ export const deploymentContracts = {
       'PUBLIC_IP_NEEDS_NEW_SERVER',
     ],
     responses: {
-      201: ok('The deployment, started now'),
-      200: ok('The deployment already running (or started before)'),
+      201: ok('The deployment, started now', deploymentViewSchema),
+      200: ok('The deployment already running (or started before)', deploymentViewSchema),
     },
   }),
   current: defineRoute({
@@ -151,7 +224,12 @@ export const deploymentContracts = {
     auth: 'apiKey',
     request: { params: orderId },
     errors: ['NOT_FOUND', 'NO_DEPLOYMENT'],
-    responses: { 200: ok('The deployment') },
+    responses: {
+      200: ok(
+        'The deployment; `live` while it runs, with the push bar and the output tail',
+        deploymentViewSchema,
+      ),
+    },
   }),
   hardwareId: defineRoute({
     method: 'post',
@@ -179,7 +257,7 @@ export const deploymentContracts = {
     roles: ['buyer', 'operator'],
     request: { params: orderId },
     errors: ['NOT_FOUND', 'NO_ACTIVE_DEPLOYMENT', 'UNAVAILABLE'],
-    responses: { 202: ok('Cancellation requested') },
+    responses: { 202: ok('Cancellation requested', deploymentViewSchema) },
   }),
   resetHostKey: defineRoute({
     method: 'delete',

@@ -13,10 +13,12 @@ import {
 } from '../../db/repositories/deployments.js';
 import {
   isFinished,
+  liveProgress,
   whyNotDeployable,
   type DeployLicenseInput,
-  type DeploymentProgress,
+  type LiveDeploymentProgress,
   type NetworkChoices,
+  type StepProgress,
 } from '../../domain/deployment.js';
 import { createSqlSecretStore } from '../../secrets/secret-store.js';
 import { cloudAccountOwnedBy } from '../../db/repositories/cloud-accounts.js';
@@ -83,14 +85,22 @@ async function checkCloudChoices(
   }
 }
 
-/** The deployment as the API shows it; `live` is the running workflow's own view. */
-async function view(deps: AppDeps, d: Deployment, live?: DeploymentProgress) {
+/**
+ * The deployment as the API shows it; `live` is the running workflow's view with Temporal's
+ * pending activities and the latest heartbeat (the push bar, the output tail).
+ */
+async function view(
+  deps: AppDeps,
+  d: Deployment,
+  recorded?: StepProgress[],
+  live?: LiveDeploymentProgress,
+) {
   const cloud = d.request?.cloud;
   return {
     ...deploymentSummary(d),
     // Which account and region it acts in (null: OneClick's own account and configured region).
     cloud: cloud ? { accountId: cloud.accountId ?? null, region: cloud.region ?? null } : null,
-    steps: await listSteps(deps.db, d.id),
+    steps: recorded ?? (await listSteps(deps.db, d.id)),
     ...(live && { live }),
   };
 }
@@ -168,17 +178,19 @@ export function deploymentRoutes() {
       const order = await visibleOrder(c, c.req.param('id'));
       const d = await getLatestDeployment(deps.db, order.id);
       if (!d) throw new AppError('NO_DEPLOYMENT', 'the order has no deployment');
-      let live: DeploymentProgress | undefined;
-      if (!isFinished(d.state) && deps.temporal) {
-        try {
-          // With no worker polling, a query would wait long: the page must not.
-          live = await deps.temporal.deploymentProgress(d.workflowId, LIVE_QUERY_MS);
-        } catch (err) {
+      const temporal = isFinished(d.state) ? undefined : deps.temporal;
+      const [steps, running] = await Promise.all([
+        listSteps(deps.db, d.id),
+        // With no worker polling, a query would wait long: the page must not.
+        temporal?.deploymentProgress(d.workflowId, LIVE_QUERY_MS).catch((err: unknown) => {
           // The database's view stands on its own; the live view is a bonus.
           c.get('log').warn({ err: String(err) }, 'deployment progress query failed');
-        }
-      }
-      return c.json(await view(deps, d, live?.deploymentId === d.id ? live : undefined));
+          return undefined;
+        }),
+      ]);
+      const recorded = { deploymentId: d.id, orderRef: d.orderRef, state: d.state, steps };
+      const live = running && liveProgress(recorded, running);
+      return c.json(await view(deps, d, steps, live));
     })
     .openapi(route.hardwareId, async (c) => {
       const deps = c.get('deps');

@@ -3,13 +3,17 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import { ApplicationFailure, type LoadedDataConverter } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import { optionalTsToDate } from '@temporalio/common/lib/time.js';
+// A CommonJS module: Node's ESM loader sees only its default export, not `temporal`.
+import proto, { type temporal } from '@temporalio/proto';
 import {
-  withPendingActivities,
+  liveActivityOf,
   type DeployLicenseInput,
-  type DeploymentProgress,
+  type LiveActivity,
   type PendingActivity,
+  type RunningDeployment,
 } from '../../domain/deployment.js';
 import {
   progressQuery,
@@ -54,8 +58,12 @@ export interface DeploymentGateway {
     input: DeployLicenseInput,
     order: DeploymentOrder,
   ): Promise<StartDeploymentResult>;
-  /** The running deployment's own progress; fails after `timeoutMs` (e.g. no worker polling). */
-  deploymentProgress(workflowId: string, timeoutMs: number): Promise<DeploymentProgress>;
+  /**
+   * The running deployment's own progress (unless a workflow task is under way), its pending
+   * activities and the latest heartbeat of the one under way (push bytes and rate, installer
+   * output); fails after `timeoutMs` (e.g. no worker polling).
+   */
+  deploymentProgress(workflowId: string, timeoutMs: number): Promise<RunningDeployment>;
   /** License 1.0: hands the buyer's hardware ID to a deployment waiting for one. */
   submitHardwareId(workflowId: string, hardwareId: string): Promise<HardwareIdResult>;
   /** Cancels the run (its compensation removes what it made); a missing run is not an error. */
@@ -63,6 +71,9 @@ export interface DeploymentGateway {
 }
 
 const REFUSED_HARDWARE_ID = ['INVALID_FINGERPRINT', 'NOT_AWAITING_HARDWARE_ID'] as const;
+
+const WORKFLOW_TASK_STARTED =
+  proto.temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED;
 
 const PENDING_STATES: Record<number, PendingActivity['state']> = {
   1: 'scheduled',
@@ -83,8 +94,35 @@ function pendingActivityOf(p: temporal.api.workflow.v1.IPendingActivityInfo): Pe
   };
 }
 
+/**
+ * The latest heartbeat of the activity under way, decoded with the client's data converter (the
+ * worker's codec encrypted it). An activity waiting for its next attempt shows none: its details
+ * are the failed attempt's. Details this process cannot decode (another key) show nothing.
+ */
+async function liveOf(
+  converter: LoadedDataConverter,
+  pending: temporal.api.workflow.v1.IPendingActivityInfo[],
+): Promise<LiveActivity | undefined> {
+  let latest: LiveActivity | undefined;
+  for (const p of pending) {
+    const payloads = p.heartbeatDetails?.payloads;
+    if (PENDING_STATES[p.state ?? 0] !== 'started' || !payloads?.length) continue;
+    let details: unknown;
+    try {
+      [details] = await decodeArrayFromPayloads(converter, payloads);
+    } catch {
+      continue;
+    }
+    const recordedAt = optionalTsToDate(p.lastHeartbeatTime)?.toISOString();
+    const live = liveActivityOf(p.activityType?.name ?? '', details, recordedAt);
+    if (live && (!latest || live.at > latest.at)) latest = live;
+  }
+  return latest;
+}
+
 /** The deployLicense calls, bound to a client and task queue. */
 export function deploymentGateway({ client, taskQueue }: BoundClient): DeploymentGateway {
+  const converter = client.options.loadedDataConverter;
   return {
     async startDeployment(workflowId, input, order) {
       try {
@@ -114,13 +152,19 @@ export function deploymentGateway({ client, taskQueue }: BoundClient): Deploymen
     deploymentProgress(workflowId, timeoutMs) {
       return client.withDeadline(Date.now() + timeoutMs, async () => {
         const handle = client.workflow.getHandle<DeployLicense>(workflowId);
-        // The workflow knows its steps; only Temporal knows the attempts of a step under way.
-        const [progress, described] = await Promise.all([
-          handle.query(progressQuery),
-          handle.describe(),
-        ]);
-        const pending = (described.raw.pendingActivities ?? []).map(pendingActivityOf);
-        return withPendingActivities(progress, pending);
+        // Only Temporal knows the attempts of a step under way and its last heartbeat.
+        const described = await handle.describe();
+        const raw = described.raw.pendingActivities ?? [];
+        const pending = raw.map(pendingActivityOf);
+        const live = await liveOf(converter, raw);
+        // A workflow task under way (local activities making the network, say) holds a query
+        // until it ends, seconds later; the caller shows the recorded steps meanwhile. A task
+        // only scheduled is asked: with no worker polling, the query fails at the deadline.
+        if (described.raw.pendingWorkflowTask?.state === WORKFLOW_TASK_STARTED) {
+          return { pending, ...(live && { live }) };
+        }
+        const progress = await handle.query(progressQuery);
+        return { progress, pending, ...(live && { live }) };
       });
     },
 

@@ -5,6 +5,7 @@ import {
   getOrder,
   listOrders,
   listSupervisionEvents,
+  orderListings,
   type Order,
 } from '../../db/repositories/orders.js';
 import type { Principal } from '../../db/repositories/principals.js';
@@ -47,7 +48,11 @@ export function orderRoutes() {
     auth: 'apiKey',
     request: { query: listQuery },
     errors: [],
-    responses: { 200: ok('A page of orders, newest first, and the `cursor` of the next (`next`)') },
+    responses: {
+      200: ok(
+        'A page of orders, newest first, each with its `product` (id, name, ports) and newest `deployment` (id, state; null: none), and the `cursor` of the next (`next`)',
+      ),
+    },
   });
   const show = defineRoute({
     method: 'get',
@@ -57,7 +62,11 @@ export function orderRoutes() {
     auth: 'apiKey',
     request: { params: pathParams('id') },
     errors: ['NOT_FOUND'],
-    responses: { 200: ok('The order and its supervision events') },
+    responses: {
+      200: ok(
+        'The order with its `product` (id, name, ports), newest `deployment` (id, state; null: none) and supervision events',
+      ),
+    },
   });
   return resourceRoutes()
     .openapi(list, async (c) => {
@@ -66,14 +75,24 @@ export function orderRoutes() {
         limit: q.limit,
         ...(q.cursor && { after: q.cursor }),
       });
-      return c.json({ items: page.items, next: encodeCursor(page.next) });
+      const listings = await orderListings(
+        c.get('deps').db,
+        page.items.map((o) => o.id),
+      );
+      return c.json({
+        items: page.items.map((o) => ({ ...o, ...listings.get(o.id) })),
+        next: encodeCursor(page.next),
+      });
     })
     .openapi(show, async (c) => {
       const { db } = c.get('deps');
       const order = await getOrder(db, c.req.param('id'));
       if (!order || !canSeeOrder(c.get('principal'), order))
         throw new AppError('NOT_FOUND', 'no such order');
-      const supervisionEvents = await listSupervisionEvents(db, order.supervision.id);
-      return c.json({ ...order, supervisionEvents });
+      const [supervisionEvents, listings] = await Promise.all([
+        listSupervisionEvents(db, order.supervision.id),
+        orderListings(db, [order.id]),
+      ]);
+      return c.json({ ...order, ...listings.get(order.id), supervisionEvents });
     });
 }

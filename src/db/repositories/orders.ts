@@ -131,6 +131,54 @@ export async function listOrders(
   return toPage(rows, page.limit, toOrder);
 }
 
+/** What a list of orders shows beside each one: its product and its newest deployment. */
+export interface OrderListing {
+  product: { id: string; name: string; ports: number[] };
+  deployment: { id: string; state: string } | null;
+}
+
+/**
+ * The product and newest deployment of each order, by order id, in one query (the deployments
+ * index on (order_id, created_at desc, id desc) answers each newest one).
+ */
+export async function orderListings(
+  sql: Sql,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderListing>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await sql.query<{
+    order_id: string;
+    product_id: string;
+    product_name: string;
+    ports: number[];
+    deployment_id: string | null;
+    deployment_state: string | null;
+  }>(
+    `select o.id as order_id, p.id as product_id, p.name as product_name, p.ports,
+            d.id as deployment_id, d.state as deployment_state
+       from orders o
+       join products p on p.id = o.product_id
+       left join lateral (
+         select id, state from deployments
+          where order_id = o.id order by created_at desc, id desc limit 1
+       ) d on true
+      where o.id = any($1::text[])`,
+    [orderIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.order_id,
+      {
+        product: { id: r.product_id, name: r.product_name, ports: r.ports },
+        deployment:
+          r.deployment_id && r.deployment_state
+            ? { id: r.deployment_id, state: r.deployment_state }
+            : null,
+      },
+    ]),
+  );
+}
+
 /** The order an already-received event was applied to, if it was received before. */
 export async function findOrderEvent(
   sql: Sql,

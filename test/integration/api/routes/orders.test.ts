@@ -4,18 +4,26 @@ import { sellerWithProduct } from '../../../helpers/products.js';
 import { startTestApp, type TestApp } from '../../../helpers/api.js';
 
 interface Page {
-  items: { id: string }[];
+  items: {
+    id: string;
+    product: { id: string; name: string; ports: number[] };
+    deployment: { id: string; state: string } | null;
+  }[];
   next: string | null;
 }
 
 describe('GET /v1/orders', () => {
   let t: TestApp;
   let operator: string;
+  let productId: string;
+  let productName: string;
 
   beforeAll(async () => {
     t = await startTestApp();
     operator = (await t.principal('operator')).key;
     const { product } = await sellerWithProduct(t.db);
+    productId = product.id;
+    productName = product.name;
     for (let i = 0; i < 5; i++) {
       await receivePaidOrder(t.db, {
         orderId: `O${i}`,
@@ -44,6 +52,31 @@ describe('GET /v1/orders', () => {
       url = `/v1/orders?limit=2&cursor=${page.next}`;
     }
     expect(seen).toEqual(all.items.map((o) => o.id));
+  });
+
+  it("names each order's product and newest deployment, in the list and on the order", async () => {
+    const all = (await (await t.call('GET', '/v1/orders', { key: operator })).json()) as Page;
+    const [first, second] = all.items;
+    expect(first!.product).toMatchObject({ id: productId, name: productName });
+    expect(Array.isArray((first!.product as { ports?: unknown }).ports)).toBe(true);
+    expect(first!.deployment).toBeNull();
+    // An older, failed deployment and a newer one running: the newer is the order's.
+    await t.db.query(
+      `insert into deployments (id, order_id, workflow_id, state, created_at)
+       values ('dep_listing_0', $1, 'w0', 'failed', now() - interval '1 hour'),
+              ('dep_listing_1', $1, 'w1', 'install', now())`,
+      [second!.id],
+    );
+    const again = (await (await t.call('GET', '/v1/orders', { key: operator })).json()) as Page;
+    expect(again.items.find((o) => o.id === second!.id)!.deployment).toEqual({
+      id: 'dep_listing_1',
+      state: 'install',
+    });
+    const one = (await (
+      await t.call('GET', `/v1/orders/${second!.id}`, { key: operator })
+    ).json()) as Page['items'][number];
+    expect(one.product.name).toBe(productName);
+    expect(one.deployment).toEqual({ id: 'dep_listing_1', state: 'install' });
   });
 
   it('answers 400 VALIDATION_FAILED for a malformed cursor', async () => {

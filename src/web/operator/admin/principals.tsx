@@ -449,14 +449,15 @@ async function issueKey(c: Context<WebEnv>) {
   const body = await c.req.parseBody();
   const idem = typeof body._idem === 'string' ? body._idem : '';
   const api = c.get('api');
+  // The principal is read first: once the key exists, nothing may keep it from being shown.
+  const shown = await api.get<PrincipalView>(`/v1/principals/${encodeURIComponent(id)}`);
+  if (!shown.ok) return apiErrorPage(c, shown.error, shown.status);
   const answer = await api.post<{ key: string }>(
     `/v1/principals/${encodeURIComponent(id)}/keys`,
     undefined,
     idem ? { idempotencyKey: idem } : {},
   );
   if (!answer.ok) return apiErrorPage(c, answer.error, answer.status);
-  const shown = await api.get<PrincipalView>(`/v1/principals/${encodeURIComponent(id)}`);
-  if (!shown.ok) return apiErrorPage(c, shown.error, shown.status);
   return keyShownOnce(
     c,
     t('operator.admin.principals.issuedTitle', { name: shown.body.name }),

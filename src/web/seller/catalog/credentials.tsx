@@ -35,12 +35,12 @@ export function credentialPages() {
     .get('/credentials', async (c) => {
       const sealed = getCookie(c, SK_ONCE_COOKIE);
       let created: NewCredential | undefined;
-      if (sealed !== undefined) {
-        // Shown on this answer only: a reload finds no cookie.
-        deleteCookie(c, SK_ONCE_COOKIE, onceCookie(c));
-        created = openCredential(sessionSecret(c), sealed);
-      }
-      return credentialsPage(c, created);
+      if (sealed !== undefined) created = openCredential(sessionSecret(c), sealed);
+      // Shown on this answer only (a reload finds no cookie), and only once the page renders: a
+      // failed list read keeps the SK for the next try.
+      return credentialsPage(c, created, () =>
+        sealed === undefined ? undefined : deleteCookie(c, SK_ONCE_COOKIE, onceCookie(c)),
+      );
     })
     .post('/credentials', async (c) => {
       const form = await c.req.parseBody();
@@ -67,10 +67,15 @@ export function credentialPages() {
     });
 }
 
-async function credentialsPage(c: Context<WebEnv>, created: NewCredential | undefined) {
+async function credentialsPage(
+  c: Context<WebEnv>,
+  created: NewCredential | undefined,
+  onShown: () => void = () => undefined,
+) {
   const t = c.get('t');
   const answer = await c.get('api').get<{ items: CredentialView[] }>('/v1/keys/api-credentials');
   if (!answer.ok) return apiErrorPage(c, answer.error, answer.status);
+  onShown();
   const items = answer.body.items;
   const token = csrfToken(c);
   const deleted = c.req.query('deleted');

@@ -8,7 +8,16 @@ import { DEFAULT_SESSION_MS, cookieOptions, readSession, signIn, signOut } from 
 import { requireCsrf } from './csrf.js';
 import { assetRoutes } from './assets.js';
 import { homeOf } from './layout.js';
-import { csrfRefusedPage, forbiddenPage, notFoundPage } from './pages/errors.js';
+import {
+  apiErrorPage,
+  csrfRefusedPage,
+  forbiddenPage,
+  internalErrorPage,
+  notFoundPage,
+  unreadableFormPage,
+} from './pages/errors.js';
+import { AppError } from '../errors.js';
+import { httpStatusFor } from '../api/errors.js';
 import { safeNext, signInPage } from './pages/sign-in.js';
 import { buyerPages } from './buyer/index.js';
 import { sellerPages } from './seller/index.js';
@@ -76,7 +85,7 @@ export function consoleRoutes(options: ConsoleOptions) {
     c.header('Vary', 'Cookie, Accept-Language');
   });
   web.route('/assets', assetRoutes());
-  web.use('*', readSession(), requireCsrf(csrfRefusedPage));
+  web.use('*', readSession(), requireCsrf(csrfRefusedPage, unreadableFormPage));
 
   web.get('/lang/:lang', (c) => {
     const lang = c.req.param('lang');
@@ -121,5 +130,14 @@ export function consoleRoutes(options: ConsoleOptions) {
   web.route('/seller', sellerPages());
   web.route('/operator', operatorPages());
   web.all('*', notFoundPage);
+  // A page never answers the API's JSON error: a refusal as a page, anything else logged and a
+  // page naming the request id.
+  web.onError((err, c) => {
+    if (err instanceof AppError && httpStatusFor(err) < 500) {
+      return apiErrorPage(c, { code: err.code, message: err.message }, httpStatusFor(err));
+    }
+    c.get('log')?.error({ err }, 'console page failed');
+    return internalErrorPage(c);
+  });
   return web;
 }

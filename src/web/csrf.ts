@@ -25,7 +25,7 @@ async function postedToken(c: Context<WebEnv>): Promise<string | undefined> {
   // A streamed upload is never read whole to look for a form field.
   if (CONSOLE_UPLOAD_PATHS.includes(c.req.path)) return undefined;
   if (!FORM.test(c.req.header('content-type') ?? '')) return undefined;
-  // Hono caches the parsed body: the handler reads the same form.
+  // Read (and cached) by requireCsrf already: the handler reads the same form.
   const body = await c.req.parseBody().catch((): Record<string, unknown> => ({}));
   const value = body[CSRF_FIELD];
   return typeof value === 'string' ? value : undefined;
@@ -53,8 +53,22 @@ export async function csrfHolds(c: Context<WebEnv>): Promise<boolean> {
 /** Refuses (403 page via `refuse`) any unsafe request without a valid token. */
 export function requireCsrf(
   refuse: (c: Context<WebEnv>) => Response | Promise<Response>,
+  unreadable: (c: Context<WebEnv>) => Response | Promise<Response>,
 ): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
+    // A form body is read (and cached for the handler) before anything acts on it, so a broken
+    // one is one clear 400 here rather than an error in whichever handler reads it first.
+    if (
+      !SAFE.has(c.req.method) &&
+      FORM.test(c.req.header('content-type') ?? '') &&
+      !CONSOLE_UPLOAD_PATHS.includes(c.req.path)
+    ) {
+      try {
+        await c.req.parseBody();
+      } catch {
+        return unreadable(c);
+      }
+    }
     if (!(await csrfHolds(c))) return refuse(c);
     await next();
   };

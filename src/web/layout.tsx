@@ -52,7 +52,7 @@ interface PageProps {
 export function page(
   c: Context<WebEnv>,
   props: PageProps,
-  status: 200 | 400 | 403 | 404 | 409 | 422 = 200,
+  status: 200 | 400 | 403 | 404 | 409 | 422 | 500 | 502 | 503 = 200,
 ) {
   const t = c.get('t');
   const lang = c.get('lang');

@@ -84,6 +84,58 @@ export const apiErrorPage = (
         </>
       ),
     },
-    status === 409 ? 409 : status === 422 ? 422 : 400,
+    status >= 500
+      ? status === 503
+        ? 503
+        : 502
+      : status === 409
+        ? 409
+        : status === 422
+          ? 422
+          : 400,
+  );
+};
+
+/** A form whose body cannot be read (broken multipart, bad encoding): 400, nothing done. */
+export const unreadableFormPage = (c: Context<WebEnv>) => {
+  const t = c.get('t');
+  return page(
+    c,
+    {
+      title: t('error.form.title'),
+      children: (
+        <>
+          <p class="notice bad" role="alert">
+            {t('error.form.body')}
+          </p>
+          <p>
+            <a href="/console">{t('error.back')}</a>
+          </p>
+        </>
+      ),
+    },
+    400,
+  );
+};
+
+/** Anything unexpected: logged with the request id, shown as a page (never the API's JSON). */
+export const internalErrorPage = (c: Context<WebEnv>) => {
+  const t = c.get('t');
+  return page(
+    c,
+    {
+      title: t('error.generic.title'),
+      children: (
+        <>
+          <p class="notice bad" role="alert">
+            {t('error.generic.body', { code: c.get('requestId') ?? 'INTERNAL' })}
+          </p>
+          <p>
+            <a href="/console">{t('error.back')}</a>
+          </p>
+        </>
+      ),
+    },
+    500,
   );
 };

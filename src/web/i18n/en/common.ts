@@ -39,6 +39,9 @@ export const common = {
     'This form was not sent from this console session. Reload the page and try again.',
   'error.generic.title': 'Something went wrong',
   'error.generic.body': 'OneClick could not finish this request ({code}).',
+  'error.form.title': 'Form not readable',
+  'error.form.body':
+    'OneClick could not read this form. Nothing was done. Reload the page and send it again.',
   'error.back': 'Back to the start page',
   'common.save': 'Save',
   'common.cancel': 'Cancel',
@@ -74,4 +77,20 @@ export const common = {
   'supervision.accepted': 'Accepted',
   'supervision.rejected': 'Rejected by buyer',
   'supervision.completed': 'Completed',
+  // The deployment steps (DEPLOYMENT_STEPS), the license models and the order statuses, shared by
+  // every area.
+  'step.requested': 'Requested',
+  'step.network': 'Network and security group',
+  'step.server': 'Server',
+  'step.ssh': 'SSH connection',
+  'step.push': 'Package upload',
+  'step.license': 'License',
+  'step.install': 'Installation',
+  'step.verify': 'Verification',
+  'step.report': 'Delivery report',
+  'licenseModel.license2': 'License 2.0 (authorization code)',
+  'licenseModel.license1': 'License 1.0 (license file)',
+  'orderStatus.active': 'Active',
+  'orderStatus.expired': 'Expired',
+  'orderStatus.unsubscribed': 'Unsubscribed',
 } satisfies Record<string, string>;

@@ -27,7 +27,7 @@ export function known(t: Translate, key: string, fallback: string): string {
   return text === undefined ? fallback : text;
 }
 
-export const stepLabel = (t: Translate, step: string) => known(t, `buyer.step.${step}`, step);
+export const stepLabel = (t: Translate, step: string) => known(t, `step.${step}`, step);
 export const stepStatusLabel = (t: Translate, status: string) =>
   known(t, `buyer.stepStatus.${status}`, status);
 

@@ -33,9 +33,9 @@ export const SupervisionBadge: FC<{ t: Translate; state: string; id?: string }> 
   </span>
 );
 
-export const modelLabel = (t: Translate, model: string) => known(t, `buyer.model.${model}`, model);
+export const modelLabel = (t: Translate, model: string) => known(t, `licenseModel.${model}`, model);
 export const orderStatusLabel = (t: Translate, status: string) =>
-  known(t, `buyer.orderStatus.${status}`, status);
+  known(t, `orderStatus.${status}`, status);
 
 /** The words for an API refusal: the console's own for the codes it knows, else the API's. */
 export function refusal(t: Translate, error: ApiError): string {

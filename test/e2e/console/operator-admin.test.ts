@@ -256,7 +256,7 @@ describe('operator administration in the console', () => {
     expect(totals.reduce((n, v) => n + Number(v), 0)).toBe(13);
     const durations = page.locator('svg#chart-durations');
     expect(await durations.locator('rect.s-p95').count()).toBe(DEPLOYMENT_STEPS.length);
-    const push = page.getByRole('row', { name: /Package push/ });
+    const push = page.getByRole('row', { name: /Package upload/ });
     expect(await push.textContent()).toMatch(/\d+ s/);
     await lookAt(page, 'operator-admin-charts');
     await page.context().close();

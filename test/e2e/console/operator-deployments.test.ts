@@ -96,7 +96,7 @@ describe('operator deployments console', () => {
       .toBe('failed');
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     // The step it failed at and the failure's code, beside it.
-    expect(await row.locator('td').nth(4).textContent()).toBe('Install');
+    expect(await row.locator('td').nth(4).textContent()).toBe('Installation');
     expect(await row.textContent()).toContain('COMMAND_FAILED');
     await lookAt(page, 'operator-deployments-list-live');
     await settled(started.workflowId, started.runId);

@@ -1,4 +1,7 @@
-/** Words every page shares: the frame, sign-in, errors, the supervision states. */
+/**
+ * Words every page shares: the frame, sign-in, errors, the supervision states, and the deployment
+ * steps, license models and order statuses.
+ */
 export const common = {
   'app.name': 'OneClick',
   'app.tagline': 'License deployment automation',

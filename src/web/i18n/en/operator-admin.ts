@@ -127,13 +127,4 @@ export const operatorAdmin = {
   'operator.admin.charts.noData': 'no data',
   'operator.admin.charts.step': 'Step',
   'operator.admin.charts.count': 'Steps measured',
-  'operator.admin.step.requested': 'Requested',
-  'operator.admin.step.network': 'Network',
-  'operator.admin.step.server': 'Server',
-  'operator.admin.step.ssh': 'SSH',
-  'operator.admin.step.push': 'Package push',
-  'operator.admin.step.license': 'License',
-  'operator.admin.step.install': 'Install',
-  'operator.admin.step.verify': 'Verify',
-  'operator.admin.step.report': 'Report',
 } satisfies Record<string, string>;

@@ -1,8 +1,5 @@
 /** Words of the seller/catalog pages (keys start with 'seller.catalog.'). */
 export const sellerCatalog = {
-  'seller.catalog.licenseModel.license2': 'License 2.0 (authorization code)',
-  'seller.catalog.licenseModel.license1': 'License 1.0 (license file)',
-
   // Products
   'seller.catalog.products.title': 'Products',
   'seller.catalog.products.register': 'Register a product',

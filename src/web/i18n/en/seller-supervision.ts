@@ -141,11 +141,6 @@ export const sellerSupervision = {
   'seller.supervision.orders.col.supervision': 'Supervision',
   'seller.supervision.orders.col.status': 'Order status',
   'seller.supervision.orders.pages': 'Pages',
-  'seller.supervision.model.license2': 'License 2.0 (authorization code)',
-  'seller.supervision.model.license1': 'License 1.0 (license file)',
-  'seller.supervision.orderStatus.active': 'Active',
-  'seller.supervision.orderStatus.expired': 'Expired',
-  'seller.supervision.orderStatus.unsubscribed': 'Unsubscribed',
   'seller.supervision.test': 'Test order',
 
   // Orders: one order
@@ -238,15 +233,6 @@ export const sellerSupervision = {
   'seller.supervision.evidence.html': 'Download the evidence page (HTML)',
   'seller.supervision.evidence.json': 'Download the signed evidence (JSON with JWS)',
 
-  'seller.supervision.step.requested': 'Requested',
-  'seller.supervision.step.network': 'Network',
-  'seller.supervision.step.server': 'Server',
-  'seller.supervision.step.ssh': 'SSH connection',
-  'seller.supervision.step.push': 'Package upload',
-  'seller.supervision.step.license': 'License',
-  'seller.supervision.step.install': 'Installation',
-  'seller.supervision.step.verify': 'Verification',
-  'seller.supervision.step.report': 'Report',
   'seller.supervision.stepStatus.running': 'Running',
   'seller.supervision.stepStatus.succeeded': 'Succeeded',
   'seller.supervision.stepStatus.failed': 'Failed',

@@ -122,13 +122,4 @@ export const operatorAdmin: Record<keyof typeof en, string> = {
   'operator.admin.charts.noData': '无数据',
   'operator.admin.charts.step': '步骤',
   'operator.admin.charts.count': '统计步骤数',
-  'operator.admin.step.requested': '已发起',
-  'operator.admin.step.network': '网络',
-  'operator.admin.step.server': '云服务器',
-  'operator.admin.step.ssh': 'SSH 连接',
-  'operator.admin.step.push': '推送软件包',
-  'operator.admin.step.license': 'License',
-  'operator.admin.step.install': '安装',
-  'operator.admin.step.verify': '验证',
-  'operator.admin.step.report': '上报',
 };

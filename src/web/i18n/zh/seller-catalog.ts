@@ -1,9 +1,6 @@
 import type { sellerCatalog as en } from '../en/seller-catalog.js';
 
 export const sellerCatalog: Record<keyof typeof en, string> = {
-  'seller.catalog.licenseModel.license2': 'License 2.0（授权码）',
-  'seller.catalog.licenseModel.license1': 'License 1.0（License 文件）',
-
   // 商品
   'seller.catalog.products.title': '商品管理',
   'seller.catalog.products.register': '注册商品',

@@ -24,8 +24,7 @@ interface Stats {
 }
 
 const OUTCOMES = ['succeeded', 'failed', 'cancelled', 'running'] as const;
-const stepLabel = (t: Translate, step: string) =>
-  t(`operator.admin.step.${step}` as MessageKey) ?? step;
+const stepLabel = (t: Translate, step: string) => t(`step.${step}` as MessageKey) ?? step;
 
 function perDayChart(t: Translate, perDay: Stats['perDay']) {
   const items = perDay.items;

@@ -36,7 +36,7 @@ export const fetchRecorded = (c: Context<WebEnv>, query: ListQuery) =>
   c.get('api').get<RecordedPage>('/v1/deployments/recorded', { ...query, limit: PAGE_SIZE });
 
 export const stepLabel = (t: Translate, step: string | null): string =>
-  step ? t(`operator.deployments.step.${step}` as MessageKey) || step : '';
+  step ? t(`step.${step}` as MessageKey) || step : '';
 
 export const statusLabel = (t: Translate, status: string): string =>
   t(`operator.deployments.status.${status}` as MessageKey) || status;

@@ -50,7 +50,7 @@ export interface CredentialView {
 /** The license model as KooGallery names it. */
 export const licenseModelLabel = (t: Translate, model: string): string =>
   model === 'license1'
-    ? t('seller.catalog.licenseModel.license1')
+    ? t('licenseModel.license1')
     : model === 'license2'
-      ? t('seller.catalog.licenseModel.license2')
+      ? t('licenseModel.license2')
       : model;

@@ -614,7 +614,7 @@ async function generatorPage(
                 >
                   {productList.map((p) => (
                     <option value={p.id} selected={bind.values.productId === p.id}>
-                      {`${p.name} · ${known(t, `seller.supervision.model.${p.licenseModel}`, p.licenseModel)}`}
+                      {`${p.name} · ${known(t, `licenseModel.${p.licenseModel}`, p.licenseModel)}`}
                     </option>
                   ))}
                 </select>

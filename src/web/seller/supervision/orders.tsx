@@ -167,7 +167,7 @@ export async function ordersListPage(c: Context<WebEnv>) {
                     <td>
                       <StateBadge t={t} state={o.supervision.state} />
                     </td>
-                    <td>{known(t, `seller.supervision.orderStatus.${o.status}`, o.status)}</td>
+                    <td>{known(t, `orderStatus.${o.status}`, o.status)}</td>
                     <td>
                       <When t={t} at={o.createdAt} />
                     </td>
@@ -192,8 +192,7 @@ export async function ordersListPage(c: Context<WebEnv>) {
   });
 }
 
-const modelLabel = (t: Translate, model: string) =>
-  known(t, `seller.supervision.model.${model}`, model);
+const modelLabel = (t: Translate, model: string) => known(t, `licenseModel.${model}`, model);
 
 interface FormState {
   values: Record<string, string>;
@@ -272,7 +271,7 @@ async function orderPage(
             <dd class="mono">{o.orderLineId}</dd>
             <dt>{t('seller.supervision.order.status')}</dt>
             <dd>
-              {known(t, `seller.supervision.orderStatus.${o.status}`, o.status)}
+              {known(t, `orderStatus.${o.status}`, o.status)}
               {o.testFlag && (
                 <>
                   {' '}
@@ -597,7 +596,7 @@ const EvidenceSection: FC<{ t: Translate; orderRef: string; evidence: Evidence |
           <tbody>
             {d.steps.map((step) => (
               <tr>
-                <th scope="row">{known(t, `seller.supervision.step.${step.step}`, step.step)}</th>
+                <th scope="row">{known(t, `step.${step.step}`, step.step)}</th>
                 <td>{known(t, `seller.supervision.stepStatus.${step.status}`, step.status)}</td>
                 <td>{step.attempts}</td>
                 <td>

@@ -198,12 +198,16 @@ export function liveProgress(
   return withLiveActivity(withPendingActivities(own ?? recorded, running.pending), running.live);
 }
 
-/** The progress with the running activity's latest heartbeat, when there is one. */
+/**
+ * The progress with the running activity's latest heartbeat, when there is one and it is of the
+ * step under way: Temporal's description and the workflow's progress are read apart, so a push's
+ * last heartbeat may still be described when the deployment has moved on to its license.
+ */
 export function withLiveActivity(
   progress: DeploymentProgress,
   live: LiveActivity | undefined,
 ): LiveDeploymentProgress {
-  return live ? { ...progress, ...live } : progress;
+  return live && live.step === progress.state ? { ...progress, ...live } : progress;
 }
 
 /**

@@ -99,9 +99,19 @@ describe('liveProgress', () => {
       pending,
     });
     expect(liveProgress(recorded, { pending: [] })).toBe(recorded);
+    const pushing: DeploymentProgress = { ...recorded, state: 'push' };
     expect(
-      liveProgress(recorded, { pending: [], live: { step: 'push', bytesSent: 1, at: AT } }),
-    ).toMatchObject({ state: 'network', step: 'push', bytesSent: 1 });
+      liveProgress(pushing, { pending: [], live: { step: 'push', bytesSent: 1, at: AT } }),
+    ).toMatchObject({ state: 'push', step: 'push', bytesSent: 1 });
+  });
+
+  it('shows no heartbeat of a step the deployment has already left', () => {
+    const licensing: DeploymentProgress = { ...recorded, state: 'license' };
+    const shown = liveProgress(licensing, {
+      pending: [],
+      live: { step: 'push', bytesSent: 1, at: AT },
+    });
+    expect(shown).toEqual(licensing);
   });
 
   it("shows nothing live when the workflow's progress is another deployment's", () => {

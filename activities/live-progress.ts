@@ -1,3 +1,5 @@
+import { OutputTail } from '../src/ssh/output-tail.js';
+
 /**
  * What the delivery activities heartbeat for the buyer's live view: the output tail of a running
  * command with every secret the activity knows replaced by `[redacted]` before it leaves the
@@ -119,33 +121,23 @@ export function lastBytes(text: string, limit: number): string {
  * incomplete character and what may be the start of a secret still arriving.
  */
 export class RedactedTail {
-  private chunks: Buffer[] = [];
-  private held = 0;
-  /** Every byte seen. */
-  total = 0;
+  private readonly raw: OutputTail;
 
   /** `keep`: the largest tail that will be asked for, in bytes. */
   constructor(
     private readonly redactor: Redactor,
-    private readonly keep: number,
-  ) {}
+    keep: number,
+  ) {
+    this.raw = new OutputTail(keep);
+  }
+
+  /** Every byte seen. */
+  get total(): number {
+    return this.raw.total;
+  }
 
   push(chunk: Buffer): void {
-    this.total += chunk.length;
-    const piece = chunk.length > this.keep ? chunk.subarray(chunk.length - this.keep) : chunk;
-    this.chunks.push(piece);
-    this.held += piece.length;
-    while (this.held > this.keep) {
-      const first = this.chunks[0]!;
-      const excess = this.held - this.keep;
-      if (first.length <= excess) {
-        this.chunks.shift();
-        this.held -= first.length;
-      } else {
-        this.chunks[0] = first.subarray(excess);
-        this.held -= excess;
-      }
-    }
+    this.raw.push(chunk);
   }
 
   /**
@@ -154,8 +146,7 @@ export class RedactedTail {
    * back until the next call.
    */
   render(limit: number, opts: { live: boolean }): { text: string; dropped: number } {
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
-    const all = this.chunks[0] ?? Buffer.alloc(0);
+    const all = this.raw.bytes();
     const buf = all.subarray(Math.max(0, all.length - limit));
     const from = this.total > buf.length ? charStart(buf, 0) : 0;
     const end = opts.live ? completeEnd(buf) : buf.length;

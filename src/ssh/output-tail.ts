@@ -26,6 +26,12 @@ export class OutputTail {
     }
   }
 
+  /** The kept bytes (the last `limit` of them). */
+  bytes(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
   /** The kept bytes as text, marked when earlier output was dropped. */
   text(): string {
     const body = Buffer.concat(this.chunks).toString('utf8');

@@ -57,7 +57,10 @@ const percentile = (sorted: number[], p: number) =>
     ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
     : NaN;
 
-/** Seeds a seller, a buyer and `ORDERS` paid orders, each with a finished or running deployment. */
+/**
+ * Seeds a seller, a buyer and `ORDERS` paid orders, each with a finished or running deployment,
+ * and `ORDERS` more principals with two keys each.
+ */
 async function seed(db: Awaited<ReturnType<typeof openPostgres>>) {
   const seller = await createPrincipal(db, { role: 'seller', name: 'Bench seller' });
   const buyer = await createPrincipal(db, {
@@ -107,6 +110,26 @@ async function seed(db: Awaited<ReturnType<typeof openPostgres>>) {
        from unnest($1::text[]) with ordinality as t(x, n),
             unnest(array['network','server','ssh','push','install','license','verify']) with ordinality as s(step, k)`,
     [ids],
+  );
+  // The operators' principals page pages over 1,000 more principals, each with two keys.
+  await db.query(
+    `insert into buyers (id, name) select 'buy_bench_' || $1 || '_' || g, 'Bench buyer ' || g
+       from generate_series(1, ${ORDERS}) g`,
+    [tag],
+  );
+  await db.query(
+    `insert into principals (id, role, name, buyer_id, created_at)
+     select 'prn_bench_' || $1 || '_' || g, 'buyer', 'Bench buyer ' || g, 'buy_bench_' || $1 || '_' || g,
+            now() - g * interval '1 minute'
+       from generate_series(1, ${ORDERS}) g`,
+    [tag],
+  );
+  await db.query(
+    `insert into api_keys (id, principal_id, key_hash, prefix, name)
+     select 'key_bench_' || $1 || '_' || g || '_' || k, 'prn_bench_' || $1 || '_' || g,
+            md5($1 || g || '-' || k), substr(md5(g || '-' || k), 1, 8), 'key ' || k
+       from generate_series(1, ${ORDERS}) g, generate_series(1, 2) k`,
+    [tag],
   );
   const keys = {
     seller: (await createApiKey(db, seller.id)).key,
@@ -194,7 +217,12 @@ try {
       path: '/console/operator/deployments',
       peer: '/v1/deployments/recorded',
     },
-    { name: 'operator: principals', role: 'operator', path: '/console/operator/principals' },
+    {
+      name: 'operator: principals',
+      role: 'operator',
+      path: '/console/operator/principals',
+      peer: '/v1/principals',
+    },
     { name: 'operator: audit log', role: 'operator', path: '/console/operator/audit' },
     { name: 'operator: charts', role: 'operator', path: '/console/operator/charts' },
   ];

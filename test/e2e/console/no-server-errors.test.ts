@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/api.js';
+import { consoleSignIn } from '../../helpers/console-session.js';
 import { createLicenseServices } from '../../../src/license/services.js';
 import { testWraps } from '../../helpers/license/seed.js';
 import { createDirectoryPackageStore } from '../../../src/packages/directory-store.js';
@@ -48,27 +49,6 @@ describe('the console under garbage', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function session(key: string) {
-    const form = await t.app.request('/console/sign-in');
-    const csrf = form.headers.getSetCookie()[0]!.split(';')[0]!;
-    const res = await t.app.request('/console/sign-in', {
-      method: 'POST',
-      headers: { cookie: csrf, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf.split('=')[1]!, apiKey: key }).toString(),
-    });
-    const cookie = res.headers
-      .getSetCookie()
-      .find((c) => c.startsWith('oc_session='))!
-      .split(';')[0]!;
-    // Every signed-in page carries the session's token (the sign-out form).
-    const home = await t.app.request('/console', { headers: { cookie } });
-    const html = await (
-      await t.app.request(home.headers.get('location')!, { headers: { cookie } })
-    ).text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-    return { cookie, token };
-  }
-
   it('answers every route for every role without a 5xx', async () => {
     const routes = t.app.routes
       .filter((r) => r.path.startsWith('/console') && !r.path.endsWith('*'))
@@ -77,7 +57,7 @@ describe('the console under garbage', () => {
     const failures: string[] = [];
     for (const role of ['buyer', 'seller', 'operator'] as const) {
       const { key } = await t.principal(role, `fuzz-${role}`);
-      const { cookie, token } = await session(key);
+      const { cookie, csrf: token } = await consoleSignIn(t.app, key);
       for (const route of routes) {
         for (const id of GARBAGE_IDS) {
           const p = route.path.replace(/:[A-Za-z]+/g, encodeURIComponent(id));

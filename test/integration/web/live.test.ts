@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/api.js';
+import { consoleSignIn } from '../../helpers/console-session.js';
 import { revokeApiKey } from '../../../src/db/repositories/principals.js';
 import { MAX_STREAMS_PER_SESSION } from '../../../src/web/live.js';
 
@@ -11,19 +12,7 @@ describe('console live streams', () => {
   });
   afterAll(() => t.close());
 
-  async function signIn(key: string): Promise<string> {
-    const form = await t.app.request('/console/sign-in');
-    const csrf = form.headers.getSetCookie()[0]!.split(';')[0]!;
-    const res = await t.app.request('/console/sign-in', {
-      method: 'POST',
-      headers: { cookie: csrf, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf.split('=')[1]!, apiKey: key }).toString(),
-    });
-    return res.headers
-      .getSetCookie()
-      .find((c) => c.startsWith('oc_session='))!
-      .split(';')[0]!;
-  }
+  const signIn = async (key: string) => (await consoleSignIn(t.app, key)).cookie;
   const live = async (cookie: string): Promise<Response> =>
     t.app.request('/console/operator/deployments/live', { headers: { cookie } });
 

@@ -13,6 +13,7 @@ import { codecSessionToken } from '../../../../src/api/routes/codec-session.js';
 import { EncryptionCodec } from '../../../../src/temporal/codec.js';
 import { createDataConverter } from '../../../../src/temporal/data-converter.js';
 import { startTestApp, type TestApp } from '../../../helpers/api.js';
+import { consoleSignIn } from '../../../helpers/console-session.js';
 import { testKeyring } from '../../../helpers/deploy.js';
 
 const WORKFLOWS = fileURLToPath(
@@ -289,16 +290,7 @@ describe('Temporal remote codec endpoint (/codec)', () => {
 
     // An operator signed in to the console needs no codec sign-in; a buyer's console session is
     // refused, and so is a signed-out one.
-    const consoleSession = async (key: string) => {
-      const form = await t.app.request('/console/sign-in');
-      const csrf = form.headers.get('set-cookie')!.split(';')[0]!;
-      const res = await t.app.request('/console/sign-in', {
-        method: 'POST',
-        headers: { cookie: csrf, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: csrf.split('=')[1]!, apiKey: key }).toString(),
-      });
-      return res.headers.get('set-cookie')!.split(';')[0]!;
-    };
+    const consoleSession = async (key: string) => (await consoleSignIn(t.app, key)).cookie;
     const operatorConsole = await consoleSession(operatorKey);
     expect((await fromUi(operatorConsole)).status).toBe(200);
     const buyer = await t.principal('buyer', `b-${randomUUID().slice(0, 8)}`);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLicenseServices } from '../../../../src/license/services.js';
 import { startTestApp, type TestApp } from '../../../helpers/api.js';
+import { consoleSignIn } from '../../../helpers/console-session.js';
 import { createDirectoryPackageStore } from '../../../../src/packages/directory-store.js';
 import { seedOrder, seedProduct } from '../../../helpers/deploy.js';
 import { testWraps } from '../../../helpers/license/seed.js';
@@ -21,21 +22,8 @@ describe('buyer pages, refusals', () => {
   let token: string;
 
   async function session(key: string) {
-    const form = await t.app.request('/console/sign-in');
-    const csrf = form.headers.getSetCookie()[0]!.split(';')[0]!;
-    const res = await t.app.request('/console/sign-in', {
-      method: 'POST',
-      headers: { cookie: csrf, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf.split('=')[1]!, apiKey: key }).toString(),
-    });
-    const c = res.headers
-      .getSetCookie()
-      .find((x) => x.startsWith('oc_session='))!
-      .split(';')[0]!;
-    const html = await (
-      await t.app.request('/console/buyer/orders', { headers: { cookie: c } })
-    ).text();
-    return { cookie: c, token: /name="_csrf" value="([^"]+)"/.exec(html)![1]!, html };
+    const signedIn = await consoleSignIn(t.app, key);
+    return { cookie: signedIn.cookie, token: signedIn.csrf, html: signedIn.html };
   }
   const get = (p: string) => t.app.request(p, { headers: { cookie } });
   const post = (p: string, form: Record<string, string> = {}) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../../helpers/api.js';
+import { consoleSignIn } from '../../../../helpers/console-session.js';
 import { testWraps } from '../../../../helpers/license/seed.js';
 import { createLicenseServices } from '../../../../../src/license/services.js';
 
@@ -12,18 +13,7 @@ describe('console API credentials', () => {
     res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
 
   async function browser() {
-    const form = await t.app.request('/console/sign-in');
-    const signInCsrf = cookieOf(form, 'oc_signin_csrf')!.split(';')[0]!;
-    const res = await t.app.request('/console/sign-in', {
-      method: 'POST',
-      headers: { cookie: signInCsrf, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: signInCsrf.split('=')[1]!, apiKey: key }).toString(),
-    });
-    const cookie = cookieOf(res, 'oc_session')!.split(';')[0]!;
-    const html = await (
-      await t.app.request('/console/seller/credentials', { headers: { cookie } })
-    ).text();
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const { cookie, csrf } = await consoleSignIn(t.app, key);
     return { cookie, csrf };
   }
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../../helpers/api.js';
+import { consoleSignIn } from '../../../../helpers/console-session.js';
 import { createDirectoryPackageStore } from '../../../../../src/packages/directory-store.js';
 
 const MAX = 4 * 1024 * 1024;
@@ -15,28 +16,10 @@ describe('console package upload', () => {
   let seller: { cookie: string; csrf: string };
   let productId: string;
 
-  const cookieOf = (res: Response, name: string) =>
-    res.headers
-      .getSetCookie()
-      .find((c) => c.startsWith(`${name}=`))
-      ?.split(';')[0];
-
   /** Signs a browser in; its session cookie and the CSRF token its pages carry. */
   async function browser(key: string) {
-    const form = await t.app.request('/console/sign-in');
-    const signInCsrf = cookieOf(form, 'oc_signin_csrf')!;
-    const res = await t.app.request('/console/sign-in', {
-      method: 'POST',
-      headers: { cookie: signInCsrf, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: signInCsrf.split('=')[1]!, apiKey: key }).toString(),
-    });
-    const cookie = cookieOf(res, 'oc_session')!;
-    // The start page the sign-in led to carries the token (hx-headers on body).
-    const html = await (
-      await t.app.request(res.headers.get('location')!, { headers: { cookie } })
-    ).text();
-    const csrf = /X-CSRF-Token&quot;:&quot;([^&]+)&quot;|"X-CSRF-Token":"([^"]+)"/.exec(html);
-    return { cookie, csrf: csrf?.[1] ?? csrf?.[2] ?? '' };
+    const { cookie, csrf } = await consoleSignIn(t.app, key);
+    return { cookie, csrf };
   }
 
   const upload = (

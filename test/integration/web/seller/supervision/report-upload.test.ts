@@ -6,29 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct } from '../../../../../src/db/repositories/products.js';
 import { createDirectoryPackageStore } from '../../../../../src/packages/directory-store.js';
 import { startTestApp, type TestApp } from '../../../../helpers/api.js';
+import { consoleSignIn } from '../../../../helpers/console-session.js';
 import { seedOrder } from '../../../../helpers/deploy.js';
 
 const MiB = 1024 * 1024;
 
 /** The session cookie and CSRF token of a console sign-in with `apiKey`. */
 async function consoleSession(t: TestApp, apiKey: string) {
-  const form = await t.app.request('/console/sign-in');
-  const signInCookie = /oc_signin_csrf=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1]!;
-  const res = await t.app.request('/console/sign-in', {
-    method: 'POST',
-    headers: {
-      cookie: `oc_signin_csrf=${signInCookie}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ _csrf: signInCookie, apiKey }).toString(),
-  });
-  expect(res.status).toBe(303);
-  const cookie = `oc_session=${/oc_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!}`;
-  const page = await (
-    await t.app.request('/console/seller/orders', { headers: { cookie } })
-  ).text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-  return { cookie, token };
+  const { cookie, csrf } = await consoleSignIn(t.app, apiKey);
+  return { cookie, token: csrf };
 }
 
 /** A body that arrives in chunks, with no Content-Length (as a streamed upload may). */

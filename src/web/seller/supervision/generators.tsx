@@ -66,6 +66,11 @@ const ResultBadge: FC<{ t: Translate; ok: boolean }> = ({ t, ok }) => (
   </span>
 );
 
+/** The generator kinds the register form offers, each with its hint. */
+const KINDS = [
+  ['built-in', 'seller.supervision.register.kind.builtIn.hint'],
+  ['remote', 'seller.supervision.register.kind.remote.hint'],
+] as const;
 export async function generatorsListPage(c: Context<WebEnv>) {
   const t = c.get('t');
   const r = await c.get('api').get<{ items: Generator[] }>('/v1/generators');
@@ -167,34 +172,22 @@ function registerPage(c: Context<WebEnv>, state: RegisterState, status: 200 | 40
             <input type="hidden" name="_idem" value={newFormKey()} />
             <fieldset>
               <legend>{t('seller.supervision.register.kind')}</legend>
-              <div class="choice">
-                <input
-                  type="radio"
-                  id="f-kind-built-in"
-                  name="kind"
-                  value="built-in"
-                  checked={kind === 'built-in'}
-                  aria-describedby="f-kind-built-in-hint"
-                />
-                <label for="f-kind-built-in">{t('seller.supervision.kind.built-in')}</label>
-                <p class="hint" id="f-kind-built-in-hint">
-                  {t('seller.supervision.register.kind.builtIn.hint')}
-                </p>
-              </div>
-              <div class="choice">
-                <input
-                  type="radio"
-                  id="f-kind-remote"
-                  name="kind"
-                  value="remote"
-                  checked={kind === 'remote'}
-                  aria-describedby="f-kind-remote-hint"
-                />
-                <label for="f-kind-remote">{t('seller.supervision.kind.remote')}</label>
-                <p class="hint" id="f-kind-remote-hint">
-                  {t('seller.supervision.register.kind.remote.hint')}
-                </p>
-              </div>
+              {KINDS.map(([value, hint]) => (
+                <div class="choice">
+                  <input
+                    type="radio"
+                    id={`f-kind-${value}`}
+                    name="kind"
+                    value={value}
+                    checked={kind === value}
+                    aria-describedby={`f-kind-${value}-hint`}
+                  />
+                  <label for={`f-kind-${value}`}>{t(`seller.supervision.kind.${value}`)}</label>
+                  <p class="hint" id={`f-kind-${value}-hint`}>
+                    {t(hint)}
+                  </p>
+                </div>
+              ))}
             </fieldset>
             <Field
               name="name"

@@ -13,6 +13,7 @@ import { runChecked, runCommand } from '../src/ssh/exec.js';
 import { collectFingerprint as collectOverSsh } from '../src/ssh/fingerprint-collector.js';
 import { hostKeyMismatch, type HostKeyPins } from '../src/ssh/host-key.js';
 import { pushFile, type PushMethod, type PushResult } from '../src/ssh/push.js';
+import { pullFile } from '../src/ssh/pull.js';
 import {
   connectionSurvives,
   createSshSessionPool,
@@ -55,7 +56,25 @@ export interface DeliveryDeps {
   sessions?: SshSessionPool;
   /** Issues an order's license and hands over its text, for `deliverLicense`. */
   licenses?: LicenseIssuer;
+  /** Told the package bytes this worker sent to a server (the `/metrics` counter). */
+  onPackageBytesSent?: (bytes: number) => void;
+  /**
+   * `pull` (the default): when the store can presign a URL, the server downloads its package
+   * itself, and a push follows only when it cannot; `push`: always push over SSH.
+   */
+  packageDelivery?: 'pull' | 'push';
+  /** How long a presigned package URL stays valid; default 15 minutes (the download starts at once). */
+  pullUrlTtlSeconds?: number;
+  /** Told why a server could not pull, before the push that replaces it. */
+  onPullRefused?: (fields: { serverId: string; reason: string; tail: string }) => void;
 }
+
+/** What a package delivery did: a push's result, and whether the server pulled it instead. */
+export type PackageDeliveryResult = PushResult & {
+  via: 'pull' | 'push';
+  /** Why the server could not pull, when a push replaced the pull. */
+  pullRefused?: string;
+};
 
 /** Issues (idempotently, per order) the license a deployment writes to its server. */
 export interface LicenseIssuer {
@@ -268,9 +287,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     },
 
     /**
-     * Pushes a stored package to `remotePath`, heartbeating the bytes on the server, the size and
-     * the rate (a LiveHeartbeat); skipped when the server already has it, resumed after a broken
-     * attempt, checked by sha256 on the server.
+     * Delivers a stored package to `remotePath`, heartbeating the bytes on the server, the size
+     * and the rate (a LiveHeartbeat). When the store can presign a URL the server downloads it
+     * itself (OneClick sends no bytes); otherwise, or when the server cannot, it is pushed. Either
+     * way it is skipped when the server already has it, resumed after a broken attempt, and checked
+     * by sha256 on the server.
      */
     async pushPackage(input: {
       endpoint: SshEndpoint;
@@ -278,10 +299,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       sha256: string;
       sizeBytes: number;
       remotePath: string;
-      /** Overrides the worker's push method for this push. */
+      /** Overrides the worker's push method for this push (and skips pulling). */
       method?: PushMethod;
       mark?: StepMark;
-    }): Promise<PushResult> {
+    }): Promise<PackageDeliveryResult> {
       checkRemotePath(input.remotePath, 'remotePath');
       const stat = await deps.store.stat(input.storageKey);
       if (!stat) {
@@ -292,20 +313,43 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       }
       const step = stepOf(input.mark, 'push');
       const rate = new TransferRate();
-      let bytesSent = 0;
+      let bytesOnServer = 0;
       const progress = (): LiveHeartbeat => {
         const now = Date.now();
-        const bytesPerSecond = rate.note(bytesSent, now);
+        const bytesPerSecond = rate.note(bytesOnServer, now);
         return {
           step,
-          bytesSent,
+          bytesSent: bytesOnServer,
           totalBytes: input.sizeBytes,
           ...(bytesPerSecond !== undefined && { bytesPerSecond: Math.round(bytesPerSecond) }),
           at: new Date(now).toISOString(),
         };
       };
-      return withSession(input.endpoint, (session, beat) =>
-        pushFile(
+      const presign = deps.store.presignGet?.bind(deps.store);
+      const tryPull = presign && !input.method && (deps.packageDelivery ?? 'pull') === 'pull';
+      return withSession(input.endpoint, async (session, beat) => {
+        const onProgress = (bytes: number) => {
+          bytesOnServer = bytes;
+          beat(progress);
+        };
+        let pullRefused: string | undefined;
+        if (tryPull) {
+          // Made here, in the activity, so the URL never enters workflow history.
+          const url = await presign(input.storageKey, deps.pullUrlTtlSeconds ?? 900);
+          const pulled = await pullFile(
+            session,
+            { url, sha256: input.sha256, sizeBytes: input.sizeBytes },
+            { remotePath: input.remotePath, signal: beat.signal, onProgress },
+          );
+          if (pulled.pulled) return { ...pulled.result, via: 'pull' as const };
+          pullRefused = pulled.reason;
+          deps.onPullRefused?.({
+            serverId: session.serverId,
+            reason: pulled.reason,
+            tail: pulled.tail,
+          });
+        }
+        const pushed = await pushFile(
           session,
           {
             sha256: input.sha256,
@@ -317,13 +361,12 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             remotePath: input.remotePath,
             method: input.method ?? deps.pushMethod,
             signal: beat.signal,
-            onProgress: (bytes) => {
-              bytesSent = bytes;
-              beat(progress);
-            },
+            onProgress,
           },
-        ),
-      );
+        );
+        deps.onPackageBytesSent?.(pushed.bytesSent);
+        return { ...pushed, via: 'push' as const, ...(pullRefused && { pullRefused }) };
+      });
     },
 
     /**

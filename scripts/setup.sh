@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything OneClick and its tests use on a fresh Debian machine of this kind:
 # Debian packages (PostgreSQL server, OpenSSH server and client, iproute2, ...), the npm
-# dependencies, and the Temporal CLI (built once with Go into ~/.cache/oneclick). Idempotent.
+# dependencies, the Temporal CLI and SeaweedFS (each built once with Go into ~/.cache/oneclick).
+# Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,3 +51,7 @@ fi
 
 # The Temporal CLI: $TEMPORAL_CLI, `temporal` on PATH, the cache, or a Go build into the cache.
 node_modules/.bin/tsx scripts/ensure-temporal-cli.ts
+
+# SeaweedFS, the real S3 server the object-store tests and benchmarks run against: $SEAWEEDFS_WEED,
+# `weed` on PATH, the cache, or a Go build into the cache (about 5 minutes, once).
+node_modules/.bin/tsx scripts/ensure-seaweedfs.ts

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { findOrBuildTemporalCli } from '../src/temporal/cli-binary.js';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres-server.js';
+import { startSeaweedS3, type SeaweedS3 } from './helpers/seaweedfs.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,11 +14,14 @@ declare module 'vitest' {
     temporalNamespace: string;
     temporalCliPath: string;
     postgresUrl: string;
+    /** SeaweedFS's S3 gateway: endpoints, bucket, credentials and the env naming them. */
+    s3: Omit<SeaweedS3, 'stop'>;
   }
 }
 
 /**
- * One real Temporal dev server and one throwaway PostgreSQL for the whole run; every test uses
+ * One real Temporal dev server, one throwaway PostgreSQL and one SeaweedFS S3 gateway for the
+ * whole run; every test uses
  * its own task queue, workflow ids and database on them. ONECLICK_TEST_DATABASE_URL points the
  * PostgreSQL tests at an existing server instead.
  */
@@ -29,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   let temporal: DevServer | undefined;
   let postgres: PostgresServer | undefined;
+  let s3: SeaweedS3 | undefined;
   try {
     temporal = await startDevServer({ cliPath, uiPort: false });
     const existingPg = process.env.ONECLICK_TEST_DATABASE_URL;
@@ -37,9 +42,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('temporalNamespace', temporal.namespace);
     project.provide('temporalCliPath', cliPath);
     project.provide('postgresUrl', existingPg ?? postgres!.url);
+    s3 = await startSeaweedS3();
+    project.provide('s3', {
+      endpoint: s3.endpoint,
+      pullEndpoint: s3.pullEndpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      env: s3.env,
+    });
   } catch (err) {
     await temporal?.stop();
     await postgres?.stop();
+    await s3?.stop();
     throw err;
   }
   return async () => {
@@ -48,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await recordHistories(temporal.address, temporal.namespace, cliPath, recordDir);
     await temporal?.stop();
     await postgres?.stop();
+    await s3?.stop();
   };
 }
 

@@ -67,6 +67,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   // our side
   INTERNAL: 500,
   UNAVAILABLE: 503,
+  OBJECT_STORE_UNAVAILABLE: 503,
   // the seller's license generator failed (src/license/generator-client.ts)
   GENERATOR_TIMEOUT: 502,
   GENERATOR_UNREACHABLE: 502,

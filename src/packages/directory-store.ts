@@ -1,40 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
+import { HashAndLimit, checkExpectedSha256, checksumMismatch } from './hash-and-limit.js';
 import type { PackageStore, PutOptions, StoredPackage } from './store.js';
 
 const KEY_RE = /^sha256\/[0-9a-f]{64}$/;
-const SHA256_RE = /^[0-9a-f]{64}$/;
-
-function tooLarge(maxBytes: number): AppError {
-  return new AppError('PACKAGE_TOO_LARGE', `package is larger than ${maxBytes} bytes`, {
-    context: { maxBytes },
-  });
-}
-
-/** Counts and hashes bytes as they pass, failing once the limit is crossed. */
-class HashAndLimit extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-  override _transform(
-    chunk: Buffer,
-    _enc: BufferEncoding,
-    done: (err?: Error | null, data?: Buffer) => void,
-  ) {
-    this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) return done(tooLarge(this.maxBytes));
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-}
-
 /**
  * The default package store: a directory of content-addressed blobs (`sha256/<hex>`). Uploads
  * stream into `.incoming/` and are renamed into place only when complete and checked, so a broken
@@ -52,10 +26,7 @@ export function createDirectoryPackageStore(root: string): PackageStore {
 
   return {
     async put(source, options: PutOptions): Promise<StoredPackage> {
-      const expected = options.expectedSha256?.toLowerCase();
-      if (expected !== undefined && !SHA256_RE.test(expected)) {
-        throw new AppError('INVALID_SHA256', 'expected sha256 must be 64 hex digits');
-      }
+      const expected = checkExpectedSha256(options.expectedSha256);
       await mkdir(incoming, { recursive: true });
       const tmp = path.join(incoming, randomUUID());
       const meter = new HashAndLimit(options.maxBytes);
@@ -64,15 +35,7 @@ export function createDirectoryPackageStore(root: string): PackageStore {
           signal: options.signal,
         });
         const sha256 = meter.hash.digest('hex');
-        if (expected !== undefined && expected !== sha256) {
-          throw new AppError(
-            'PACKAGE_CHECKSUM_MISMATCH',
-            'package sha256 differs from the one declared',
-            {
-              context: { expected, actual: sha256 },
-            },
-          );
-        }
+        if (expected !== undefined && expected !== sha256) throw checksumMismatch(expected, sha256);
         const storageKey = `sha256/${sha256}`;
         const final = blobPath(storageKey);
         await mkdir(path.dirname(final), { recursive: true });

@@ -20,7 +20,8 @@ export interface PutOptions {
 
 /**
  * Where sellers' packages live. `put` streams, hashes and size-limits the bytes and leaves nothing
- * behind when the source breaks; a directory implements it by default, an object store could.
+ * behind when the source breaks: a directory by default (directory-store.ts), or an object store
+ * on the S3 API (s3-store.ts) when several nodes share it.
  */
 export interface PackageStore {
   put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions): Promise<StoredPackage>;
@@ -31,4 +32,9 @@ export interface PackageStore {
   delete(storageKey: string): Promise<void>;
   /** A local file path for the blob, when the store is on this filesystem (SFTP fastPut). */
   localPath?(storageKey: string): string;
+  /**
+   * A short-lived URL that GETs the blob without credentials, when the store can make one (an
+   * object store): a server downloads its package from it instead of OneClick pushing the bytes.
+   */
+  presignGet?(storageKey: string, ttlSeconds: number): Promise<string>;
 }

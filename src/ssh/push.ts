@@ -64,7 +64,7 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
  * bottleneck of a push (bench/push-throughput.ts). `sha256sum` remains the fallback (busybox has
  * it too).
  */
-const HASH_FN =
+export const HASH_FN =
   'h() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi | cut -c1-64; }';
 
 /** The temporary name is derived from the content, so a retry finds what a broken push left. */

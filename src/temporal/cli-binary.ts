@@ -9,7 +9,7 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const cliCacheDir = (home = os.homedir()): string =>
   path.join(home, '.cache', 'oneclick', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 
-async function isExecutable(file: string): Promise<boolean> {
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
     return true;
@@ -18,7 +18,10 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-async function onPath(name: string, pathEnv: string | undefined): Promise<string | undefined> {
+export async function onPath(
+  name: string,
+  pathEnv: string | undefined,
+): Promise<string | undefined> {
   for (const dir of (pathEnv ?? '').split(path.delimiter)) {
     if (dir && (await isExecutable(path.join(dir, name)))) return path.join(dir, name);
   }
@@ -64,7 +67,7 @@ export async function findOrBuildTemporalCli(opts: {
   opts.log?.(
     `building Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${cacheDir} (a few minutes, once)`,
   );
-  const output = await run(
+  const output = await runBuild(
     go,
     ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`],
     {
@@ -82,9 +85,15 @@ export async function findOrBuildTemporalCli(opts: {
   return cached;
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** Runs a build command; resolves with its output's last 20 KB, rejects with them on failure. */
+export function runBuild(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (b: Buffer) => {
       output = (output + b.toString()).slice(-20_000);

@@ -1,0 +1,143 @@
+import path from 'node:path/posix';
+import { AppError } from '../errors.js';
+import type { SshSession } from './connect.js';
+import { runCommand } from './exec.js';
+import { HASH_FN, partialPathFor, type PushResult } from './push.js';
+import { shellQuote } from './shell-quote.js';
+
+/**
+ * Pull delivery: the server downloads its package itself from a short-lived presigned URL, with
+ * curl (or wget), and checks its sha256 there; OneClick sends no package bytes. The URL travels
+ * on the command's standard input, never in its command line (visible in `ps` on the server) or
+ * in any record, and is cut out of whatever output is kept.
+ */
+
+/** Where the bytes are and what they must hash to. */
+export interface PullSource {
+  url: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface PullOptions {
+  remotePath: string;
+  /** File mode after the rename; default 0644 (packages are not secret). */
+  mode?: number;
+  /** Called with the bytes on the server so far, about once a second. */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+  /** Longest a download may take; default 2 hours. */
+  timeoutMs?: number;
+}
+
+/** A pull either delivered the file, or says why the server could not (then push instead). */
+export type PullOutcome =
+  { pulled: true; result: PushResult } | { pulled: false; reason: string; tail: string };
+
+/** Exit codes of the script below, each a reason the server could not pull. */
+const NO_CLIENT = 10;
+const DOWNLOAD_FAILED = 11;
+const MISMATCH = 3;
+
+/** The script run on the server; reads the URL from its first line of input. */
+function pullScript(source: PullSource, options: PullOptions): string {
+  const dst = shellQuote(options.remotePath);
+  // Its own name beside the push's partial file: a pull that gave way to a push leaves the push
+  // a clean start, and a retried pull resumes its own bytes (curl -C - / wget -c).
+  const tmp = shellQuote(`${partialPathFor(options.remotePath, source.sha256)}.pull`);
+  const mode = (options.mode ?? 0o644).toString(8);
+  return [
+    HASH_FN,
+    'IFS= read -r url',
+    `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`,
+    `if [ -f ${dst} ] && [ "$(wc -c < ${dst})" -eq ${source.sizeBytes} ] && [ "$(h < ${dst})" = ${source.sha256} ]; then echo SKIPPED; exit 0; fi`,
+    // Progress lines while the download runs, from a reporter beside it (not a polling loop
+    // around it, which would add up to its interval to every download's end).
+    `( while :; do echo "P $(wc -c < ${tmp} 2>/dev/null || echo 0)"; sleep 1; done ) & rep=$!`,
+    'if command -v curl >/dev/null 2>&1; then',
+    `  curl -fsS --connect-timeout 10 --retry 2 -C - -o ${tmp} "$url"; rc=$?`,
+    'elif command -v wget >/dev/null 2>&1; then',
+    `  wget -q -T 10 -t 3 -c -O ${tmp} "$url"; rc=$?`,
+    `else kill $rep; echo "no curl or wget"; exit ${NO_CLIENT}; fi`,
+    'kill $rep 2>/dev/null',
+    `[ $rc -eq 0 ] || { echo "download exited $rc"; exit ${DOWNLOAD_FAILED}; }`,
+    `got=$(h < ${tmp}); have=$(wc -c < ${tmp})`,
+    `if [ "$got" != ${source.sha256} ] || [ "$have" -ne ${source.sizeBytes} ]; then rm -f ${tmp}; echo "got $got size $have"; exit ${MISMATCH}; fi`,
+    `chmod ${mode} ${tmp} && mv -f ${tmp} ${dst} && echo DONE`,
+  ].join('\n');
+}
+
+/** The output without the URL: a client may quote it, and it stays usable until it expires. */
+function withoutUrl(text: string, url: string): string {
+  const query = url.indexOf('?');
+  let out = text.split(url).join('[presigned URL]');
+  if (query > 0) out = out.split(url.slice(query)).join('?[signature]');
+  return out;
+}
+
+/**
+ * Asks the server to download the package. Resolves `pulled: false` when it cannot (no client,
+ * the store unreachable from there, a refused URL, wrong bytes), so the caller can push instead;
+ * rejects only for what a push would fail on too (the SSH connection lost, cancellation).
+ */
+export async function pullFile(
+  session: SshSession,
+  source: PullSource,
+  options: PullOptions,
+): Promise<PullOutcome> {
+  if (!path.isAbsolute(options.remotePath) || options.remotePath.endsWith('/')) {
+    throw new AppError('INVALID_REMOTE_PATH', 'remote path must be an absolute file path');
+  }
+  let pending = '';
+  const result = await runCommand(session, pullScript(source, options), {
+    stdin: `${source.url}\n`,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? 2 * 3600_000,
+    onOutput: (chunk) => {
+      pending += chunk.toString('latin1');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const bytes = /^P (\d+)$/.exec(line.trim());
+        if (bytes) options.onProgress?.(Number(bytes[1]));
+      }
+    },
+  });
+  if (result.connectionLost) {
+    throw new AppError(
+      'SSH_CONNECTION_LOST',
+      `connection to ${session.serverId} dropped during the pull`,
+      {
+        retryable: true,
+        context: { serverId: session.serverId },
+      },
+    );
+  }
+  const tail = withoutUrl(result.tail, source.url)
+    .split('\n')
+    .filter((line) => !/^P \d+$/.test(line.trim()))
+    .join('\n')
+    .trim();
+  const base = {
+    remotePath: options.remotePath,
+    sha256: source.sha256,
+    bytesSent: 0,
+    resumedFrom: 0,
+  };
+  if (result.exitCode === 0) {
+    const skipped = /(^|\n)SKIPPED\s*$/.test(result.tail);
+    options.onProgress?.(source.sizeBytes);
+    return { pulled: true, result: { ...base, skipped } };
+  }
+  const reason =
+    result.exitCode === NO_CLIENT
+      ? 'the server has neither curl nor wget'
+      : result.exitCode === DOWNLOAD_FAILED
+        ? 'the server could not download from the object store'
+        : result.exitCode === MISMATCH
+          ? 'the downloaded bytes failed their sha256 check'
+          : result.timedOut
+            ? 'the download timed out'
+            : `the pull exited ${String(result.exitCode)}`;
+  return { pulled: false, reason, tail };
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path/posix';
 import { AppError } from '../errors.js';
 import type { SshSession } from './connect.js';
@@ -42,28 +43,37 @@ const MISMATCH = 3;
 /** The script run on the server; reads the URL from its first line of input. */
 function pullScript(source: PullSource, options: PullOptions): string {
   const dst = shellQuote(options.remotePath);
-  // Its own name beside the push's partial file: a pull that gave way to a push leaves the push
-  // a clean start, and a retried pull resumes its own bytes (curl -C - / wget -c).
-  const tmp = shellQuote(`${partialPathFor(options.remotePath, source.sha256)}.pull`);
+  // Beside the push's partial file, under a name of its own per attempt. An earlier attempt
+  // whose worker died may still be downloading (a cut SSH connection does not always end it): it
+  // is stopped through its pid file, and its file removed, so it can only ever write to an
+  // unlinked file, never to the one renamed into place. A pull does not resume: the bytes come
+  // from the store again, not from OneClick.
+  const base = `${partialPathFor(options.remotePath, source.sha256)}.pull`;
+  const pidFile = shellQuote(`${base}.pid`);
+  const mine = shellQuote(`${base}.${randomBytes(6).toString('hex')}`);
   const mode = (options.mode ?? 0o644).toString(8);
   return [
     HASH_FN,
     'IFS= read -r url',
     `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`,
     `if [ -f ${dst} ] && [ "$(wc -c < ${dst})" -eq ${source.sizeBytes} ] && [ "$(h < ${dst})" = ${source.sha256} ]; then echo SKIPPED; exit 0; fi`,
+    `if [ -f ${pidFile} ]; then kill "$(cat ${pidFile})" 2>/dev/null; fi`,
+    `for f in ${shellQuote(`${base}.`)}*; do [ "$f" = ${pidFile} ] || rm -f "$f"; done`,
+    'if command -v curl >/dev/null 2>&1; then',
+    `  curl -fsS --connect-timeout 10 --retry 2 -o ${mine} "$url" & dl=$!`,
+    'elif command -v wget >/dev/null 2>&1; then',
+    `  wget -q -T 10 -t 3 -O ${mine} "$url" & dl=$!`,
+    `else echo "no curl or wget"; exit ${NO_CLIENT}; fi`,
+    `echo $dl > ${pidFile}`,
     // Progress lines while the download runs, from a reporter beside it (not a polling loop
     // around it, which would add up to its interval to every download's end).
-    `( while :; do echo "P $(wc -c < ${tmp} 2>/dev/null || echo 0)"; sleep 1; done ) & rep=$!`,
-    'if command -v curl >/dev/null 2>&1; then',
-    `  curl -fsS --connect-timeout 10 --retry 2 -C - -o ${tmp} "$url"; rc=$?`,
-    'elif command -v wget >/dev/null 2>&1; then',
-    `  wget -q -T 10 -t 3 -c -O ${tmp} "$url"; rc=$?`,
-    `else kill $rep; echo "no curl or wget"; exit ${NO_CLIENT}; fi`,
-    'kill $rep 2>/dev/null',
-    `[ $rc -eq 0 ] || { echo "download exited $rc"; exit ${DOWNLOAD_FAILED}; }`,
-    `got=$(h < ${tmp}); have=$(wc -c < ${tmp})`,
-    `if [ "$got" != ${source.sha256} ] || [ "$have" -ne ${source.sizeBytes} ]; then rm -f ${tmp}; echo "got $got size $have"; exit ${MISMATCH}; fi`,
-    `chmod ${mode} ${tmp} && mv -f ${tmp} ${dst} && echo DONE`,
+    `( while :; do echo "P $(wc -c < ${mine} 2>/dev/null || echo 0)"; sleep 1; done ) & rep=$!`,
+    'wait $dl; rc=$?',
+    `kill $rep 2>/dev/null; rm -f ${pidFile}`,
+    `[ $rc -eq 0 ] || { rm -f ${mine}; echo "download exited $rc"; exit ${DOWNLOAD_FAILED}; }`,
+    `got=$(h < ${mine}); have=$(wc -c < ${mine})`,
+    `if [ "$got" != ${source.sha256} ] || [ "$have" -ne ${source.sizeBytes} ]; then rm -f ${mine}; echo "got $got size $have"; exit ${MISMATCH}; fi`,
+    `chmod ${mode} ${mine} && mv -f ${mine} ${dst} && echo DONE`,
   ].join('\n');
 }
 
@@ -76,7 +86,7 @@ function withoutUrl(text: string, url: string): string {
 }
 
 /**
- * Asks the server to download the package. Resolves `pulled: false` when it cannot (no client,
+ * Asks the server to download the package (anew: a download is not resumed). Resolves `pulled: false` when it cannot (no client,
  * the store unreachable from there, a refused URL, wrong bytes), so the caller can push instead;
  * rejects only for what a push would fail on too (the SSH connection lost, cancellation).
  */

@@ -24,6 +24,8 @@ import {
 import { AppError } from '../src/errors.js';
 import { mappingFailures } from './failures.js';
 import type { LicenseIssuer } from './delivery.js';
+import { observeStepDurations, runningSteps } from './step-recording.js';
+import type { DeploymentMetrics } from '../src/metrics/deployment-metrics.js';
 
 /**
  * Activities of the deployLicense workflow's own bookkeeping: load and check the order, keep the
@@ -36,6 +38,8 @@ export interface DeploymentActivityDeps {
   secrets: SecretStore;
   /** To reveal a license's code or document for writing; absent workers cannot stage licenses. */
   license?: LicenseServices;
+  /** Deployments by outcome, and the steps an ending closes (`/metrics`). */
+  metrics?: DeploymentMetrics;
 }
 
 /** How long a staged license text lives in the secret store if nobody discards it. */
@@ -168,10 +172,17 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
      * end, supervision its note, and the secrets it no longer needs are deleted.
      */
     async finishDeployment(input: DeploymentEnding): Promise<void> {
+      const { metrics } = deps;
       if (input.state !== 'succeeded') {
+        // Steps closed here never recorded their own end (cancelled, timed out): observed here.
+        const open = metrics ? await runningSteps(db, input.deploymentId) : [];
         await failRunningSteps(db, input.deploymentId, `${input.code}: ${input.message}`);
+        if (metrics) await observeStepDurations(db, metrics, input.deploymentId, open);
       }
-      await finishDeployment(db, input.deploymentId, input);
+      // Counted by the one update that ends the row, so a retried or replayed end counts once.
+      if (await finishDeployment(db, input.deploymentId, input)) {
+        metrics?.deploymentFinished(input.state);
+      }
       await report({
         orderRef: input.orderRef,
         deploymentId: input.deploymentId,
@@ -226,7 +237,9 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
       code?: string;
       message?: string;
     }): Promise<void> {
-      await finishDeployment(db, input.deploymentId, input);
+      if (await finishDeployment(db, input.deploymentId, input)) {
+        deps.metrics?.deploymentFinished(input.state);
+      }
     },
 
     createDeploymentKey: (input: { deploymentId: string }): Promise<DeploymentKey> =>

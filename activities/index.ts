@@ -13,6 +13,7 @@ import { createSupervisionActivities, type MarketplaceReportSettings } from './s
 import { createDecommissionActivities } from './decommission.js';
 import { recordingSteps } from './step-recording.js';
 import type { LicenseServices } from '../src/license/services.js';
+import type { DeploymentMetrics } from '../src/metrics/deployment-metrics.js';
 
 /** What the worker builds once and hands to every activity factory. */
 export interface ActivityDeps {
@@ -24,12 +25,16 @@ export interface ActivityDeps {
   sshVia?: 'public' | 'private';
   secrets: SecretStore;
   packages: PackageStore;
+  /** `pull` (default): servers download from the object store when they can; `push`: never. */
+  packageDelivery?: 'pull' | 'push';
   hostKeys: HostKeyPins;
   license: LicenseServices;
   /** The worker's shared SSH connections; it closes them at shutdown. Unset: the activities' own. */
   sshSessions?: SshSessionPool;
   /** Where supervision reports go; unset: they wait in their queue. */
   marketplaceReports?: MarketplaceReportSettings;
+  /** Deployments by outcome, step durations, package bytes sent (`/metrics`); unset: none kept. */
+  metrics?: DeploymentMetrics;
 }
 
 /**
@@ -43,8 +48,11 @@ export function createActivities(deps: ActivityDeps) {
     db: deps.db,
     secrets: deps.secrets,
     license: deps.license,
+    metrics: deps.metrics,
   });
-  return recordingSteps(deps.db, {
+  const metrics = deps.metrics;
+  const recording = { db: deps.db, metrics };
+  return recordingSteps(recording, {
     ...createProvisioningActivities({ cloud: deps.cloud, sshVia: deps.sshVia, resolveSecret }),
     ...createDeliveryActivities({
       store: deps.packages,
@@ -52,6 +60,10 @@ export function createActivities(deps: ActivityDeps) {
       resolveSecret,
       sessions: deps.sshSessions,
       licenses: deployment.licenses,
+      packageDelivery: deps.packageDelivery,
+      onPullRefused: (fields) =>
+        deps.logger.warn(fields, 'the server could not pull its package; pushing it instead'),
+      onPackageBytesSent: metrics && ((bytes) => metrics.packageBytesSent(bytes)),
     }),
     ...createLicenseActivities(deps.license),
     ...deployment.activities,

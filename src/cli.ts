@@ -74,6 +74,7 @@ async function serveCommand(
     running.apiUrl && `  API:        ${running.apiUrl}`,
     running.apiUrl && `  Console:    ${running.apiUrl}/console (sign in with an API key)`,
     running.apiUrl && `  OpenAPI:    ${running.apiUrl}/openapi.json`,
+    running.metricsUrl && `  Metrics:    ${running.metricsUrl} (Prometheus; no API key)`,
     `  Temporal:   ${running.temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
     running.temporalUiUrl && `  Temporal UI: ${running.temporalUiUrl}`,
     `  Data:       ${config.dataDir}${config.databaseUrl ? ' (database: PostgreSQL)' : ' (database: embedded PGlite)'}`,
@@ -139,11 +140,25 @@ async function principalCommand(config: Config, logger: Logger, args: string[]) 
 async function sandboxCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, host: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      // none | demo (default) | realistic: delays like a real region's, for benchmarks.
+      delays: { type: 'string' },
+      seed: { type: 'string' },
+    },
   });
+  const profiles = ['none', 'demo', 'realistic'] as const;
+  const profile = profiles.find((p) => p === values.delays);
+  if (values.delays !== undefined && !profile) {
+    process.stderr.write(`--delays takes ${profiles.join(', ')}, not ${values.delays}\n`);
+    return 2;
+  }
   const { cloud, banner } = await runSandbox({
     host: values.host,
     port: values.port ? Number(values.port) : 0,
+    profile,
+    seed: values.seed === undefined ? undefined : Number(values.seed),
   });
   process.stdout.write(`${banner}\n  Stop with Ctrl-C.\n`);
   await new Promise<void>((resolve) => {

@@ -95,6 +95,31 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(10 * 1024 ** 3),
+  /**
+   * An object store on the S3 API (Huawei OBS, SeaweedFS, MinIO, ...) for packages, delivery
+   * evidence and acceptance reports, shared by every node. Unset: a directory under the data dir.
+   */
+  ONECLICK_S3_ENDPOINT: optionalUrl,
+  /** The S3 endpoint as target servers reach it, for presigned pull URLs; default the endpoint. */
+  ONECLICK_S3_PULL_ENDPOINT: optionalUrl,
+  ONECLICK_S3_REGION: z.string().min(1).default('us-east-1'),
+  ONECLICK_S3_BUCKET: optionalString,
+  ONECLICK_S3_ACCESS_KEY_ID: optionalString,
+  ONECLICK_S3_SECRET_ACCESS_KEY: optionalString,
+  /** Path-style URLs (endpoint/bucket/key); virtual-hosted style (bucket.endpoint) when false. */
+  ONECLICK_S3_FORCE_PATH_STYLE: bool.default(true),
+  /**
+   * `pull`: servers that can reach the object store download their package from a presigned URL
+   * (OneClick pushes only to the others); `push`: always push over SSH.
+   */
+  ONECLICK_PACKAGE_DELIVERY: z.enum(['pull', 'push']).default('pull'),
+  /** Prometheus text at `/metrics`, unauthenticated (firewall it, or give it its own port). */
+  ONECLICK_METRICS: z.enum(['on', 'off']).default('on'),
+  /**
+   * A port of its own for `/metrics` on ONECLICK_HTTP_HOST (0: any free one). Unset: the API's
+   * port on nodes with the API, 9464 on worker-only nodes.
+   */
+  ONECLICK_METRICS_PORT: port.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -145,6 +170,19 @@ export interface Config {
     readonly ownAccountForBuyers: boolean;
   };
   readonly maxPackageBytes: number;
+  /** The shared object store; undefined: the directory store under `dataDir/packages`. */
+  readonly objectStore?: {
+    readonly endpoint: string;
+    readonly pullEndpoint?: string;
+    readonly region: string;
+    readonly bucket: string;
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly forcePathStyle: boolean;
+  };
+  readonly packageDelivery: 'pull' | 'push';
+  /** `/metrics`: whether it is served, and on a port of its own (else the API's, or 9464). */
+  readonly metrics: { readonly enabled: boolean; readonly port?: number };
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -178,6 +216,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.ONECLICK_MASTER_KEY) {
     const bad = parseKeyringProblems(e.ONECLICK_MASTER_KEY);
     if (bad) problems.push(`ONECLICK_MASTER_KEY: ${bad}`);
+  }
+  const s3Keys = [
+    e.ONECLICK_S3_BUCKET,
+    e.ONECLICK_S3_ACCESS_KEY_ID,
+    e.ONECLICK_S3_SECRET_ACCESS_KEY,
+  ];
+  if (e.ONECLICK_S3_ENDPOINT && s3Keys.some((v) => !v)) {
+    problems.push(
+      'ONECLICK_S3_ENDPOINT: needs ONECLICK_S3_BUCKET, ONECLICK_S3_ACCESS_KEY_ID and ONECLICK_S3_SECRET_ACCESS_KEY',
+    );
+  }
+  if (!e.ONECLICK_S3_ENDPOINT && (s3Keys.some(Boolean) || e.ONECLICK_S3_PULL_ENDPOINT)) {
+    problems.push('ONECLICK_S3_*: set ONECLICK_S3_ENDPOINT too, or none of them');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -226,6 +277,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ownAccountForBuyers: e.ONECLICK_OWN_ACCOUNT_FOR_BUYERS ?? !hasAk,
     },
     maxPackageBytes: e.ONECLICK_MAX_PACKAGE_BYTES,
+    ...(e.ONECLICK_S3_ENDPOINT && {
+      objectStore: {
+        endpoint: e.ONECLICK_S3_ENDPOINT,
+        pullEndpoint: e.ONECLICK_S3_PULL_ENDPOINT,
+        region: e.ONECLICK_S3_REGION,
+        bucket: e.ONECLICK_S3_BUCKET!,
+        accessKeyId: e.ONECLICK_S3_ACCESS_KEY_ID!,
+        secretAccessKey: e.ONECLICK_S3_SECRET_ACCESS_KEY!,
+        forcePathStyle: e.ONECLICK_S3_FORCE_PATH_STYLE,
+      },
+    }),
+    packageDelivery: e.ONECLICK_PACKAGE_DELIVERY,
+    metrics: { enabled: e.ONECLICK_METRICS === 'on', port: e.ONECLICK_METRICS_PORT },
     logLevel: e.LOG_LEVEL,
   };
   return deepFreeze(config);

@@ -33,6 +33,8 @@ import { consoleRoutes, CONSOLE_UPLOAD_PATHS } from '../web/console.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentStatsRoutes } from './routes/deployment-stats.js';
 import { generatorHealthRoutes } from './routes/generator-health.js';
+import { timeRequests } from '../metrics/http-metrics.js';
+import { metricsRoutes } from '../metrics/metrics-route.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const PACKAGES_PATH = '/v1/packages';
@@ -56,6 +58,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
       ...(serverUrl && { servers: [{ url: serverUrl }] }),
     });
   registerSecuritySchemes(app);
+  // First, so the time covers every other middleware and error answers too.
+  if (deps.metrics) app.use('*', timeRequests(deps.metrics.http));
   app.use('*', requestContext(deps));
   if (options.checkContract)
     app.use(
@@ -106,6 +110,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   });
 
   app.route('/', healthRoutes());
+  // Prometheus carries no API key: unauthenticated, outside /v1 and the OpenAPI document.
+  if (deps.metrics && deps.metricsRoute !== false) app.route('/', metricsRoutes(deps.metrics));
   if (deps.console !== false) {
     // The console acts through this same app, in process, as its signed-in principal.
     const web = consoleRoutes({

@@ -9,6 +9,7 @@ import type { CodecServer } from './routes/codec.js';
 import type { EvidenceService } from '../evidence/evidence-service.js';
 import type { CloudConnector } from '../cloud/types.js';
 import type { CatalogueOptions } from './routes/cloud-catalogue.js';
+import type { Metrics } from '../metrics/registry.js';
 
 /** What route handlers may reach; built once by the entry point and handed to `createApp`. */
 export interface AppDeps {
@@ -54,6 +55,10 @@ export interface AppDeps {
   temporalUi?: { url: string; namespace: string };
   /** The console (`/console`); off only where a test wants the bare API. Default on. */
   console?: { sessionMs?: number } | false;
+  /** This process's metrics, into which every request is timed; unset with ONECLICK_METRICS=off. */
+  metrics?: Metrics;
+  /** `GET /metrics` on the API's port (default true with `metrics`); false: a port of its own. */
+  metricsRoute?: boolean;
 }
 
 export interface AppEnv {

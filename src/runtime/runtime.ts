@@ -10,7 +10,7 @@ import { deriveKeyring, formatKeyring, parseKeyring, type Keyring } from '../cry
 import { loadOrCreateSecretFile } from './data-dir-secret.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { findOrBuildTemporalCli } from '../temporal/cli-binary.js';
-import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { freePort, startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createDataConverter } from '../temporal/data-converter.js';
 import { EncryptionCodec } from '../temporal/codec.js';
 import {
@@ -20,6 +20,8 @@ import {
 } from '../temporal/connection.js';
 import { createWorker } from '../temporal/worker.js';
 import { installTemporalLogging } from '../temporal/logging.js';
+import { createMetrics } from '../metrics/registry.js';
+import { DEFAULT_METRICS_PORT, serveMetrics } from '../metrics/metrics-server.js';
 import { createTemporalGateway } from '../temporal/gateway/index.js';
 import { createApp } from '../api/app.js';
 import { serveApi } from '../api/server.js';
@@ -37,6 +39,7 @@ import type { CloudConnector } from '../cloud/types.js';
 import { createCloudAccountSource } from '../db/repositories/cloud-accounts.js';
 import { createSqlSecretStore } from '../secrets/secret-store.js';
 import { createDirectoryPackageStore } from '../packages/directory-store.js';
+import { createS3PackageStore } from '../packages/s3-store.js';
 import { createSqlHostKeyPins } from '../ssh/host-key.js';
 import { createLicenseServices } from '../license/services.js';
 import { createEvidenceService } from '../evidence/evidence-service.js';
@@ -51,6 +54,8 @@ export interface RunningOneClick {
   temporalAddress: string;
   temporalUiUrl?: string;
   marketplaceAccessKey: string;
+  /** Where Prometheus scrapes this node, unless ONECLICK_METRICS=off. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -167,7 +172,13 @@ export async function runOneClick(
   },
 ): Promise<RunningOneClick> {
   const { config, logger } = f;
-  installTemporalLogging(logger);
+  // One registry for the whole process, API and worker; the worker's Temporal runtime exports
+  // its own metrics on a loopback port that every scrape appends.
+  const sdkMetricsPort = config.metrics.enabled && parts.worker ? await freePort() : undefined;
+  const telemetry = installTemporalLogging(logger, { prometheusPort: sdkMetricsPort });
+  const metrics = config.metrics.enabled
+    ? createMetrics({ temporalUrl: telemetry.prometheusUrl })
+    : undefined;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) {
@@ -218,7 +229,11 @@ export async function runOneClick(
       allowPrivateSellerEndpoints: config.huaweiCloud.sandbox,
     });
     const secretsKeyring = deriveKeyring(f.masterKeyring, 'secrets-at-rest');
-    const packageStore = createDirectoryPackageStore(path.join(config.dataDir, 'packages'));
+    // Packages, delivery evidence and acceptance reports: the shared object store when one is
+    // configured (every node sees every upload), else a directory of this node's own.
+    const packageStore = config.objectStore
+      ? createS3PackageStore(config.objectStore)
+      : createDirectoryPackageStore(path.join(config.dataDir, 'packages'));
     let sandboxBanner: string | undefined;
     // Huawei Cloud per account and region for the worker's activities and the API's form lists:
     // OneClick's own account, and the buyers' linked ones (sealed in the database).
@@ -262,7 +277,9 @@ export async function runOneClick(
         secrets: createSqlSecretStore(f.db, secretsKeyring),
         license,
         packages: packageStore,
+        packageDelivery: config.packageDelivery,
         hostKeys: createSqlHostKeyPins(f.db),
+        metrics: metrics?.deployments,
         marketplaceReports: {
           url: reportUrl,
           accessKey: f.marketplaceAccessKey,
@@ -320,6 +337,8 @@ export async function runOneClick(
         maxPackageBytes: config.maxPackageBytes,
         acceptanceWindowMs: config.supervision.acceptanceWindowMs,
         expiryGraceMs: config.supervision.expiryGraceMs,
+        metrics,
+        metricsRoute: config.metrics.port === undefined,
         codec: {
           codec: new EncryptionCodec(payloadKeyring),
           namespace: target.namespace,
@@ -337,8 +356,23 @@ export async function runOneClick(
       apiUrl = config.http.publicUrl ?? `http://${config.http.host}:${port}`;
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     }
+    let metricsUrl =
+      metrics && apiUrl && config.metrics.port === undefined ? `${apiUrl}/metrics` : undefined;
+    if (metrics && !metricsUrl) {
+      // A port of its own: asked for, or a worker-only node, which has no API to serve it.
+      const port = config.metrics.port ?? DEFAULT_METRICS_PORT;
+      try {
+        const served = await serveMetrics(metrics, { host: config.http.host, port });
+        stops.push(() => served.close());
+        metricsUrl = served.url;
+      } catch (err) {
+        // A busy port (two workers on one host) costs this node its metrics, not its work.
+        logger.warn({ err, port }, '/metrics not served: set ONECLICK_METRICS_PORT');
+      }
+    }
     return {
       apiUrl,
+      metricsUrl,
       bootstrapOperatorKey,
       sandboxBanner,
       temporalAddress: target.address,

@@ -14,6 +14,7 @@ import { createCloudAccountSource } from '../../src/db/repositories/cloud-accoun
 import type { Database } from '../../src/db/sql.js';
 import type { DeploymentReport } from '../../src/domain/deployment.js';
 import { createLicenseServices, type LicenseServices } from '../../src/license/services.js';
+import type { DeploymentMetrics } from '../../src/metrics/deployment-metrics.js';
 import { createDirectoryPackageStore } from '../../src/packages/directory-store.js';
 import type { PackageStore } from '../../src/packages/store.js';
 import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from '../../src/sandbox/emulator.js';
@@ -69,6 +70,8 @@ export async function startDeploymentStack(
     connector?: boolean;
     /** How the worker reaches servers (default: through an EIP when they have one). */
     sshVia?: 'public' | 'private';
+    /** What the worker's activities report to `/metrics` (default: nothing). */
+    metrics?: DeploymentMetrics;
   } = {},
 ): Promise<DeploymentStack> {
   const address = inject('temporalAddress');
@@ -124,6 +127,7 @@ export async function startDeploymentStack(
         packages: store,
         hostKeys: createSqlHostKeyPins(t.db),
         license: license!,
+        metrics: opts.metrics,
       }),
       maxHeartbeatThrottleInterval: '1s',
     });

@@ -79,4 +79,35 @@ describe('loadConfig', () => {
       /HUAWEICLOUD_IAM_ENDPOINT/,
     );
   });
+
+  it('reads the object store and the package delivery, and refuses half an object store', () => {
+    const none = loadConfig({});
+    expect(none.objectStore).toBeUndefined();
+    expect(none.packageDelivery).toBe('pull');
+    const s3 = {
+      ONECLICK_S3_ENDPOINT: 'https://obs.cn-north-4.myhuaweicloud.com',
+      ONECLICK_S3_BUCKET: 'oneclick-packages',
+      ONECLICK_S3_ACCESS_KEY_ID: 'AK',
+      ONECLICK_S3_SECRET_ACCESS_KEY: 'SK',
+    };
+    expect(loadConfig({ ...s3, ONECLICK_S3_REGION: 'cn-north-4' }).objectStore).toEqual({
+      endpoint: 'https://obs.cn-north-4.myhuaweicloud.com',
+      pullEndpoint: undefined,
+      region: 'cn-north-4',
+      bucket: 'oneclick-packages',
+      accessKeyId: 'AK',
+      secretAccessKey: 'SK',
+      forcePathStyle: true,
+    });
+    expect(
+      loadConfig({ ...s3, ONECLICK_S3_PULL_ENDPOINT: 'http://10.0.0.5:8333' }).objectStore
+        ?.pullEndpoint,
+    ).toBe('http://10.0.0.5:8333');
+    expect(() => loadConfig({ ...s3, ONECLICK_S3_BUCKET: '' })).toThrow(/ONECLICK_S3_BUCKET/);
+    expect(() => loadConfig({ ONECLICK_S3_BUCKET: 'b' })).toThrow(/ONECLICK_S3_ENDPOINT too/);
+    expect(() => loadConfig({ ONECLICK_PACKAGE_DELIVERY: 'carrier-pigeon' })).toThrow(
+      /ONECLICK_PACKAGE_DELIVERY/,
+    );
+    expect(loadConfig({ ONECLICK_PACKAGE_DELIVERY: 'push' }).packageDelivery).toBe('push');
+  });
 });

@@ -26,6 +26,11 @@ const envSchema = z.object({
   /** Where links printed to users point; defaults to http://host:port. */
   ONECLICK_PUBLIC_URL: optionalUrl,
   DATABASE_URL: optionalUrl,
+  /**
+   * PostgreSQL connections one process may hold at most (4 of them kept open). Every node has its
+   * own pool: the server's max_connections must cover the sum over all nodes.
+   */
+  ONECLICK_DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TLS: bool.default(false),
@@ -128,6 +133,8 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number; readonly publicUrl?: string };
   /** PostgreSQL URL, or undefined for embedded PGlite under `dataDir/pglite`. */
   readonly databaseUrl?: string;
+  /** PostgreSQL pool size of this process. */
+  readonly databasePoolMax: number;
   readonly temporal: {
     /** Undefined: OneClick starts the Temporal CLI dev server itself. */
     readonly address?: string;
@@ -240,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrl: e.ONECLICK_PUBLIC_URL,
     },
     databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.ONECLICK_DATABASE_POOL_MAX,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -119,6 +119,11 @@ export async function ping(sql: Sql): Promise<void> {
 }
 
 /** PostgreSQL when a URL is given, else PGlite under `pgliteDir`. */
-export function openDatabase(opts: { url?: string; pgliteDir?: string }): Promise<Database> {
-  return opts.url ? openPostgres(opts.url) : openPglite(opts.pgliteDir);
+export function openDatabase(opts: {
+  url?: string;
+  pgliteDir?: string;
+  /** PostgreSQL connections this process may hold at most (ONECLICK_DATABASE_POOL_MAX). */
+  poolMax?: number;
+}): Promise<Database> {
+  return opts.url ? openPostgres(opts.url, opts.poolMax) : openPglite(opts.pgliteDir);
 }

@@ -103,6 +103,7 @@ export async function openFoundation(config: Config, logger: Logger): Promise<Fo
     opened = await openDatabase({
       url: config.databaseUrl,
       pgliteDir: path.join(config.dataDir, 'pglite'),
+      poolMax: config.databasePoolMax,
     });
     const applied = await migrate(opened);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -245,6 +246,13 @@ export async function runOneClick(
       // No Huawei Cloud credentials: the sandbox cloud stands in for the region (Linux and root).
       let sandbox: SandboxEndpoint | undefined;
       if (config.huaweiCloud.sandbox) {
+        if (!parts.devServer) {
+          // A worker alone on the sandbox has a cloud of its own: its servers are unknown to any
+          // other worker, so a deployment cannot move between them.
+          logger.warn(
+            'this worker runs a sandbox cloud of its own: for several workers, run `oneclick sandbox` once and point HUAWEICLOUD_AK/SK/PROJECT_ID and HUAWEICLOUD_*_ENDPOINT at it',
+          );
+        }
         // `start` keeps its cloud under the data directory: a restart finds the same servers.
         const started = await runSandbox({
           stateDir:

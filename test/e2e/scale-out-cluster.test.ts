@@ -114,7 +114,6 @@ describe('two API nodes and two workers on one Temporal server, PostgreSQL and o
       HUAWEICLOUD_IAM_ENDPOINT: cloud,
       HUAWEICLOUD_IMS_ENDPOINT: cloud,
       ONECLICK_OWN_ACCOUNT_FOR_BUYERS: 'true',
-      ONECLICK_METRICS: 'off',
       LOG_LEVEL: 'warn',
       ...inject('s3').env,
     };
@@ -125,7 +124,12 @@ describe('two API nodes and two workers on one Temporal server, PostgreSQL and o
     await ready(api1, 'API node 1');
     const operator = bannerValue(api1.output(), /First operator API key[^:]*: (\S+)/);
     const api2 = start('api-2', ['api'], { ...shared, ONECLICK_HTTP_PORT: String(apiPorts[1]) });
-    const workers = [start('worker-1', ['worker'], shared), start('worker-2', ['worker'], shared)];
+    // Workers serve /metrics on a free port each (two on one host cannot share 9464).
+    const workerEnv = { ...shared, ONECLICK_METRICS_PORT: '0' };
+    const workers = [
+      start('worker-1', ['worker'], workerEnv),
+      start('worker-2', ['worker'], workerEnv),
+    ];
     await Promise.all([
       ready(api2, 'API node 2'),
       ...workers.map((w, i) => ready(w, `worker ${i + 1}`)),
@@ -372,6 +376,26 @@ describe('two API nodes and two workers on one Temporal server, PostgreSQL and o
     const named = new Set([...finished.values()].map((d) => serverOf(d.steps)));
     expect(named.size).toBe(COUNT);
     for (const id of named) expect(inventory.servers.map((s) => s.id)).toContain(id);
+
+    // What Prometheus sees: the surviving worker's deployments, steps and slots, no package
+    // bytes sent by OneClick (servers pulled), and the API nodes' latency by route pattern.
+    const workerMetrics = await (
+      await fetch(bannerValue(workers[1]!.output(), /Metrics:\s+(\S+)/))
+    ).text();
+    const sample = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    expect(
+      sample(workerMetrics, /^oneclick_deployments_finished_total\{outcome="succeeded"\} (\S+)$/m),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(
+        workerMetrics,
+        /^oneclick_deployment_step_duration_seconds_count\{step="push",result="succeeded"\} (\S+)$/m,
+      ),
+    ).toBeGreaterThan(0);
+    expect(sample(workerMetrics, /^oneclick_package_bytes_sent_total (\S+)$/m)).toBe(0);
+    expect(workerMetrics).toMatch(/^temporal_worker_task_slots_(used|available)\{/m);
+    const apiMetrics = await (await fetch(`${apis[1]}/metrics`)).text();
+    expect(apiMetrics).toContain('route="/v1/orders/:id/deployments/current"');
 
     for (const p of [api1, api2, workers[1]!]) p.child.kill('SIGTERM');
     for (const p of [api1, api2, workers[1]!]) expect(await p.exited).toBe(0);

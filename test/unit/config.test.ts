@@ -80,7 +80,7 @@ describe('loadConfig', () => {
     );
   });
 
-  it('reads the object store and the package delivery, and refuses half an object store', () => {
+  it('reads the object store, the package delivery and the pool size, and refuses half an object store', () => {
     const none = loadConfig({});
     expect(none.objectStore).toBeUndefined();
     expect(none.packageDelivery).toBe('pull');
@@ -109,5 +109,10 @@ describe('loadConfig', () => {
       /ONECLICK_PACKAGE_DELIVERY/,
     );
     expect(loadConfig({ ONECLICK_PACKAGE_DELIVERY: 'push' }).packageDelivery).toBe('push');
+    expect(none.databasePoolMax).toBe(10);
+    expect(loadConfig({ ONECLICK_DATABASE_POOL_MAX: '25' }).databasePoolMax).toBe(25);
+    expect(() => loadConfig({ ONECLICK_DATABASE_POOL_MAX: '0' })).toThrow(
+      /ONECLICK_DATABASE_POOL_MAX/,
+    );
   });
 });

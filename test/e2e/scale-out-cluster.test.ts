@@ -3,12 +3,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { signedQuery } from '../../src/marketplace/signing.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { consoleSignIn } from '../helpers/console-session.js';
+import { createTestPostgresDatabase } from '../helpers/databases.js';
 import { runOneClick, until, type OneClickProcess } from '../helpers/oneclick-process.js';
 
 /**
@@ -53,6 +53,7 @@ describe('two API nodes and two workers on one Temporal server, PostgreSQL and o
   const children: ChildProcess[] = [];
   const dirs: string[] = [];
   let sandbox: OneClickProcess | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
   afterAll(async () => {
     for (const c of children) {
       if (c !== sandbox?.child && c.exitCode === null) c.kill('SIGKILL');
@@ -63,6 +64,7 @@ describe('two API nodes and two workers on one Temporal server, PostgreSQL and o
       await sandbox.exited;
     }
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await dropDatabase?.();
   }, 120_000);
 
   const start = (name: string, args: string[], env: NodeJS.ProcessEnv) => {
@@ -80,15 +82,8 @@ describe('two API nodes and two workers on one Temporal server, PostgreSQL and o
 
   it('finishes 20 deployments started through both API nodes, one worker killed mid-delivery, with one server per order and nothing leaked', async () => {
     // One PostgreSQL database for every node.
-    const adminUrl = inject('postgresUrl');
-    const dbName = `oneclick_cluster_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const dbUrl = new URL(adminUrl);
-    dbUrl.pathname = `/${dbName}`;
-
+    const database = await createTestPostgresDatabase('oneclick_cluster');
+    dropDatabase = database.drop;
     // The region: one sandbox cloud in a process of its own.
     sandbox = start('sandbox', ['sandbox'], {});
     await ready(sandbox, 'the sandbox cloud');
@@ -99,7 +94,7 @@ describe('two API nodes and two workers on one Temporal server, PostgreSQL and o
     const marketplaceKey = randomBytes(32).toString('hex').toUpperCase();
     const taskQueue = `cluster-${randomUUID()}`;
     const shared = {
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: taskQueue,

@@ -2,32 +2,37 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { freePort } from '../../src/temporal/dev-server.js';
+import { createTestPostgresDatabase } from '../helpers/databases.js';
 import { runOneClick, until } from '../helpers/oneclick-process.js';
 
 describe('oneclick api and oneclick worker as separate processes', () => {
   const children: ChildProcess[] = [];
-  afterAll(() => {
+  let dropDatabase: (() => Promise<void>) | undefined;
+  afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) resolve();
+            else c.once('exit', () => resolve());
+          }),
+      ),
+    );
+    await dropDatabase?.();
   });
 
   it('serve one PostgreSQL database and one Temporal server', async () => {
-    const adminUrl = inject('postgresUrl');
-    const dbName = `oneclick_e2e_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
+    const database = await createTestPostgresDatabase('oneclick_e2e');
+    dropDatabase = database.drop;
     const taskQueue = `scale-${randomUUID()}`;
     const port = await freePort();
     const env = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: taskQueue,

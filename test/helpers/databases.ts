@@ -10,6 +10,30 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export const databaseKinds: DatabaseKind[] = ['pglite', 'postgres'];
 
 /**
+ * A new, empty database on the test PostgreSQL server: its URL, and how to drop it. For tests
+ * whose OneClick processes migrate it themselves.
+ */
+export async function createTestPostgresDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = inject('postgresUrl');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/**
  * A fresh, migrated database of the kind: in-memory PGlite, or a new database on the test
  * PostgreSQL server (dropped on close), so tests never see each other's rows.
  */
@@ -19,25 +43,15 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<Database> {
     await migrate(db);
     return db;
   }
-  const adminUrl = inject('postgresUrl');
-  const name = `oneclick_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString(), 5);
+  const { url, drop } = await createTestPostgresDatabase('oneclick_test');
+  const db = await openPostgres(url, 5);
   await migrate(db);
   return {
     ...db,
     kind: db.kind,
     async close() {
       await db.close();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await drop();
     },
   };
 }

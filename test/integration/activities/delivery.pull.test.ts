@@ -10,7 +10,6 @@ import {
 } from '../../../activities/delivery.js';
 import { openPglite, type Database } from '../../../src/db/sql.js';
 import type { LiveHeartbeat } from '../../../src/domain/deployment.js';
-import { createS3PackageStore } from '../../../src/packages/s3-store.js';
 import { startSandboxHost, type SandboxHost } from '../../../src/sandbox/hosts.js';
 import { runChecked } from '../../../src/ssh/exec.js';
 import { createSqlHostKeyPins } from '../../../src/ssh/host-key.js';
@@ -18,24 +17,14 @@ import { createSshSessionPool, type SshSessionPool } from '../../../src/ssh/sess
 import { freePort } from '../../../src/temporal/dev-server.js';
 import { inspect, makeKeyPair, putScriptPackage } from '../../helpers/ssh/delivery-harness.js';
 import { machineAddress } from '../../helpers/seaweedfs.js';
+import { testS3Store } from '../../helpers/s3.js';
 
 const MIGRATION = fileURLToPath(
   new URL('../../../src/db/migrations/0200-ssh-host-keys.sql', import.meta.url),
 );
 const MiB = 1024 * 1024;
 
-/** The run's SeaweedFS, presigning for `pullEndpoint`. */
-function s3Store(pullEndpoint: string) {
-  const s3 = inject('s3');
-  return createS3PackageStore({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    bucket: s3.bucket,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-    pullEndpoint,
-  });
-}
+const s3Store = (pullEndpoint: string) => testS3Store({ pullEndpoint });
 
 async function run<T>(fn: () => Promise<T>): Promise<{ result: T; beats: LiveHeartbeat[] }> {
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 });

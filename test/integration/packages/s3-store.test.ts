@@ -3,24 +3,15 @@ import { Readable } from 'node:stream';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createS3PackageStore } from '../../../src/packages/s3-store.js';
+import { testS3Store } from '../../helpers/s3.js';
 import { AppError } from '../../../src/errors.js';
 import { freePort } from '../../../src/temporal/dev-server.js';
 
 const MiB = 1024 * 1024;
 
-/** The run's SeaweedFS S3 gateway (test/global-setup.ts), a store on its bucket. */
-function storeOnSeaweed(pullEndpoint?: string) {
-  const s3 = inject('s3');
-  return createS3PackageStore({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    bucket: s3.bucket,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-    pullEndpoint,
-    partSizeBytes: 5 * MiB,
-  });
-}
+/** A store on the run's SeaweedFS, in 5 MiB parts (S3's smallest) so uploads go in several. */
+const storeOnSeaweed = (pullEndpoint?: string) =>
+  testS3Store({ pullEndpoint, partSizeBytes: 5 * MiB });
 
 /** A source yielding `total` random bytes in pieces, then failing when `failAt` is reached. */
 function source(total: number, failAt?: number): { stream: Readable; sha256: string } {

@@ -114,7 +114,8 @@ export function run(cmd: string, args: string[], cwd?: string): Promise<string> 
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) =>
+    // 'close', not 'exit': the output may still be unread when the process has exited.
+    child.once('close', (code) =>
       code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err.slice(-2000)}`)),
     );
   });

@@ -28,6 +28,7 @@ const SCP: Peer = { command: 'scp', debian: 'openssh-client' };
 const SSH: Peer = { command: 'ssh', debian: 'openssh-client' };
 const ANSIBLE: Peer = { command: 'ansible-playbook', debian: 'ansible-core' };
 const PEERS: Record<string, Peer[]> = {
+  'pull-vs-push': [SCP, SSH],
   'push-throughput': [SCP],
   // BENCH_SKIP_ANSIBLE=1 leaves Ansible out (the benchmark then compares with scp + ssh only).
   'push-install-vs-ansible': [

@@ -66,8 +66,10 @@ function pullScript(source: PullSource, options: PullOptions): string {
     `else echo "no curl or wget"; exit ${NO_CLIENT}; fi`,
     `echo $dl > ${pidFile}`,
     // Progress lines while the download runs, from a reporter beside it (not a polling loop
-    // around it, which would add up to its interval to every download's end).
-    `( while :; do echo "P $(wc -c < ${mine} 2>/dev/null || echo 0)"; sleep 1; done ) & rep=$!`,
+    // around it, which would add up to its interval to every download's end). Its `sleep` writes
+    // nowhere: killing the reporter leaves the sleep running a moment, and holding the channel's
+    // stdout it would keep the command from ending (1 s added to every pull, measured).
+    `( while :; do echo "P $(wc -c < ${mine} 2>/dev/null || echo 0)"; sleep 1 >/dev/null 2>&1; done ) & rep=$!`,
     'wait $dl; rc=$?',
     `kill $rep 2>/dev/null; rm -f ${pidFile}`,
     `[ $rc -eq 0 ] || { rm -f ${mine}; echo "download exited $rc"; exit ${DOWNLOAD_FAILED}; }`,

@@ -175,6 +175,14 @@ export async function startSeaweedS3(opts: { bucket?: string } = {}): Promise<Se
       clearTimeout(timer);
     }
     await rm(dir, { recursive: true, force: true });
+    // weed leaves its gRPC unix sockets in /tmp now and then, named by port.
+    await Promise.all(
+      Object.values(ports).flatMap((port) =>
+        ['master', 'volume', 'filer', 's3'].map((part) =>
+          rm(path.join(os.tmpdir(), `seaweedfs-${part}-grpc-${port}.sock`), { force: true }),
+        ),
+      ),
+    );
   };
   const s3Port = ports['s3.port']!;
   const endpoint = `http://127.0.0.1:${s3Port}`;

@@ -17,6 +17,7 @@ export const SECRET_FIELDS = [
   'pem',
   'pkcs12Base64',
   'secretKey',
+  'secretAccessKey',
   'sk',
   'apiKey',
   'xApiKey',

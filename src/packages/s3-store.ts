@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   S3Client,
   S3ServiceException,
@@ -29,8 +30,14 @@ export interface S3StoreOptions {
    * only works on the address it was made for). Unset: the same as `endpoint`.
    */
   pullEndpoint?: string;
-  /** Bytes per multipart part; S3's minimum (5 MiB) by default. */
+  /** Bytes per multipart part; 8 MiB by default (S3's minimum is 5 MiB). */
   partSizeBytes?: number;
+  /**
+   * How long a request may wait for its answer (and a connection for a byte) before it fails;
+   * default 60 s. The SDK's default is forever: an object store that stops answering would hold
+   * an upload, or a delivery, for good.
+   */
+  requestTimeoutMs?: number;
 }
 
 // The SDK warns on every process start that versions published after January 2027 will need
@@ -73,7 +80,10 @@ export function createS3PackageStore(options: S3StoreOptions): PackageStore & {
   /** The client, for set-up tasks such as creating the bucket. */
   client: S3Client;
   bucket: string;
+  /** Fails unless the bucket exists and the credentials may use it (checked at start). */
+  checkBucket(): Promise<void>;
 } {
+  const timeoutMs = options.requestTimeoutMs ?? 60_000;
   const clientConfig = {
     region: options.region,
     forcePathStyle: options.forcePathStyle ?? true,
@@ -81,6 +91,14 @@ export function createS3PackageStore(options: S3StoreOptions): PackageStore & {
     // SeaweedFS and OBS predate the SDK's default CRC32 trailers on every request.
     requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     responseChecksumValidation: 'WHEN_REQUIRED' as const,
+    requestHandler: {
+      connectionTimeout: Math.min(timeoutMs, 10_000),
+      // Until the answer's headers (a part's upload included); the body is under socketTimeout.
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      // A stream (a delivery reading a package) that stalls this long fails instead of hanging.
+      socketTimeout: timeoutMs,
+    },
   };
   const client = new S3Client({ ...clientConfig, endpoint: options.endpoint });
   const presigner =
@@ -105,23 +123,35 @@ export function createS3PackageStore(options: S3StoreOptions): PackageStore & {
         // On failure the SDK aborts the multipart upload: no parts are left behind.
         leavePartsOnError: false,
       });
-      // The upload reads `meter`. When the store fails, nothing reads it any more and the feeding
-      // pipeline would wait forever: the failure destroys `meter`, which ends both. When the
-      // feeding fails (size limit, broken source, abort), `meter` is destroyed and the upload
-      // fails with it; both settle before we decide which failure it was.
-      let storeError: unknown;
+      // The upload reads `meter`. Whichever side fails, the other ends too: a failing feed (size
+      // limit, broken source, abort) destroys `meter`, which fails the upload; a failing store
+      // makes the SDK close its reader, which ends the feed with a premature close (and, should
+      // it not, destroying `meter` here does). Both settle before we decide which it was.
       const uploading = upload.done().catch((err: unknown) => {
-        if (!meter.destroyed) {
-          storeError = err;
-          meter.destroy(err instanceof Error ? err : new Error(String(err)));
-        }
+        if (!meter.destroyed) meter.destroy(err instanceof Error ? err : new Error(String(err)));
         throw err;
       });
-      const feeding = pipeline(source, meter, { signal: putOptions.signal });
+      const abortUpload = () => void upload.abort().catch(() => undefined);
+      putOptions.signal?.addEventListener('abort', abortUpload, { once: true });
+      // The source's own failure (the uploader went away), told apart from the feed being cut
+      // off because the store failed: the SDK then ends its reader with an abort or a close.
+      let sourceFailed = false;
+      const reading = async function* () {
+        try {
+          yield* source;
+        } catch (err) {
+          sourceFailed = true;
+          throw err;
+        }
+      };
+      const feeding = pipeline(reading(), meter, { signal: putOptions.signal });
       try {
         const [fed, uploaded] = await Promise.allSettled([feeding, uploading]);
-        if (storeError !== undefined) throw storeUnavailable(storeError, 'store a blob');
-        if (fed.status === 'rejected') throw fed.reason;
+        if (fed.status === 'rejected') {
+          const err: unknown = fed.reason;
+          const cutOffByStore = uploaded.status === 'rejected' && !sourceFailed;
+          if (err instanceof AppError || putOptions.signal?.aborted || !cutOffByStore) throw err;
+        }
         if (uploaded.status === 'rejected') throw storeUnavailable(uploaded.reason, 'store a blob');
         const sha256 = meter.hash.digest('hex');
         if (expected !== undefined && expected !== sha256) throw checksumMismatch(expected, sha256);
@@ -138,6 +168,8 @@ export function createS3PackageStore(options: S3StoreOptions): PackageStore & {
           cause: err,
           retryable: true,
         });
+      } finally {
+        putOptions.signal?.removeEventListener('abort', abortUpload);
       }
     },
 
@@ -156,6 +188,14 @@ export function createS3PackageStore(options: S3StoreOptions): PackageStore & {
       } catch (err) {
         if (err instanceof AppError) throw err;
         if (isNotFound(err)) throw new AppError('PACKAGE_NOT_FOUND', `no package ${storageKey}`);
+        // From the end (a resumed push whose bytes are all there): nothing left, as a file gives.
+        if (
+          start > 0 &&
+          err instanceof S3ServiceException &&
+          err.$metadata.httpStatusCode === 416
+        ) {
+          return Readable.from([]);
+        }
         throw storeUnavailable(err, 'read a blob');
       }
     },
@@ -179,6 +219,20 @@ export function createS3PackageStore(options: S3StoreOptions): PackageStore & {
       } catch (err) {
         if (err instanceof AppError) throw err;
         throw storeUnavailable(err, 'delete a blob');
+      }
+    },
+
+    async checkBucket() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket }));
+      } catch (err) {
+        const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+        throw new Error(
+          `the object store's bucket ${Bucket} at ${options.endpoint} cannot be used` +
+            (status ? ` (HTTP ${status}: missing, or the credentials or region are wrong)` : '') +
+            `: ${err instanceof Error ? err.name : String(err)}`,
+          { cause: err },
+        );
       }
     },
 

@@ -40,6 +40,7 @@ import { createCloudAccountSource } from '../db/repositories/cloud-accounts.js';
 import { createSqlSecretStore } from '../secrets/secret-store.js';
 import { createDirectoryPackageStore } from '../packages/directory-store.js';
 import { createS3PackageStore } from '../packages/s3-store.js';
+import type { PackageStore } from '../packages/store.js';
 import { createSqlHostKeyPins } from '../ssh/host-key.js';
 import { createLicenseServices } from '../license/services.js';
 import { createEvidenceService } from '../evidence/evidence-service.js';
@@ -213,6 +214,12 @@ export async function runOneClick(
       stops.push(() => dev!.stop());
       logger.info({ address: dev.address, ui: dev.uiUrl }, 'temporal dev server ready');
     }
+    if (!dev && (!config.masterKey || !config.marketplaceAccessKey)) {
+      // Nodes of one OneClick must share these keys; a generated one is this node's alone.
+      logger.warn(
+        'ONECLICK_MASTER_KEY or MARKETPLACE_ACCESS_KEY is not set: this node uses the one generated in its data directory, and every other node of this OneClick must be given the same',
+      );
+    }
     const target = temporalTarget(config, dev?.address);
     const payloadKeyring = deriveKeyring(f.masterKeyring, 'temporal-payloads');
     const dataConverter = createDataConverter(payloadKeyring);
@@ -232,9 +239,16 @@ export async function runOneClick(
     const secretsKeyring = deriveKeyring(f.masterKeyring, 'secrets-at-rest');
     // Packages, delivery evidence and acceptance reports: the shared object store when one is
     // configured (every node sees every upload), else a directory of this node's own.
-    const packageStore = config.objectStore
-      ? createS3PackageStore(config.objectStore)
-      : createDirectoryPackageStore(path.join(config.dataDir, 'packages'));
+    let packageStore: PackageStore;
+    if (config.objectStore) {
+      const s3 = createS3PackageStore(config.objectStore);
+      // A missing bucket, or a wrong key or region, stops the start, not the first upload.
+      await s3.checkBucket();
+      stops.push(() => Promise.resolve(s3.client.destroy()));
+      packageStore = s3;
+    } else {
+      packageStore = createDirectoryPackageStore(path.join(config.dataDir, 'packages'));
+    }
     let sandboxBanner: string | undefined;
     // Huawei Cloud per account and region for the worker's activities and the API's form lists:
     // OneClick's own account, and the buyers' linked ones (sealed in the database).

@@ -9,8 +9,8 @@ import { shellQuote } from './shell-quote.js';
 /**
  * Pull delivery: the server downloads its package itself from a short-lived presigned URL, with
  * curl (or wget), and checks its sha256 there; OneClick sends no package bytes. The URL travels
- * on the command's standard input, never in its command line (visible in `ps` on the server) or
- * in any record, and is cut out of whatever output is kept.
+ * on standard input, to the script and from it to the client, never in a command line (visible
+ * in `ps` on the server) or in any record, and is cut out of whatever output is kept.
  */
 
 /** Where the bytes are and what they must hash to. */
@@ -43,12 +43,14 @@ const MISMATCH = 3;
 /** The script run on the server; reads the URL from its first line of input. */
 function pullScript(source: PullSource, options: PullOptions): string {
   const dst = shellQuote(options.remotePath);
-  // Beside the push's partial file, under a name of its own per attempt. An earlier attempt
-  // whose worker died may still be downloading (a cut SSH connection does not always end it): it
-  // is stopped through its pid file, and its file removed, so it can only ever write to an
-  // unlinked file, never to the one renamed into place. A pull does not resume: the bytes come
-  // from the store again, not from OneClick.
-  const base = `${partialPathFor(options.remotePath, source.sha256)}.pull`;
+  // Beside the push's partial file but outside its name pattern (`….part.*`, which a push
+  // probes and cleans), under a name of its own per attempt. An earlier attempt whose worker
+  // died may still be downloading (a cut SSH connection does not always end it): it is stopped
+  // through its pid file (only if that pid is still a download of this file: a stale pid may
+  // since belong to anything), and its file removed, so it can only ever write to an unlinked
+  // file, never to the one renamed into place. A pull does not resume: the bytes come from the
+  // store again, not from OneClick.
+  const base = partialPathFor(options.remotePath, source.sha256).replace(/\.part$/, '.pull');
   const pidFile = shellQuote(`${base}.pid`);
   const mine = shellQuote(`${base}.${randomBytes(6).toString('hex')}`);
   const mode = (options.mode ?? 0o644).toString(8);
@@ -57,19 +59,23 @@ function pullScript(source: PullSource, options: PullOptions): string {
     'IFS= read -r url',
     `mkdir -p ${shellQuote(path.dirname(options.remotePath))}`,
     `if [ -f ${dst} ] && [ "$(wc -c < ${dst})" -eq ${source.sizeBytes} ] && [ "$(h < ${dst})" = ${source.sha256} ]; then echo SKIPPED; exit 0; fi`,
-    `if [ -f ${pidFile} ]; then kill "$(cat ${pidFile})" 2>/dev/null; fi`,
+    `p=$(cat ${pidFile} 2>/dev/null); if [ -n "$p" ] && tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qF -- ${shellQuote(base)}; then kill "$p" 2>/dev/null; fi`,
     `for f in ${shellQuote(`${base}.`)}*; do [ "$f" = ${pidFile} ] || rm -f "$f"; done`,
+    // The URL reaches the client on its standard input, from printf (a shell builtin): never in
+    // a command line, which any user of the server could read in `ps`. A download that stalls
+    // (under 1 KiB/s for 30 s) fails instead of holding the step until its timeout.
     'if command -v curl >/dev/null 2>&1; then',
-    `  curl -fsS --connect-timeout 10 --retry 2 -o ${mine} "$url" & dl=$!`,
+    `  printf 'url = "%s"\\n' "$url" | curl -fsS --connect-timeout 5 --retry 2 --retry-max-time 20 --speed-limit 1024 --speed-time 30 -K - -o ${mine} & dl=$!`,
     'elif command -v wget >/dev/null 2>&1; then',
-    `  wget -q -T 10 -t 3 -O ${mine} "$url" & dl=$!`,
+    `  printf '%s\\n' "$url" | wget -q -T 10 -t 2 -i - -O ${mine} & dl=$!`,
     `else echo "no curl or wget"; exit ${NO_CLIENT}; fi`,
     `echo $dl > ${pidFile}`,
     // Progress lines while the download runs, from a reporter beside it (not a polling loop
-    // around it, which would add up to its interval to every download's end). Its `sleep` writes
-    // nowhere: killing the reporter leaves the sleep running a moment, and holding the channel's
-    // stdout it would keep the command from ending (1 s added to every pull, measured).
-    `( while :; do echo "P $(wc -c < ${mine} 2>/dev/null || echo 0)"; sleep 1 >/dev/null 2>&1; done ) & rep=$!`,
+    // around it, which would add up to its interval to every download's end). It ends with this
+    // shell, whatever ends it. Its `sleep` writes nowhere: killing the reporter leaves the sleep
+    // running a moment, and holding the channel's stdout it would keep the command from ending
+    // (1 s added to every pull, measured).
+    `( while kill -0 $$ 2>/dev/null; do echo "P $(wc -c 2>/dev/null < ${mine} || echo 0)"; sleep 1 >/dev/null 2>&1; done ) & rep=$!`,
     'wait $dl; rc=$?',
     `kill $rep 2>/dev/null; rm -f ${pidFile}`,
     `[ $rc -eq 0 ] || { rm -f ${mine}; echo "download exited $rc"; exit ${DOWNLOAD_FAILED}; }`,

@@ -12,6 +12,7 @@ import { openPglite, type Database } from '../../../src/db/sql.js';
 import type { LiveHeartbeat } from '../../../src/domain/deployment.js';
 import { startSandboxHost, type SandboxHost } from '../../../src/sandbox/hosts.js';
 import { runChecked } from '../../../src/ssh/exec.js';
+import { partialPathFor } from '../../../src/ssh/push.js';
 import { createSqlHostKeyPins } from '../../../src/ssh/host-key.js';
 import { createSshSessionPool, type SshSessionPool } from '../../../src/ssh/session-pool.js';
 import { freePort } from '../../../src/temporal/dev-server.js';
@@ -162,6 +163,42 @@ describe('pull delivery: a sandbox server downloads its package from SeaweedFS i
     );
     expect(result).toMatchObject({ via: 'push', bytesSent: pkg.sizeBytes });
     expect(result.pullRefused).toBeUndefined();
+    store.client.destroy();
+  }, 120_000);
+
+  it('stops only a download of its own: a stale pid file naming another process leaves it running', async () => {
+    const store = s3Store(inject('s3').pullEndpoint);
+    const pkg = await putScriptPackage(store, 'echo stale', MiB);
+    const remotePath = '/opt/oneclick/packages/stale.run';
+    const pidFile = `${partialPathFor(remotePath, pkg.sha256).replace(/\.part$/, '.pull')}.pid`;
+    const s = await inspect(host, keys.privateKey);
+    try {
+      // Another process, whose pid a killed earlier attempt's pid file names.
+      const started = await runChecked(
+        s,
+        `mkdir -p /opt/oneclick/packages; nohup sleep 300 >/dev/null 2>&1 & echo $! > ${pidFile}; cat ${pidFile}`,
+        { what: 'bystander', captureStdout: true },
+      );
+      const bystander = (started.stdout ?? '').trim();
+      const { result } = await run(() =>
+        activities(store).pushPackage({
+          endpoint,
+          storageKey: pkg.storageKey,
+          sha256: pkg.sha256,
+          sizeBytes: pkg.sizeBytes,
+          remotePath,
+        }),
+      );
+      expect(result).toMatchObject({ via: 'pull', skipped: false });
+      const after = await runChecked(
+        s,
+        `kill -0 ${bystander} && echo alive; ls -a /opt/oneclick/packages | grep -c '[.]pull[.]' || true; kill ${bystander}`,
+        { what: 'look', captureStdout: true },
+      );
+      expect((after.stdout ?? '').split('\n').map((l) => l.trim())).toEqual(['alive', '0', '']);
+    } finally {
+      s.close();
+    }
     store.client.destroy();
   }, 120_000);
 });

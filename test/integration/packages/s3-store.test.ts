@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -155,4 +156,63 @@ describe('the S3 package store on SeaweedFS (a real S3 server)', () => {
     );
     down.client.destroy();
   }, 60_000);
+
+  it('answers OBJECT_STORE_UNAVAILABLE when the store fails in the middle of a multipart upload, not the fault of the seller', async () => {
+    const s3 = inject('s3');
+    // Refused from the first request on (a wrong secret), after the SDK has read the first part.
+    const refused = createS3PackageStore({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: `${s3.secretAccessKey}-wrong`,
+      partSizeBytes: 5 * MiB,
+    });
+    expect(await codeOf(refused.put(source(12 * MiB).stream, { maxBytes: 64 * MiB }))).toBe(
+      'OBJECT_STORE_UNAVAILABLE',
+    );
+    await expect(refused.checkBucket()).rejects.toThrow(/cannot be used \(HTTP 403/);
+    refused.client.destroy();
+    const noBucket = createS3PackageStore({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: `missing-${randomBytes(4).toString('hex')}`,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    await expect(noBucket.checkBucket()).rejects.toThrow(/bucket missing-.* cannot be used/);
+    await expect(store.checkBucket()).resolves.toBeUndefined();
+    noBucket.client.destroy();
+  }, 60_000);
+
+  it('gives up on a store that accepts connections and never answers', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const stuck = createS3PackageStore({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      bucket: 'b',
+      accessKeyId: 'x',
+      secretAccessKey: 'y',
+      requestTimeoutMs: 1_000,
+    });
+    try {
+      expect(await codeOf(stuck.put(source(1000).stream, { maxBytes: MiB }))).toBe(
+        'OBJECT_STORE_UNAVAILABLE',
+      );
+      expect(await codeOf(stuck.stat('blobs/00000000-0000-4000-8000-000000000000'))).toBe(
+        'OBJECT_STORE_UNAVAILABLE',
+      );
+    } finally {
+      stuck.client.destroy();
+      silent.close();
+    }
+  }, 60_000);
+
+  it('opens a blob at its end as an empty stream, as a file does (a resumed push with all bytes there)', async () => {
+    const stored = await store.put(source(1000).stream, { maxBytes: MiB });
+    expect((await readAll(await store.open(stored.storageKey, { start: 1000 }))).length).toBe(0);
+    expect((await readAll(await store.open(stored.storageKey, { start: 999 }))).length).toBe(1);
+  });
 });

@@ -61,8 +61,21 @@ export function createActivities(deps: ActivityDeps) {
       sessions: deps.sshSessions,
       licenses: deployment.licenses,
       packageDelivery: deps.packageDelivery,
-      onPullRefused: (fields) =>
-        deps.logger.warn(fields, 'the server could not pull its package; pushing it instead'),
+      onPullRefused: ({ serverId, reason, tail }) =>
+        deps.logger.warn(
+          {
+            serverId,
+            reason,
+            // The download client's own words (the URL is already cut out); the rest of the
+            // output is the script's, and output fields are logged by length only.
+            client: tail
+              .split('\n')
+              .filter((l) => /^(curl|wget|download exited)\b/.test(l.trim()))
+              .join('; ')
+              .slice(0, 500),
+          },
+          'the server could not pull its package; pushing it instead',
+        ),
       onPackageBytesSent: metrics && ((bytes) => metrics.packageBytesSent(bytes)),
     }),
     ...createLicenseActivities(deps.license),

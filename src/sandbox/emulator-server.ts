@@ -14,7 +14,7 @@ import * as ecsApi from './ecs-api.js';
 import * as eipApi from './eip-api.js';
 import type { ProjectState } from './emulator-state.js';
 import { newRequestId } from './emulator-state.js';
-import type { Emulator } from './emulator.js';
+import { DELAY_PROFILES, type DelayProfile, type Emulator } from './emulator.js';
 import type { Operation } from './faults.js';
 import { handleAccountsAdmin, handleIam, TOKEN_MESSAGES } from './iam-api.js';
 import * as imsApi from './ims-api.js';
@@ -27,6 +27,10 @@ import * as vpcV1Sg from './vpc-v1-security-groups.js';
  * faults asked for and answers with each API family's own error body. `/_sandbox/inventory` reads
  * the inventory; `PUT /_sandbox/faults` sets fault rates for a sandbox run from the command line;
  * `POST /_sandbox/projects/{project_id}/private-images` makes a private image (ims-api.ts).
+ * `GET|PUT /_sandbox/delays` reads and sets the delays (a profile, and/or single ones), and every
+ * cloud API call (IAM's too) waits its request delay before it is handled;
+ * `GET /_sandbox/delays/injected?account=<domain id or name>` lists the waits injected on each
+ * account's path (with `from` and `to`, epoch ms, also their union: `coveredMs`), `DELETE` clears.
  */
 
 type Family = 'ecs' | 'vpc1' | 'vpc3';
@@ -202,6 +206,29 @@ const faultsBody = z
   })
   .strict();
 
+const delayMs = z.union([
+  z.number().int().min(0).max(600_000),
+  z
+    .object({
+      minMs: z.number().int().min(0).max(600_000),
+      maxMs: z.number().int().min(0).max(600_000),
+    })
+    .strict()
+    .refine((r) => r.minMs <= r.maxMs, 'minMs must not exceed maxMs'),
+]);
+const delaysBody = z
+  .object({
+    /** Applied first; the single delays below override it. */
+    profile: z.enum(['none', 'demo', 'realistic'] satisfies DelayProfile[]).optional(),
+    jobStartMs: z.number().int().min(0).max(600_000).optional(),
+    serverBuildMs: delayMs.optional(),
+    serverDeleteMs: delayMs.optional(),
+    networkActiveMs: z.number().int().min(0).max(600_000).optional(),
+    requestMs: delayMs.optional(),
+    bootMs: delayMs.optional(),
+  })
+  .strict();
+
 const SIGNATURE_MESSAGES: Record<VerifyFailure, string> = {
   MISSING_AUTHORIZATION: 'Incorrect IAM authentication information: Authorization header missing',
   MALFORMED_AUTHORIZATION:
@@ -284,6 +311,9 @@ async function handle(
   if (rawPath === '/_sandbox/inventory' && method === 'GET') {
     return { status: 200, body: emu.inventory() };
   }
+  if (rawPath === '/_sandbox/delays' || rawPath === '/_sandbox/delays/injected') {
+    return delaysAdmin(emu, method, rawPath, rawQuery, rawBody, requestId);
+  }
   if (rawPath === '/_sandbox/faults' && method === 'PUT') {
     let parsed: ReturnType<typeof faultsBody.safeParse>;
     try {
@@ -308,6 +338,10 @@ async function handle(
   const raw = { method, rawPath, rawQuery, rawBody, headers: req.headers, requestId };
   const admin = handleAccountsAdmin(emu, raw) ?? imsApi.handlePrivateImageAdmin(emu, raw);
   if (admin) return admin;
+  // A region's latency, before the call is handled (so its answer is as fresh as a region's).
+  if (!rawPath.startsWith('/_sandbox/')) {
+    await emu.delayRequest(accountOfCall(emu, raw), operationOf(method, rawPath));
+  }
   const iam = await handleIam(emu, raw);
   if (iam) return iam;
 
@@ -407,6 +441,97 @@ async function handle(
   if (r.method !== 'GET') emu.changed();
   if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
   return fault?.kind === 'error' ? injected() : answer;
+}
+
+/** The operation a call names: a route's, else its method and path (IAM's calls). */
+function operationOf(method: string, rawPath: string): string {
+  return (
+    ROUTES.find((r) => r.method === method && r.pattern.test(rawPath))?.op ?? `${method} ${rawPath}`
+  );
+}
+
+/**
+ * The account (domain id) whose path a call is on: its AK's (read, not yet checked: a call with a
+ * bad signature is refused after its delay, as a region refuses it), or for IAM's assume_role the
+ * account assumed into, whose deployment waits for the token.
+ */
+function accountOfCall(
+  emu: Emulator,
+  raw: { rawPath: string; rawBody: string; headers: IncomingMessage['headers'] },
+): string {
+  if (raw.rawPath.replace(/\/$/, '') === '/v3.0/OS-CREDENTIAL/securitytokens') {
+    try {
+      const body = JSON.parse(raw.rawBody) as {
+        auth?: { identity?: { assume_role?: { domain_id?: unknown; domain_name?: unknown } } };
+      };
+      const role = body.auth?.identity?.assume_role;
+      const domain =
+        typeof role?.domain_id === 'string'
+          ? emu.accounts.domain(role.domain_id)
+          : typeof role?.domain_name === 'string'
+            ? emu.accounts.domainByName(role.domain_name)
+            : undefined;
+      if (domain) return domain.id;
+    } catch {
+      // Not JSON: IAM refuses it; the caller's own account waited.
+    }
+  }
+  const ak = /Access=([^,\s]+)/.exec(String(raw.headers.authorization ?? ''))?.[1];
+  return (ak !== undefined ? emu.accounts.domainOf(ak)?.id : undefined) ?? '';
+}
+
+/** `GET|PUT /_sandbox/delays` and `GET|DELETE /_sandbox/delays/injected`. */
+function delaysAdmin(
+  emu: Emulator,
+  method: string,
+  rawPath: string,
+  rawQuery: string,
+  rawBody: string,
+  requestId: string,
+): ApiResponse {
+  const bad = (message: string) => apigError(400, 'SANDBOX.0001', message, requestId);
+  if (rawPath === '/_sandbox/delays') {
+    if (method === 'GET') return { status: 200, body: emu.delays };
+    if (method !== 'PUT') return apigError(405, 'SANDBOX.0405', 'GET or PUT', requestId);
+    let parsed: ReturnType<typeof delaysBody.safeParse>;
+    try {
+      parsed = delaysBody.safeParse(JSON.parse(rawBody || '{}'));
+    } catch {
+      return bad('delay settings must be JSON');
+    }
+    if (!parsed.success) return bad(`bad delay settings: ${parsed.error.message}`);
+    const { profile, ...single } = parsed.data;
+    if (profile) emu.setDelays(DELAY_PROFILES[profile]);
+    emu.setDelays(single);
+    return { status: 200, body: emu.delays };
+  }
+  if (method === 'DELETE') {
+    emu.injected.clear();
+    return { status: 204 };
+  }
+  if (method !== 'GET') return apigError(405, 'SANDBOX.0405', 'GET or DELETE', requestId);
+  const query = new URLSearchParams(rawQuery);
+  const named = query.get('account');
+  const account =
+    named === null
+      ? undefined
+      : (emu.accounts.domain(named)?.id ?? emu.accounts.domainByName(named)?.id ?? named);
+  const bound = (name: string) => {
+    const v = query.get(name);
+    return v === null ? undefined : Number(v);
+  };
+  const [from, to] = [bound('from'), bound('to')];
+  if ([from, to].some((v) => v !== undefined && !Number.isFinite(v))) {
+    return bad('from and to are epoch milliseconds');
+  }
+  const waits = emu.injected.list(account);
+  return {
+    status: 200,
+    body: {
+      waits,
+      ...(account !== undefined && { coveredMs: emu.injected.coveredMs(account, from, to) }),
+    },
+  };
 }
 
 /** Starts the HTTP server on host:port (0 picks a free port) and returns it with its base URL. */

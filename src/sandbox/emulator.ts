@@ -9,7 +9,14 @@ import {
 } from './accounts.js';
 import { attachServerEips, detachServerEips, keepEipClaims, releaseEipClaims } from './eip-api.js';
 import { adoptEipAddress } from './eip-pool.js';
-import type { Faults } from './faults.js';
+import {
+  drawDelay,
+  InjectedWaits,
+  seededRandom,
+  type DelayMs,
+  type Faults,
+  type InjectedWait,
+} from './faults.js';
 import {
   jobTimeIso,
   nowIso,
@@ -21,6 +28,7 @@ import {
   type SubJobRecord,
 } from './emulator-state.js';
 import { adoptSandboxHost, startSandboxHost, type SandboxHost } from './hosts.js';
+import { sshdListening } from './hosts/boot.js';
 import type { SavedHost, SavedProject } from './persisted-state.js';
 
 /**
@@ -29,17 +37,71 @@ import type { SavedHost, SavedProject } from './persisted-state.js';
  * API handlers (ecs-api.ts, vpc-api.ts) sit on top of it.
  */
 
-/** Delays in milliseconds; all zero by default so tests and benchmarks run at full speed. */
+/**
+ * Delays in milliseconds, fixed or drawn from a range for each use (seeded: `EmulatorOptions.seed`);
+ * all zero by default so tests and benchmarks run at full speed.
+ */
 export interface EmulatorDelays {
   /** Job INIT → RUNNING. */
   jobStartMs: number;
   /** RUNNING → server ACTIVE and job SUCCESS (the host boots meanwhile). */
-  serverBuildMs: number;
+  serverBuildMs: DelayMs;
   /** Delete job RUNNING → SUCCESS. */
-  serverDeleteMs: number;
+  serverDeleteMs: DelayMs;
   /** VPC CREATING → OK and subnet UNKNOWN → ACTIVE. */
   networkActiveMs: number;
+  /** Every cloud API call (not `/_sandbox/*`) waits this long before it is handled. */
+  requestMs?: DelayMs;
+  /**
+   * After the server is ACTIVE (its job SUCCESS), its sshd answers this much later, as on ECS,
+   * where cloud-init and sshd start after the job.
+   */
+  bootMs?: DelayMs;
 }
+
+/** No delay at all: what tests run with. */
+export const NO_DELAYS: EmulatorDelays = {
+  jobStartMs: 0,
+  serverBuildMs: 0,
+  serverDeleteMs: 0,
+  networkActiveMs: 0,
+  requestMs: 0,
+  bootMs: 0,
+};
+
+/** Delays for demos: jobs and boots take a moment, as on the real cloud (tests use zero). */
+export const DEMO_DELAYS: EmulatorDelays = {
+  ...NO_DELAYS,
+  jobStartMs: 300,
+  serverBuildMs: 2_000,
+  serverDeleteMs: 500,
+  networkActiveMs: 300,
+};
+
+/**
+ * Delays like a real region's (issue 14's scale benchmark): every API call 0.5–2 s, a server's
+ * creation job 20–40 s from submission to SUCCESS, its sshd 10–20 s after that, a deletion
+ * 10–20 s. VPCs and subnets are ready at once, as VPC answers them.
+ */
+export const REALISTIC_DELAYS: EmulatorDelays = {
+  jobStartMs: 1_000,
+  serverBuildMs: { minMs: 19_000, maxMs: 39_000 },
+  serverDeleteMs: { minMs: 10_000, maxMs: 20_000 },
+  networkActiveMs: 0,
+  requestMs: { minMs: 500, maxMs: 2_000 },
+  bootMs: { minMs: 10_000, maxMs: 20_000 },
+};
+
+/** The named delay profiles (`oneclick sandbox --delays NAME`, `PUT /_sandbox/delays`). */
+export const DELAY_PROFILES = {
+  none: NO_DELAYS,
+  demo: DEMO_DELAYS,
+  realistic: REALISTIC_DELAYS,
+} as const satisfies Record<string, EmulatorDelays>;
+export type DelayProfile = keyof typeof DELAY_PROFILES;
+
+/** Seed of the delay draws when none is given: runs draw the same sequence. */
+const DEFAULT_DELAY_SEED = 14;
 
 /** An AK/SK pair and the projects it may use. */
 export interface SandboxAccount {
@@ -91,6 +153,8 @@ export interface EmulatorOptions {
   serverQuota: number;
   /** EIPs per project (default 10). */
   eipQuota?: number;
+  /** Seed of the delays drawn from ranges (default: a fixed one), so a run can be replayed. */
+  seed?: number;
   /** Called after each server build (the sandbox tops up its warm pool here). */
   onServerBuilt?: () => void;
   /** Called after every change of state (a persistent sandbox saves it here). */
@@ -105,12 +169,18 @@ export class Emulator {
   private readonly hosts = new Map<string, SandboxHost>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  /** Every delay injected on a caller's path, per account (GET /_sandbox/delays/injected). */
+  readonly injected = new InjectedWaits();
+  private readonly random: () => number;
+  /** Aborted at stop: ends the watches of booting hosts' sshd. */
+  private readonly stopped = new AbortController();
   private stopping = false;
 
   constructor(readonly options: EmulatorOptions) {
     const others = SANDBOX_REGIONS.filter((r) => r !== options.region);
     this.accounts = new SandboxAccounts([options.region, ...others]);
     for (const account of options.accounts) this.addAccount(account);
+    this.random = seededRandom(options.seed ?? DEFAULT_DELAY_SEED);
   }
 
   get faults(): Faults {
@@ -118,6 +188,46 @@ export class Emulator {
   }
   get delays(): EmulatorDelays {
     return this.options.delays;
+  }
+
+  /** Changes delays from now on (the work already waiting keeps what it drew). */
+  setDelays(delays: Partial<EmulatorDelays>): void {
+    Object.assign(this.options.delays, delays);
+  }
+
+  /** One draw of a delay (a fixed one is itself). */
+  draw(spec: DelayMs | undefined): number {
+    return drawDelay(spec, this.random);
+  }
+
+  /** The account (domain id) a project belongs to. */
+  accountOfProject(projectId: string): string {
+    return (
+      this.accounts.allDomains().find((d) => d.projects.some((p) => p.id === projectId))?.id ?? ''
+    );
+  }
+
+  /**
+   * Holds a cloud API call of `account` for the request delay drawn now, and records the wait.
+   * Resolves at once when there is none, or when the emulator stops meanwhile.
+   */
+  async delayRequest(account: string, op: string): Promise<void> {
+    const planned = this.draw(this.delays.requestMs);
+    if (planned <= 0) return;
+    const startMs = Date.now();
+    await this.sleep(planned);
+    this.recordWait({
+      account,
+      kind: 'request',
+      op,
+      startMs,
+      endMs: Date.now(),
+      plannedMs: planned,
+    });
+  }
+
+  private recordWait(wait: InjectedWait): void {
+    if (!this.stopping) this.injected.add(wait);
   }
 
   /** Registers an account (its own domain, projects in every region); its projects start empty. */
@@ -302,12 +412,21 @@ export class Emulator {
     }
   }
 
-  /** Runs a create-server job: INIT → RUNNING → each server built (or failed) → SUCCESS/FAIL. */
+  /**
+   * Runs a create-server job: INIT → RUNNING → each server built (or failed) → SUCCESS/FAIL. With
+   * a job delay, the time from submission to the job's end is recorded as the account's wait.
+   */
   runCreateJob(project: ProjectState, job: JobRecord, secrets: HostSecrets): void {
-    this.after(this.delays.jobStartMs, async () => {
+    const submittedMs = Date.now();
+    const startMs = this.delays.jobStartMs;
+    // Drawn at submission, so the draws follow the order in which jobs were asked for.
+    const buildMs = this.draw(this.delays.serverBuildMs);
+    this.after(startMs, async () => {
       job.status = 'RUNNING';
       for (const s of job.sub_jobs) s.status = 'RUNNING';
-      await Promise.all(job.sub_jobs.map((sub) => this.buildServer(project, sub, secrets)));
+      await Promise.all(
+        job.sub_jobs.map((sub) => this.buildServer(project, sub, secrets, buildMs)),
+      );
       // Stopped meanwhile: the job stays unfinished, as a restart finds it (restore()).
       if (this.stopping) return;
       this.options.onServerBuilt?.();
@@ -315,6 +434,17 @@ export class Emulator {
       if (failed) {
         this.setJob(job, 'FAIL', [failed.error_code ?? 'Ecs.0002', failed.fail_reason ?? 'failed']);
       } else this.setJob(job, 'SUCCESS');
+      if (startMs + buildMs > 0) {
+        this.recordWait({
+          account: this.accountOfProject(project.id),
+          kind: 'job',
+          op: 'CreateServers',
+          subject: job.job_id,
+          startMs: submittedMs,
+          endMs: Date.now(),
+          plannedMs: startMs + buildMs,
+        });
+      }
     });
   }
 
@@ -322,11 +452,12 @@ export class Emulator {
     project: ProjectState,
     sub: SubJobRecord,
     secrets: HostSecrets,
+    buildMs: number,
   ): Promise<void> {
     const id = sub.entities.server_id ?? '';
     const server = project.servers.get(id);
     if (!server) return;
-    const build = this.sleep(this.delays.serverBuildMs);
+    const build = this.sleep(buildMs);
     if (this.faults.takeJobFailure()) {
       await build;
       // ECS rolls a failed creation back: the server is gone, the job says why.
@@ -347,6 +478,10 @@ export class Emulator {
       };
       return this.setJob(sub, 'SUCCESS');
     }
+    // The host boots while the job runs; a boot delay counts from the end of the build, so its
+    // sshd is told to wait for both (and the slow-boot fault on top).
+    const bootMs = this.draw(this.delays.bootMs);
+    const bootDelayMs = (bootMs > 0 ? buildMs + bootMs : 0) + this.faults.slowBootMs;
     try {
       const [host] = await Promise.all([
         startSandboxHost({
@@ -357,7 +492,7 @@ export class Emulator {
             .slice(0, 63),
           authorizedKeys: secrets.authorizedKeys,
           rootPassword: secrets.rootPassword,
-          bootDelayMs: this.faults.slowBootMs > 0 ? this.faults.slowBootMs : undefined,
+          bootDelayMs: bootDelayMs > 0 ? bootDelayMs : undefined,
         }),
         build,
       ]);
@@ -386,11 +521,42 @@ export class Emulator {
       // EIPs bound to the port while the server was building reach it from now on.
       await attachServerEips(this, project, server);
       this.setJob(sub, 'SUCCESS');
+      if (bootMs > 0) this.recordBoot(project, id, host, bootMs, bootDelayMs);
     } catch (e) {
       project.servers.delete(id);
       const reason = `sandbox host failed to start: ${(e as Error).message}`;
       this.setJob(sub, 'FAIL', ['Ecs.0002', reason]);
     }
+  }
+
+  /**
+   * Records the boot of a server that became ACTIVE now: from now until its sshd listens (as the
+   * host served it: a host whose set-up ran late boots late too, and the caller waits all the
+   * same). A host that never gets there records nothing; its deployment fails on its own.
+   */
+  private recordBoot(
+    project: ProjectState,
+    serverId: string,
+    host: SandboxHost,
+    plannedMs: number,
+    bootDelayMs: number,
+  ): void {
+    const startMs = Date.now();
+    const account = this.accountOfProject(project.id);
+    const watch = sshdListening(host.slot, bootDelayMs + 60_000, this.stopped.signal).then(
+      () =>
+        this.recordWait({
+          account,
+          kind: 'boot',
+          op: 'boot',
+          subject: serverId,
+          startMs,
+          endMs: Date.now(),
+          plannedMs,
+        }),
+      () => undefined,
+    );
+    this.track(watch);
   }
 
   /**
@@ -402,9 +568,11 @@ export class Emulator {
     job: JobRecord,
     options: { deletePublicip?: boolean } = {},
   ): void {
+    const submittedMs = Date.now();
+    const deleteMs = this.draw(this.delays.serverDeleteMs);
     this.after(this.delays.jobStartMs, async () => {
       job.status = 'RUNNING';
-      await this.sleep(this.delays.serverDeleteMs);
+      await this.sleep(deleteMs);
       if (this.stopping) return;
       for (const sub of job.sub_jobs) {
         const id = sub.entities.server_id ?? '';
@@ -412,6 +580,17 @@ export class Emulator {
         this.setJob(sub, 'SUCCESS');
       }
       this.setJob(job, 'SUCCESS');
+      if (this.delays.jobStartMs + deleteMs > 0) {
+        this.recordWait({
+          account: this.accountOfProject(project.id),
+          kind: 'delete',
+          op: 'DeleteServers',
+          subject: job.job_id,
+          startMs: submittedMs,
+          endMs: Date.now(),
+          plannedMs: this.delays.jobStartMs + deleteMs,
+        });
+      }
     });
   }
 
@@ -549,6 +728,7 @@ export class Emulator {
   /** Stops timers and waits until the work under way has ended. */
   private async cancelPending(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     for (const [t, resolve] of this.timers) {
       clearTimeout(t);
       resolve();

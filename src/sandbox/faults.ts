@@ -1,7 +1,9 @@
 /**
- * Fault injection for the sandbox cloud. Faults are either counted ("the next 2 CreateServers
- * calls are throttled") for tests that need one exact failure, or rates ("30% of requests are
- * throttled") for soak runs; rates draw from a seeded generator so a failing run can be replayed.
+ * Fault and delay injection for the sandbox cloud. Faults are either counted ("the next 2
+ * CreateServers calls are throttled") for tests that need one exact failure, or rates ("30% of
+ * requests are throttled") for soak runs; rates draw from a seeded generator so a failing run can
+ * be replayed. Delays (a region's latency, jobs, boots) are drawn from ranges the same way, and
+ * every wait they put on a caller's path is recorded per account (InjectedWaits).
  */
 
 /** The emulator's operations, named as the SDK methods that call them. */
@@ -209,5 +211,99 @@ export class Faults {
     }
     this.injected.serverErrorState++;
     return true;
+  }
+}
+
+/**
+ * A delay: a fixed number of milliseconds, or a range each use draws from uniformly (a region's
+ * calls and jobs never take the same time twice).
+ */
+export type DelayMs = number | { minMs: number; maxMs: number };
+
+/** One delay drawn from `spec`; a fixed delay is itself and draws nothing. */
+export function drawDelay(spec: DelayMs | undefined, random: () => number): number {
+  if (spec === undefined) return 0;
+  if (typeof spec === 'number') return Math.max(0, Math.round(spec));
+  const lo = Math.max(0, Math.min(spec.minMs, spec.maxMs));
+  const hi = Math.max(lo, spec.minMs, spec.maxMs);
+  return Math.round(lo + random() * (hi - lo));
+}
+
+/** What a caller of the cloud waited on: an API call's latency, a job, a boot. */
+export type InjectedWaitKind = 'request' | 'job' | 'boot' | 'delete';
+
+/**
+ * One wait the sandbox put on an account's critical path, as it was served: from when it began
+ * to when it ended (epoch ms), and what was drawn for it (timers and a busy host may add to it).
+ */
+export interface InjectedWait {
+  /** The domain (account) id whose call or resource waited. */
+  account: string;
+  kind: InjectedWaitKind;
+  /** The API operation, or what waited (`CreateServers` for a job, `boot` for sshd). */
+  op: string;
+  /** The server or job concerned, when there is one. */
+  subject?: string;
+  startMs: number;
+  endMs: number;
+  plannedMs: number;
+}
+
+/**
+ * The milliseconds of [from, to] covered by at least one interval: the union's length, so waits
+ * that overlap in time (two calls in flight at once, the job polled while it runs) count once.
+ */
+export function unionMs(
+  intervals: readonly (readonly [number, number])[],
+  from = Number.NEGATIVE_INFINITY,
+  to = Number.POSITIVE_INFINITY,
+): number {
+  const clipped = intervals
+    .map(([s, e]) => [Math.max(s, from), Math.min(e, to)] as const)
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [s, e] of clipped) {
+    if (e <= end) continue;
+    total += e - Math.max(s, end);
+    end = e;
+  }
+  return total;
+}
+
+/**
+ * The record of every injected wait, per account, so a benchmark can take the cloud's time out
+ * of a deployment's: {@link coveredMs} is the union over the deployment's window. Bounded: the
+ * oldest waits go first beyond `limit`.
+ */
+export class InjectedWaits {
+  private waits: InjectedWait[] = [];
+
+  constructor(private readonly limit = 100_000) {}
+
+  add(wait: InjectedWait): void {
+    this.waits.push(wait);
+    if (this.waits.length > this.limit) this.waits.splice(0, this.waits.length - this.limit);
+  }
+
+  /** The waits of one account (every account's without one), oldest first. */
+  list(account?: string): InjectedWait[] {
+    return account === undefined
+      ? [...this.waits]
+      : this.waits.filter((w) => w.account === account);
+  }
+
+  /** Milliseconds of [from, to] during which the account waited on at least one injected delay. */
+  coveredMs(account: string, from?: number, to?: number): number {
+    return unionMs(
+      this.list(account).map((w) => [w.startMs, w.endMs] as const),
+      from,
+      to,
+    );
+  }
+
+  clear(): void {
+    this.waits = [];
   }
 }

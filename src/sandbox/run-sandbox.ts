@@ -1,21 +1,33 @@
 import path from 'node:path';
 import { cleanupStaleSandboxHosts } from './hosts.js';
-import type { EmulatorDelays } from './emulator.js';
-import { DEFAULT_FLAVOR, DEFAULT_IMAGE_ID } from './emulator.js';
+import {
+  DEFAULT_FLAVOR,
+  DEFAULT_IMAGE_ID,
+  DELAY_PROFILES,
+  type DelayProfile,
+  type EmulatorDelays,
+} from './emulator.js';
+import type { DelayMs } from './faults.js';
 import { startSandboxCloud, type SandboxCloud } from './sandbox-cloud.js';
 
 /**
  * What `oneclick sandbox` (and `oneclick start` without Huawei credentials) runs: the sandbox
- * cloud on a known port, with delays that make a demo look like a cloud rather than a stub.
+ * cloud on a known port, with delays that make a demo look like a cloud rather than a stub
+ * (`demo`), or like a real region (`realistic`, for benchmarks at scale).
  */
 
-/** Delays for demos: jobs and boots take a moment, as on the real cloud (tests use zero). */
-export const DEMO_DELAYS: EmulatorDelays = {
-  jobStartMs: 300,
-  serverBuildMs: 2_000,
-  serverDeleteMs: 500,
-  networkActiveMs: 300,
-};
+export { DEMO_DELAYS } from './emulator.js';
+
+const span = (d: DelayMs | undefined): string =>
+  d === undefined ? '0 ms' : typeof d === 'number' ? `${d} ms` : `${d.minMs}–${d.maxMs} ms`;
+
+/** One line saying what a profile's delays are. */
+function describeDelays(profile: DelayProfile, d: EmulatorDelays): string {
+  return (
+    `${profile} (API calls ${span(d.requestMs)}, create-server job ${span(d.jobStartMs)} + ` +
+    `${span(d.serverBuildMs)}, boot after ACTIVE ${span(d.bootMs)})`
+  );
+}
 
 /** Where `oneclick start` keeps its sandbox cloud, under the data directory. */
 export function sandboxStateDir(dataDir: string): string {
@@ -29,14 +41,20 @@ export function sandboxStateDir(dataDir: string): string {
 export async function runSandbox(opts: {
   host?: string;
   port?: number;
+  /** The delays to start from (default `demo`); `delays` overrides single ones. */
+  profile?: DelayProfile;
   delays?: Partial<EmulatorDelays>;
+  /** Seed of fault rates and delay draws. */
+  seed?: number;
   stateDir?: string;
 }): Promise<{ cloud: SandboxCloud; banner: string }> {
   const cleaned = cleanupStaleSandboxHosts();
+  const profile = opts.profile ?? 'demo';
   const cloud = await startSandboxCloud({
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
-    delays: { ...DEMO_DELAYS, ...opts.delays },
+    delays: { ...DELAY_PROFILES[profile], ...opts.delays },
+    seed: opts.seed,
     stateDir: opts.stateDir,
   });
   const banner = [
@@ -50,6 +68,8 @@ export async function runSandbox(opts: {
     `  Inventory:        ${cloud.ecsEndpoint}/_sandbox/inventory`,
     `  Buyer accounts:   POST ${cloud.ecsEndpoint}/_sandbox/accounts {} then …/_sandbox/accounts/<domain id>/agencies {"name":"oneclick","trust_domain_id":"${cloud.domainId}"}`,
     `  Faults:           PUT ${cloud.ecsEndpoint}/_sandbox/faults {"throttle":0.3,"jobFailure":0.1,"retryAfterSeconds":1,"slowBootMs":5000}`,
+    `  Delays:           ${describeDelays(profile, cloud.emulator.delays)}; PUT ${cloud.ecsEndpoint}/_sandbox/delays {"profile":"realistic"}`,
+    `  Injected waits:   GET ${cloud.ecsEndpoint}/_sandbox/delays/injected?account=<domain id>`,
     cleaned > 0 ? `  Removed ${cleaned} host(s) left by an earlier run.` : '',
     opts.stateDir
       ? `  Kept in:          ${opts.stateDir} (servers outlive OneClick; \`oneclick sandbox stop\` removes them)`

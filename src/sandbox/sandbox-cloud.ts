@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { lockPidFile } from '../runtime/data-dir-lock.js';
-import { Emulator, type EmulatorDelays, type SandboxAccount } from './emulator.js';
+import { Emulator, NO_DELAYS, type EmulatorDelays, type SandboxAccount } from './emulator.js';
 import type { Inventory } from './emulator-state.js';
 import { removeEipClaimsKeptFor } from './eip-pool.js';
 import { listen } from './emulator-server.js';
@@ -33,7 +33,7 @@ export interface SandboxCloudOptions {
   serverQuota?: number;
   /** EIPs per project (default 10). */
   eipQuota?: number;
-  /** Seed for fault rates, so a run can be replayed. */
+  /** Seed for fault rates and for delays drawn from ranges, so a run can be replayed. */
   seed?: number;
   /** Network namespaces kept wired ahead of demand (default 0: every server starts cold). */
   warmHosts?: number;
@@ -128,13 +128,8 @@ async function startUnlocked(
   };
   const emulator = new Emulator({
     accounts: [account, ...(opts.extraAccounts ?? [])],
-    delays: {
-      jobStartMs: 0,
-      serverBuildMs: 0,
-      serverDeleteMs: 0,
-      networkActiveMs: 0,
-      ...opts.delays,
-    },
+    delays: { ...NO_DELAYS, ...opts.delays },
+    seed: opts.seed,
     faults,
     region,
     serverQuota: opts.serverQuota ?? 100,

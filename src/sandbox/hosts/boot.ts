@@ -5,7 +5,14 @@ import path from 'node:path';
 import { AppError } from '../../errors.js';
 import { startJob, type JobResult } from '../launcher.js';
 import { INIT_SCRIPT_FILE } from './host-files.js';
-import { BOOT_PID_FILE, SSHD_PID_PATH, SSH_PORT, UPPER_DIR, type HostSlot } from './layout.js';
+import {
+  BOOT_PID_FILE,
+  SSHD_PID_PATH,
+  SSH_PORT,
+  UPPER_DIR,
+  hostSlot,
+  type HostSlot,
+} from './layout.js';
 
 /** Booting a host whose files and network are ready, and waiting for its sshd. */
 
@@ -42,6 +49,19 @@ export async function bootHost(
 }
 
 /**
+ * Resolves once the sshd of the host on `slot` listens, for a host booted with a delay (whose
+ * start did not wait for it); rejects after `timeoutMs` or when `signal` aborts.
+ */
+export function sshdListening(
+  slot: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const n = hostSlot(slot);
+  return waitForSshd(`slot ${slot}`, n, timeoutMs, undefined, signal);
+}
+
+/**
  * Resolves once sshd listens: it writes its PidFile only after binding its sockets, so a new
  * file in the host's /run (a directory of its upper layer, on this machine) says so without a
  * connection (each connection costs sshd a fork and a re-exec, fifty of them at once a burst).
@@ -50,19 +70,22 @@ function waitForSshd(
   id: string,
   n: { dir: string; ip: string },
   timeoutMs: number,
-  exit: Promise<JobResult>,
+  exit: Promise<JobResult> | undefined,
+  signal?: AbortSignal,
 ): Promise<void> {
   const runDir = path.join(n.dir, UPPER_DIR, path.dirname(SSHD_PID_PATH));
   const pidName = path.basename(SSHD_PID_PATH);
   const pidFile = path.join(runDir, pidName);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
+    const aborted = () => finish(new AppError('SANDBOX_HOST_STOPPED', `stopped waiting for ${id}`));
     const finish = (err?: Error) => {
       if (settled) return;
       settled = true;
       watcher?.close();
       clearInterval(poll);
       clearTimeout(timer);
+      signal?.removeEventListener('abort', aborted);
       if (err) reject(err);
       else resolve();
     };
@@ -80,7 +103,9 @@ function waitForSshd(
     }
     const poll = setInterval(check, 100);
     const timer = setTimeout(() => finish(sshdTimeoutError(n.ip, SSH_PORT)), timeoutMs);
-    void exit.then((r) =>
+    if (signal?.aborted) return aborted();
+    signal?.addEventListener('abort', aborted);
+    void exit?.then((r) =>
       finish(
         new AppError(
           'SANDBOX_SSHD_DIED',

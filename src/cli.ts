@@ -16,7 +16,9 @@ const USAGE = `oneclick <command>
   start                 migrations, Temporal dev server (unless TEMPORAL_ADDRESS), worker and API
   api                   the HTTP API alone (needs TEMPORAL_ADDRESS)
   worker                the Temporal worker alone (needs TEMPORAL_ADDRESS)
-  sandbox [--port N]    the sandbox Huawei Cloud alone (ECS/VPC emulator; needs Linux and root)
+  sandbox [--port N] [--delays none|demo|realistic] [--seed N]
+                        the sandbox Huawei Cloud alone (ECS/VPC emulator; needs Linux and root);
+                        realistic: calls 0.5-2 s, server jobs 20-40 s, boots 10-20 s
   demo [--keep]         both license models end to end on the sandbox, in a data directory of
                         its own (removed at the end; --keep stays up until Ctrl-C)
   sandbox stop          remove the embedded sandbox cloud that \`start\` keeps in the data

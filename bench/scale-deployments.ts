@@ -38,6 +38,7 @@
  *
  *   npx tsx bench/scale-deployments.ts [count=100] [--workers 1,2] [--env KEY=VALUE ...]
  */
+import { DEPLOYMENT_STEPS } from '../src/domain/deployment.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,17 +95,7 @@ if (!Number.isInteger(COUNT) || COUNT < 1 || COUNT > 250) throw new Error('count
 const PACKAGE_BYTES = 10 * 1024 * 1024;
 /** How long the deployments of one phase may take before the phase gives up on them. */
 const PHASE_TIMEOUT_MS = 30 * 60_000;
-const STEPS = [
-  'requested',
-  'network',
-  'server',
-  'ssh',
-  'push',
-  'license',
-  'install',
-  'verify',
-  'report',
-];
+const STEPS: readonly string[] = DEPLOYMENT_STEPS;
 /** Where a deployment's overhead is shown to sit: its steps (but push and install) and the rest. */
 const UNCOVERED_PARTS = [
   'before first step',

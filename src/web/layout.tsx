@@ -180,6 +180,30 @@ export const Field: FC<{
  * reachable from the keyboard (axe: scrollable-region-focusable), so it is focusable and named by
  * the table's caption (give the caption `id={labelledBy}`).
  */
+/**
+ * The pager under a paged list: back to the first page (once past it) and on to the next page
+ * (the API's cursor); nothing when there is neither.
+ */
+export const Pager: FC<{
+  label: string;
+  firstHref?: string;
+  firstText: string;
+  nextHref?: string;
+  nextText: string;
+}> = ({ label, firstHref, firstText, nextHref, nextText }) =>
+  firstHref || nextHref ? (
+    <nav class="pager" aria-label={label}>
+      {firstHref && <a href={firstHref}>{firstText}</a>}
+      {nextHref && (
+        <a href={nextHref} rel="next">
+          {nextText}
+        </a>
+      )}
+    </nav>
+  ) : (
+    <></>
+  );
+
 export const TableWrap: FC<{ labelledBy: string; children: Child }> = ({
   labelledBy,
   children,

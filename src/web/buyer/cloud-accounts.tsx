@@ -4,7 +4,7 @@ import type { WebEnv } from '../context.js';
 import { csrfToken } from '../csrf.js';
 import { fieldErrors, newFormKey, type ApiError } from '../api-client.js';
 import type { Translate } from '../i18n/index.js';
-import { CsrfField, Field, describedBy, page } from '../layout.js';
+import { CsrfField, Field, Pager, describedBy, page } from '../layout.js';
 import { apiErrorPage, notFoundPage } from '../pages/errors.js';
 import { BASE } from './format.js';
 import { known } from './live-panel.js';
@@ -109,16 +109,13 @@ export async function cloudAccountsPage(
               ) : (
                 <AccountsTable c={c} items={items} />
               )}
-              {(cursor || next) && (
-                <nav class="pager" aria-label={t('buyer.accounts.pages')}>
-                  {cursor && <a href={PATH}>{t('buyer.orders.firstPage')}</a>}
-                  {next && (
-                    <a href={`${PATH}?cursor=${encodeURIComponent(next)}`} rel="next">
-                      {t('common.next')}
-                    </a>
-                  )}
-                </nav>
-              )}
+              <Pager
+                label={t('buyer.accounts.pages')}
+                firstHref={cursor ? PATH : undefined}
+                firstText={t('buyer.orders.firstPage')}
+                nextHref={next ? `${PATH}?cursor=${encodeURIComponent(next)}` : undefined}
+                nextText={t('common.next')}
+              />
               <LinkFormView
                 c={c}
                 form={link}

@@ -3,7 +3,7 @@ import type { FC } from 'hono/jsx';
 import type { WebEnv } from '../context.js';
 import type { ConsoleApi } from '../api-client.js';
 import type { Translate } from '../i18n/index.js';
-import { page } from '../layout.js';
+import { Pager, page } from '../layout.js';
 import { apiErrorPage } from '../pages/errors.js';
 import { deploymentStateLabel, stepLabel } from './live-panel.js';
 import {
@@ -151,16 +151,13 @@ export async function ordersPage(c: Context<WebEnv>) {
             </table>
           </TableWrap>
         )}
-        {(cursor || next) && (
-          <nav class="pager" aria-label={t('buyer.orders.pages')}>
-            {cursor && <a href={ordersPath}>{t('buyer.orders.firstPage')}</a>}
-            {next && (
-              <a href={`${ordersPath}?cursor=${encodeURIComponent(next)}`} rel="next">
-                {t('common.next')}
-              </a>
-            )}
-          </nav>
-        )}
+        <Pager
+          label={t('buyer.orders.pages')}
+          firstHref={cursor ? ordersPath : undefined}
+          firstText={t('buyer.orders.firstPage')}
+          nextHref={next ? `${ordersPath}?cursor=${encodeURIComponent(next)}` : undefined}
+          nextText={t('common.next')}
+        />
       </>
     ),
   });

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { Translate } from '../../i18n/index.js';
+import { Pager as PagerNav } from '../../layout.js';
 
 /** Pieces the operator/admin pages share: times, durations, the pager. */
 
@@ -50,21 +51,15 @@ export const Pager: FC<{
   path: string;
   query: Record<string, string | undefined>;
   next: string | null;
-}> = ({ t, path, query, next }) =>
-  next || query.cursor ? (
-    <nav class="pager" aria-label={t('operator.admin.pager')}>
-      {query.cursor && (
-        <a href={listUrl(path, query, { cursor: undefined })}>{t('operator.admin.firstPage')}</a>
-      )}
-      {next && (
-        <a href={listUrl(path, query, { cursor: next })} rel="next">
-          {t('common.next')}
-        </a>
-      )}
-    </nav>
-  ) : (
-    <></>
-  );
+}> = ({ t, path, query, next }) => (
+  <PagerNav
+    label={t('operator.admin.pager')}
+    firstHref={query.cursor ? listUrl(path, query, { cursor: undefined }) : undefined}
+    firstText={t('operator.admin.firstPage')}
+    nextHref={next ? listUrl(path, query, { cursor: next }) : undefined}
+    nextText={t('common.next')}
+  />
+);
 
 /** A query parameter as a trimmed string, or undefined when absent or blank. */
 export function param(value: string | undefined, max = 200): string | undefined {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { WebEnv } from '../../context.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
-import { Field, describedBy, page } from '../../layout.js';
+import { Field, Pager, describedBy, page } from '../../layout.js';
 import { fieldErrors, type ApiAnswer } from '../../api-client.js';
 import type { RecordedDeployment } from '../../../db/repositories/deployments-operator.js';
 import { DEPLOYMENT_STEPS } from '../../../domain/deployment.js';
@@ -280,18 +280,13 @@ export function listPage(c: Context<WebEnv>, query: ListQuery, answer: ApiAnswer
               )}
             </table>
           </div>
-          <nav class="pager" aria-label={t('operator.deployments.pages')}>
-            {query.cursor && (
-              <a href={`${BASE}${listSearch(filtersOnly)}`}>
-                {t('operator.deployments.firstPage')}
-              </a>
-            )}
-            {next && (
-              <a rel="next" href={`${BASE}${listSearch(filtersOnly, { cursor: next })}`}>
-                {t('common.next')}
-              </a>
-            )}
-          </nav>
+          <Pager
+            label={t('operator.deployments.pages')}
+            firstHref={query.cursor ? `${BASE}${listSearch(filtersOnly)}` : undefined}
+            firstText={t('operator.deployments.firstPage')}
+            nextHref={next ? `${BASE}${listSearch(filtersOnly, { cursor: next })}` : undefined}
+            nextText={t('common.next')}
+          />
         </>
       ),
     },

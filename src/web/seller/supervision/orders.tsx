@@ -4,7 +4,7 @@ import type { WebEnv } from '../../context.js';
 import { csrfToken } from '../../csrf.js';
 import { fieldErrors, newFormKey, type ApiError } from '../../api-client.js';
 import type { Translate } from '../../i18n/index.js';
-import { CsrfField, Field, describedBy, page, supervisionLabel } from '../../layout.js';
+import { CsrfField, Field, Pager, describedBy, page, supervisionLabel } from '../../layout.js';
 import { apiErrorPage } from '../../pages/errors.js';
 import { liveStream } from '../../live.js';
 import { supervisionFlows, type LicenseModel } from '../../../domain/supervision.js';
@@ -177,16 +177,13 @@ export async function ordersListPage(c: Context<WebEnv>) {
             </table>
           </TableWrap>
         )}
-        {(cursor || next) && (
-          <nav class="pager" aria-label={t('seller.supervision.orders.pages')}>
-            {cursor && <a href={BASE}>{t('seller.supervision.firstPage')}</a>}
-            {next && (
-              <a href={`${BASE}?cursor=${encodeURIComponent(next)}`} rel="next">
-                {t('common.next')}
-              </a>
-            )}
-          </nav>
-        )}
+        <Pager
+          label={t('seller.supervision.orders.pages')}
+          firstHref={cursor ? BASE : undefined}
+          firstText={t('seller.supervision.firstPage')}
+          nextHref={next ? `${BASE}?cursor=${encodeURIComponent(next)}` : undefined}
+          nextText={t('common.next')}
+        />
       </>
     ),
   });

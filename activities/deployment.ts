@@ -24,7 +24,7 @@ import {
 import { AppError } from '../src/errors.js';
 import { mappingFailures } from './failures.js';
 import type { LicenseIssuer } from './delivery.js';
-import { observeStepDurations, runningSteps } from './step-recording.js';
+import { observeClosedSteps } from './step-recording.js';
 import type { DeploymentMetrics } from '../src/metrics/deployment-metrics.js';
 
 /**
@@ -175,9 +175,10 @@ export function createDeploymentActivities(deps: DeploymentActivityDeps) {
       const { metrics } = deps;
       if (input.state !== 'succeeded') {
         // Steps closed here never recorded their own end (cancelled, timed out): observed here.
-        const open = metrics ? await runningSteps(db, input.deploymentId) : [];
-        await failRunningSteps(db, input.deploymentId, `${input.code}: ${input.message}`);
-        if (metrics) await observeStepDurations(db, metrics, input.deploymentId, open);
+        observeClosedSteps(
+          metrics,
+          await failRunningSteps(db, input.deploymentId, `${input.code}: ${input.message}`),
+        );
       }
       // Counted by the one update that ends the row, so a retried or replayed end counts once.
       if (await finishDeployment(db, input.deploymentId, input)) {

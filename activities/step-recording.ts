@@ -4,10 +4,10 @@ import type { Database } from '../src/db/sql.js';
 import {
   beginStepAttempt,
   endStep,
-  listSteps,
   noteStepAttemptFailed,
+  type ClosedStep,
 } from '../src/db/repositories/deployments.js';
-import { stepTail, type DeploymentStep, type StepMark } from '../src/domain/deployment.js';
+import { stepTail, type StepMark } from '../src/domain/deployment.js';
 import type { DeploymentMetrics } from '../src/metrics/deployment-metrics.js';
 
 /**
@@ -49,51 +49,25 @@ function willRetry(err: unknown, info: Context['info']): boolean {
 type ActivityFunction = (...args: any[]) => Promise<unknown>;
 
 /**
- * Of a deployment's steps (or of `only`), those still running. Read before a statement that may
- * close them, so their ends are observed once, by whoever closed them. Metrics only: a failed
- * read answers none.
+ * Observes the durations of steps a statement just ended (it answers them): each end is observed
+ * once, by whoever closed the step, with no read of its own.
  */
-export async function runningSteps(
-  db: Database,
-  deploymentId: string,
-  only?: readonly DeploymentStep[],
-): Promise<DeploymentStep[]> {
-  const steps = await listSteps(db, deploymentId).catch(() => []);
-  return steps
-    .filter((s) => s.status === 'running' && (!only || only.includes(s.step)))
-    .map((s) => s.step);
-}
-
-/**
- * Observes the durations of `steps` that have ended, from their recorded start (first attempt)
- * and end: the database's own clock, the same whichever worker ran each attempt. A lost sample
- * is better than a failed step, so nothing here throws.
- */
-export async function observeStepDurations(
-  db: Database,
-  metrics: DeploymentMetrics,
-  deploymentId: string,
-  steps: readonly DeploymentStep[],
-): Promise<void> {
-  if (steps.length === 0) return;
-  for (const s of await listSteps(db, deploymentId).catch(() => [])) {
-    if (!steps.includes(s.step) || s.status === 'running' || !s.endedAt) continue;
-    metrics.stepEnded(s.step, s.status, (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000);
-  }
+export function observeClosedSteps(
+  metrics: DeploymentMetrics | undefined,
+  closed: readonly ClosedStep[],
+): void {
+  for (const c of closed) metrics?.stepEnded(c.step, c.status, c.durationMs / 1000);
 }
 
 /**
  * Wraps every activity so that a marked one records its step's attempts and end; with `metrics`,
- * each step end is observed too (one read of the steps per end).
+ * each step end is observed too, from what the recording statement answered.
  */
 export function recordingSteps<T extends Record<string, ActivityFunction>>(
   to: { db: Database; metrics?: DeploymentMetrics },
   activities: T,
 ): T {
   const { db, metrics } = to;
-  const observe = async (deploymentId: string, steps: readonly DeploymentStep[]) => {
-    if (metrics) await observeStepDurations(db, metrics, deploymentId, steps);
-  };
   const wrapped: Record<string, ActivityFunction> = {};
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (...args: unknown[]) => {
@@ -102,40 +76,39 @@ export function recordingSteps<T extends Record<string, ActivityFunction>>(
       const info = Context.current().info;
       // Opening this step closes the one before when it is still running (a later activity of
       // the workflow may carry the same `previous` again, when it has long been closed).
-      const closing =
-        metrics && mark.previous
-          ? await runningSteps(db, mark.deploymentId, [mark.previous.step])
-          : [];
-      await beginStepAttempt(db, mark.deploymentId, mark.step, info.attempt, mark.previous);
-      await observe(mark.deploymentId, closing);
+      observeClosedSteps(
+        metrics,
+        await beginStepAttempt(db, mark.deploymentId, mark.step, info.attempt, mark.previous),
+      );
       let result: unknown;
       try {
         result = await fn(...args);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        const retrying = willRetry(err, info);
         // A retried attempt leaves the step running, with what went wrong so far.
         // Recording must not replace the activity's own failure, which Temporal acts on.
-        await (
-          retrying
-            ? noteStepAttemptFailed(db, mark.deploymentId, mark.step, message)
-            : endStep(db, mark.deploymentId, mark.step, {
-                status: 'failed',
-                attempts: info.attempt,
-                logTail: message.slice(-TAIL_LIMIT),
-              })
-        ).catch(() => undefined);
-        if (!retrying) await observe(mark.deploymentId, [mark.step]);
+        if (willRetry(err, info)) {
+          await noteStepAttemptFailed(db, mark.deploymentId, mark.step, message).catch(
+            () => undefined,
+          );
+        } else {
+          const closed = await endStep(db, mark.deploymentId, mark.step, {
+            status: 'failed',
+            attempts: info.attempt,
+            logTail: message.slice(-TAIL_LIMIT),
+          }).catch(() => []);
+          observeClosedSteps(metrics, closed);
+        }
         throw err;
       }
       if (mark.ends !== false) {
         const tail = tails[name]?.(result as never);
-        await endStep(db, mark.deploymentId, mark.step, {
+        const closed = await endStep(db, mark.deploymentId, mark.step, {
           status: 'succeeded',
           attempts: info.attempt,
           logTail: tail?.slice(-TAIL_LIMIT),
         });
-        await observe(mark.deploymentId, [mark.step]);
+        observeClosedSteps(metrics, closed);
       }
       return result;
     };

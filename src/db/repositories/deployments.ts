@@ -7,7 +7,7 @@ import {
   type StepProgress,
   type StepStatus,
 } from '../../domain/deployment.js';
-import { iso } from './row-values.js';
+import { iso, toDate } from './row-values.js';
 
 /** A deployment row with its steps. */
 export interface Deployment {
@@ -165,27 +165,55 @@ export async function startStep(
 }
 
 /** Records a step's end with its status, attempts and log tail. */
+/**
+ * A step a statement ended, as that statement left it: what the step-duration metric observes,
+ * from the database's own clock (the same whichever worker ran each attempt).
+ */
+export interface ClosedStep {
+  step: DeploymentStep;
+  status: Exclude<StepStatus, 'running'>;
+  /** Milliseconds from the step's recorded start (its first attempt) to its end. */
+  durationMs: number;
+}
+
+interface ClosedStepRow {
+  step: DeploymentStep;
+  status: Exclude<StepStatus, 'running'>;
+  started_at: Date | string;
+  ended_at: Date | string;
+}
+
+const CLOSED_COLUMNS = 'step, status, started_at, ended_at';
+
+function closedStep(r: ClosedStepRow): ClosedStep {
+  const durationMs = toDate(r.ended_at).getTime() - toDate(r.started_at).getTime();
+  return { step: r.step, status: r.status, durationMs: Math.max(0, durationMs) };
+}
+
 export async function endStep(
   sql: Sql,
   deploymentId: string,
   step: DeploymentStep,
   end: { status: Exclude<StepStatus, 'running'>; attempts?: number; logTail?: string },
-): Promise<void> {
-  await sql.query(
+): Promise<ClosedStep[]> {
+  const rows = await sql.query<ClosedStepRow>(
     `insert into deployment_steps (deployment_id, step, status, attempts, ended_at, log_tail)
      values ($1, $2, $3, coalesce($4, 1), now(), $5)
      on conflict (deployment_id, step) do update
        set status = excluded.status, ended_at = now(),
            attempts = greatest(deployment_steps.attempts, excluded.attempts),
-           log_tail = coalesce(excluded.log_tail, deployment_steps.log_tail)`,
+           log_tail = coalesce(excluded.log_tail, deployment_steps.log_tail)
+     returning ${CLOSED_COLUMNS}`,
     [deploymentId, step, end.status, end.attempts ?? null, end.logTail ?? null],
   );
+  return rows.map(closedStep);
 }
 
 /**
  * An attempt of a step begins: the deployment moves to the step (unless it already ended), the
  * step opens with the attempt number, and, when given, the step before it is closed as succeeded
- * with its tail. One statement, so recording a step costs one round trip.
+ * with its tail. One statement, so recording a step costs one round trip; it answers the step it
+ * closed (none when `previous` had already ended), so its end is observed once, by its closer.
  */
 export async function beginStepAttempt(
   sql: Sql,
@@ -193,22 +221,27 @@ export async function beginStepAttempt(
   step: DeploymentStep,
   attempt: number,
   previous?: { step: DeploymentStep; logTail: string },
-): Promise<void> {
-  await sql.query(
+): Promise<ClosedStep[]> {
+  // Every data-modifying part of a WITH runs, whatever the final SELECT reads.
+  const rows = await sql.query<ClosedStepRow>(
     `with moved as (
        update deployments set state = $2, updated_at = now()
         where id = $1 and state not in ('succeeded', 'failed', 'cancelled')),
      closed as (
        update deployment_steps set status = 'succeeded', ended_at = now(),
               log_tail = coalesce($5, log_tail)
-        where deployment_id = $1 and step = $4 and status = 'running')
-     insert into deployment_steps (deployment_id, step, status, attempts)
-     values ($1, $2, 'running', $3)
-     on conflict (deployment_id, step) do update
-       set status = 'running', attempts = greatest(deployment_steps.attempts, excluded.attempts),
-           ended_at = null`,
+        where deployment_id = $1 and step = $4 and status = 'running'
+        returning ${CLOSED_COLUMNS}),
+     opened as (
+       insert into deployment_steps (deployment_id, step, status, attempts)
+       values ($1, $2, 'running', $3)
+       on conflict (deployment_id, step) do update
+         set status = 'running', attempts = greatest(deployment_steps.attempts, excluded.attempts),
+             ended_at = null)
+     select * from closed`,
     [deploymentId, step, attempt, previous?.step ?? null, previous?.logTail ?? null],
   );
+  return rows.map(closedStep);
 }
 
 /** Keeps what went wrong with a step's attempt while the step stays open for the next one. */
@@ -230,12 +263,14 @@ export async function failRunningSteps(
   sql: Sql,
   deploymentId: string,
   logTail: string,
-): Promise<void> {
-  await sql.query(
+): Promise<ClosedStep[]> {
+  const rows = await sql.query<ClosedStepRow>(
     `update deployment_steps set status = 'failed', ended_at = now(), log_tail = $2
-      where deployment_id = $1 and status = 'running'`,
+      where deployment_id = $1 and status = 'running'
+      returning ${CLOSED_COLUMNS}`,
     [deploymentId, logTail.slice(-4000)],
   );
+  return rows.map(closedStep);
 }
 
 export async function listSteps(sql: Sql, deploymentId: string): Promise<StepProgress[]> {

@@ -1,6 +1,7 @@
 import { Client, type ConnectConfig } from 'ssh2';
 import { AppError } from '../errors.js';
 import { hostKeyFingerprint, hostKeyMismatch } from './host-key.js';
+import { waitForPortOpen } from './port-probe.js';
 
 /** Where and as whom to log in. The password or key never reaches a log line or error message. */
 export interface SshTarget {
@@ -165,6 +166,8 @@ export interface WaitForSshOptions extends SshConnectOptions {
   authRetryUntil?: number;
   /** Pause between attempts. */
   retryDelayMs?: number;
+  /** How often a refusing port is tried with a bare TCP connect (src/ssh/port-probe.ts). */
+  probeIntervalMs?: number;
   signal?: AbortSignal;
   /** Called before each attempt (the activity heartbeats here). */
   onAttempt?: (attempt: number, lastError?: AppError) => void;
@@ -192,8 +195,8 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Connects to a server that may still be booting: a fresh client per attempt, retrying refused,
- * reset and timed-out connections until `deadline`, and authentication failures until
- * `authRetryUntil`. A host-key mismatch is final at once.
+ * reset and timed-out connections until `deadline` (a refused one as soon as its port accepts),
+ * and authentication failures until `authRetryUntil`. A host-key mismatch is final at once.
  */
 export async function waitForSsh(
   target: SshTarget,
@@ -203,6 +206,7 @@ export async function waitForSsh(
   const authRetryUntil = options.authRetryUntil ?? options.deadline;
   const delay = options.retryDelayMs ?? 2_000;
   let lastError: AppError | undefined;
+  let probedOpen = false;
   for (let attempt = 1; ; attempt++) {
     if (options.signal?.aborted) throw abortError();
     options.onAttempt?.(attempt, lastError);
@@ -215,6 +219,23 @@ export async function waitForSsh(
         throw new AppError('SSH_AUTH_FAILED', e.message, { retryable: false, context: e.context });
       }
       lastError = e;
+      // A refused connection is a server whose sshd does not listen yet: watch its port with bare
+      // connects, and try SSH again as soon as it accepts. Once only in a row: a port that accepts
+      // and then refuses SSH (a restarting sshd) waits the full pause.
+      if (e.context?.code === 'ECONNREFUSED' && !probedOpen) {
+        probedOpen = await waitForPortOpen(target.host, target.port ?? 22, {
+          until: options.deadline,
+          intervalMs: options.probeIntervalMs,
+          signal: options.signal,
+          onWait: () => options.onAttempt?.(attempt, e),
+          now,
+        }).catch((err: unknown) => {
+          throw options.signal?.aborted ? abortError() : err;
+        });
+        if (!probedOpen) throw e;
+        continue;
+      }
+      probedOpen = false;
       if (now() + delay >= options.deadline) throw e;
       await pause(delay, options.signal);
     }

@@ -120,6 +120,25 @@ describe('SSH connect to a server that is still booting', () => {
     }
   });
 
+  it('tries SSH again as soon as a refusing port listens, not a retry pause later', async () => {
+    const late = await startLocalSshd({ startDelayMs: 1_500 });
+    try {
+      let attempts = 0;
+      // The pause after a failed attempt outlasts the deadline: only the port probe can find it.
+      const session = await waitForSsh(targetOf(late), {
+        deadline: Date.now() + 30_000,
+        retryDelayMs: 120_000,
+        probeIntervalMs: 100,
+        onAttempt: () => attempts++,
+      });
+      session.close();
+      expect(session.hostKey).toBe(late.hostKeyFingerprint);
+      expect(attempts).toBeGreaterThanOrEqual(2);
+    } finally {
+      await late.stop();
+    }
+  });
+
   it('detects a host key that changed after the first contact', async () => {
     const server = await startLocalSshd();
     try {

@@ -61,6 +61,9 @@ export interface TagRef {
   value: string;
 }
 
+/** At most how often a cloud wait heartbeats (less often than a quarter of its timeout). */
+const WAIT_HEARTBEAT_MS = 5_000;
+
 function heartbeatingWait(pollMs: number | undefined): WaitOptions {
   let ctx: Context | undefined;
   try {
@@ -68,10 +71,23 @@ function heartbeatingWait(pollMs: number | undefined): WaitOptions {
   } catch {
     ctx = undefined;
   }
+  // A local activity cannot heartbeat (its workflow task keeps it alive); it still gets cancelled.
+  const beating = ctx && !ctx.info.isLocal ? ctx : undefined;
+  // A poll's state is no live view: one heartbeat every few seconds keeps the activity alive and
+  // lets a cancellation in, where one per poll (up to the worker's throttle, twice a second) made
+  // the Temporal server write a hundred heartbeats a second for a hundred servers booting at once.
+  const timeoutMs = beating?.info.heartbeatTimeoutMs;
+  const everyMs = timeoutMs ? Math.min(WAIT_HEARTBEAT_MS, timeoutMs / 4) : WAIT_HEARTBEAT_MS;
+  let sentAt = 0;
   return {
     pollMs,
-    // A local activity cannot heartbeat (its workflow task keeps it alive); it still gets cancelled.
-    onPoll: ctx && !ctx.info.isLocal ? (state) => ctx.heartbeat(state) : undefined,
+    onPoll: beating
+      ? (state) => {
+          if (Date.now() - sentAt < everyMs) return;
+          sentAt = Date.now();
+          beating.heartbeat(state);
+        }
+      : undefined,
     signal: ctx?.cancellationSignal,
   };
 }

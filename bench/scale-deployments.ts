@@ -31,12 +31,21 @@
  * throughput ratio of two workers to one, and a final `RESULT {json}` line. Goals (issue 14):
  * 0 failures, worker RSS under 1 GiB, overhead p50 under 1 s and p95 under 3 s.
  *
- * `--env KEY=VALUE` (repeatable) adds to the environment of the api, worker and migrate
+ * `--store s3` keeps packages in SeaweedFS's S3 (started per phase), as nodes at scale do, so
+ * servers download them themselves (pull delivery); the default is each process's directory
+ * (pushed over SFTP). `--env KEY=VALUE` (repeatable) adds to the environment of the api, worker and migrate
  * processes (e.g. an object store for packages). Everything the bench starts is stopped at the
  * end, on Ctrl-C and on SIGTERM; its children get SIGTERM if it is killed (setpriv pdeathsig).
  * Linux and root (sandbox hosts), PostgreSQL and the Temporal CLI, as the tests need.
  *
- *   npx tsx bench/scale-deployments.ts [count=100] [--workers 1,2] [--env KEY=VALUE ...]
+ * First, unless `--no-peer`, the peer: the same deployments on a sandbox of its own with no
+ * orchestrator at all (bench/scale-peer.ts: the cloud calls made directly, then OpenSSH's client
+ * over one multiplexed connection per server), measured by the same formula; its overhead is what
+ * this machine costs a deployment when N run at once, whatever orchestrates them. Printed beside
+ * OneClick's, with the ratio.
+ *
+ *   npx tsx bench/scale-deployments.ts [count=100] [--workers 1,2] [--store directory|s3]
+ *     [--no-peer] [--env KEY=VALUE ...]
  */
 import { DEPLOYMENT_STEPS } from '../src/domain/deployment.js';
 import { execFileSync } from 'node:child_process';
@@ -53,6 +62,8 @@ import { cleanupStaleSandboxHosts } from '../src/sandbox/hosts.js';
 import { findOrBuildTemporalCli } from '../src/temporal/cli-binary.js';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
+import { startSeaweedS3 } from '../test/helpers/seaweedfs.js';
+import { runPeerPhase, type PeerResult } from './scale-peer.js';
 import { machineCpuSeconds, processCpuSeconds } from './cpu-common.js';
 import {
   api,
@@ -72,6 +83,10 @@ import {
 // --- arguments --------------------------------------------------------------------------------
 const extraEnv: Record<string, string> = {};
 let workerCounts = [1, 2];
+/** Whether the peer phase (bench/scale-peer.ts: no orchestrator, OpenSSH) runs first. */
+let withPeer = true;
+/** Where packages are kept: each process's directory (pushed), or SeaweedFS's S3 (pulled). */
+let store: 'directory' | 's3' = 'directory';
 const positional: string[] = [];
 {
   const args = process.argv.slice(2);
@@ -82,6 +97,12 @@ const positional: string[] = [];
       const eq = kv.indexOf('=');
       if (eq <= 0) throw new Error(`--env takes KEY=VALUE, not ${kv}`);
       extraEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else if (a === '--store') {
+      const v = args[++i];
+      if (v !== 'directory' && v !== 's3') throw new Error('--store takes directory or s3');
+      store = v;
+    } else if (a === '--no-peer') {
+      withPeer = false;
     } else if (a === '--workers') {
       workerCounts = (args[++i] ?? '').split(',').map(Number);
       if (workerCounts.some((n) => !Number.isInteger(n) || n < 1)) {
@@ -288,6 +309,10 @@ async function runPhase(workers: number, cliPath: string, pkg: Buffer): Promise<
     defer('PostgreSQL', () => pg.stop());
     const temporal = await startDevServer({ cliPath, uiPort: false });
     defer('Temporal dev server', () => temporal.stop());
+    // With the object store, servers download the package themselves (pull delivery).
+    const s3 = store === 's3' ? await startSeaweedS3() : undefined;
+    if (s3) defer('SeaweedFS', () => s3.stop());
+    const storeEnv = s3?.env ?? {};
     const sandbox = track(startOneClick('sandbox', ['sandbox', '--delays', 'realistic'], {}));
     defer('sandbox cloud', async () => {
       // Its stop removes every host; a killed sandbox leaves them to the stale-slot sweep.
@@ -320,6 +345,7 @@ async function runPhase(workers: number, cliPath: string, pkg: Buffer): Promise<
       HUAWEICLOUD_IAM_ENDPOINT: endpoint,
       HUAWEICLOUD_IMS_ENDPOINT: endpoint,
       LOG_LEVEL: 'warn',
+      ...storeEnv,
       ...extraEnv,
     };
     const migrate = track(startOneClick('migrate', ['migrate'], env));
@@ -808,21 +834,64 @@ function printTable(results: PhaseResult[]): void {
   }
 }
 
+function printPeer(peer: PeerResult, results: PhaseResult[]): void {
+  const o = peer.overhead;
+  console.log(
+    `\npeer, the same ${peer.count} deployments with no orchestrator (SDK calls + OpenSSH, ` +
+      `bench/scale-peer.ts): ${peer.succeeded} succeeded in ${peer.spanS.toFixed(1)} s`,
+  );
+  console.log(`  OVERHEAD p50 / p95 / max (s): ${s2(o.p50)} / ${s2(o.p95)} / ${s2(o.max)}`);
+  for (const [part, x] of Object.entries(peer.parts)) {
+    console.log(`    of it ${part} p50 / p95 (s): ${s2(x.p50)} / ${s2(x.p95)}`);
+  }
+  for (const [why, n] of Object.entries(peer.failures))
+    console.log(`  failed (peer) ×${n}: ${why}`);
+  for (const r of results) {
+    console.log(
+      `  OneClick (${r.workers} worker(s)) / peer overhead: p50 ` +
+        `${(r.overhead.p50 / Math.max(1, o.p50)).toFixed(2)}x, p95 ` +
+        `${(r.overhead.p95 / Math.max(1, o.p95)).toFixed(2)}x`,
+    );
+  }
+}
+
+/** Waits (up to 2 minutes) until the machine is under 15% busy over 3 s. */
+async function settle(): Promise<void> {
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    const before = machineCpuSeconds();
+    await new Promise((r) => setTimeout(r, 3_000));
+    if ((machineCpuSeconds() - before) / 3 / cpus().length < 0.15) return;
+  }
+}
+
 // --- main -------------------------------------------------------------------------------------
 const cliPath = await findOrBuildTemporalCli({ pathEnv: process.env.PATH });
 const pkg = buildPackage();
 console.log(
   `scale-deployments: ${COUNT} deployments at once, workers ${workerCounts.join(' then ')}, ` +
+    `packages in ${store === 's3' ? "SeaweedFS's S3 (pulled)" : 'a directory (pushed)'}, ` +
     `${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}` +
     (Object.keys(extraEnv).length ? `, extra env ${Object.keys(extraEnv).join(', ')}` : ''),
 );
 const results: PhaseResult[] = [];
+let peer: PeerResult | undefined;
 try {
-  for (const workers of workerCounts) results.push(await runPhase(workers, cliPath, pkg));
+  // The peer first: its figures bound what any orchestrator can reach on this machine.
+  if (withPeer) {
+    await settle();
+    peer = await runPeerPhase(COUNT, pkg, (l) => console.log(`[peer] ${l}`));
+  }
+  for (const workers of workerCounts) {
+    // Each phase starts on a quiet machine: the one before it is still tearing down hosts.
+    await settle();
+    results.push(await runPhase(workers, cliPath, pkg));
+  }
 } finally {
   await unwind();
 }
 printTable(results);
+if (peer) printPeer(peer, results);
 const one = results.find((r) => r.workers === 1);
 const two = results.find((r) => r.workers === 2);
 const ratio = one && two ? two.perMinute / one.perMinute : undefined;
@@ -839,5 +908,5 @@ for (const r of results) {
   );
 }
 console.log(
-  `RESULT ${JSON.stringify({ count: COUNT, extraEnv: Object.keys(extraEnv), results, ratio })}`,
+  `RESULT ${JSON.stringify({ count: COUNT, store, extraEnv: Object.keys(extraEnv), results, ratio, peer })}`,
 );

@@ -49,8 +49,8 @@ function willRetry(err: unknown, info: Context['info']): boolean {
 type ActivityFunction = (...args: any[]) => Promise<unknown>;
 
 /**
- * Observes the durations of steps a statement just ended (it answers them): each end is observed
- * once, by whoever closed the step, with no read of its own.
+ * Observes the durations of steps a statement just ended (it answers them), with no read of its
+ * own: a step opened by the next step's first attempt is observed by that attempt only.
  */
 export function observeClosedSteps(
   metrics: DeploymentMetrics | undefined,

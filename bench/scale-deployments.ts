@@ -846,11 +846,11 @@ function printPeer(peer: PeerResult, results: PhaseResult[]): void {
   }
   for (const [why, n] of Object.entries(peer.failures))
     console.log(`  failed (peer) ×${n}: ${why}`);
+  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '-');
   for (const r of results) {
     console.log(
-      `  OneClick (${r.workers} worker(s)) / peer overhead: p50 ` +
-        `${(r.overhead.p50 / Math.max(1, o.p50)).toFixed(2)}x, p95 ` +
-        `${(r.overhead.p95 / Math.max(1, o.p95)).toFixed(2)}x`,
+      `  OneClick (${r.workers} worker(s)) / peer overhead: p50 ${ratio(r.overhead.p50, o.p50)}, ` +
+        `p95 ${ratio(r.overhead.p95, o.p95)}`,
     );
   }
 }
@@ -880,7 +880,12 @@ try {
   // The peer first: its figures bound what any orchestrator can reach on this machine.
   if (withPeer) {
     await settle();
-    peer = await runPeerPhase(COUNT, pkg, (l) => console.log(`[peer] ${l}`));
+    const depth = deferred.length;
+    try {
+      peer = await runPeerPhase(COUNT, pkg, (l) => console.log(`[peer] ${l}`), defer);
+    } finally {
+      await unwind(depth);
+    }
   }
   for (const workers of workerCounts) {
     // Each phase starts on a quiet machine: the one before it is still tearing down hosts.

@@ -10,7 +10,7 @@
 // handshakes, the license write, verify, key removal, all sharing the cores with the servers.
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -222,100 +222,110 @@ export async function runPeerPhase(
   count: number,
   pkg: Buffer,
   say: (line: string) => void,
+  defer: (what: string, fn: () => Promise<unknown>) => void,
 ): Promise<PeerResult> {
+  // Undone by the caller, in reverse, also on Ctrl-C: the sandbox (its hosts), then the masters
+  // and the directory with the key (a master's socket is its way to be told to exit).
   const dir = mkdtempSync(path.join(tmpdir(), 'oneclick-scale-peer-'));
-  const sandbox = startOneClick('sandbox', ['sandbox', '--delays', 'realistic'], {});
-  try {
-    await waitForOutput(sandbox, 'Stop with Ctrl-C.');
-    const endpoint = bannerValue(sandbox.output(), /Endpoint:\s+(\S+)/);
-    const pkgPath = path.join(dir, 'scale-app.tar.gz');
-    writeFileSync(pkgPath, pkg);
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
-    const key = {
-      privatePath: path.join(dir, 'id'),
-      publicKey: readFileSync(path.join(dir, 'id.pub'), 'utf8').trim(),
-    };
-    const accounts = await mapLimit(
-      Array.from({ length: count }, (_, i) => i),
-      10,
-      async (i): Promise<Account> => {
-        const a = await api<{
-          domain: { id: string };
-          ak: string;
-          sk: string;
-          projects: { id: string }[];
-        }>(endpoint, 'POST', '/_sandbox/accounts', undefined, { name: `peer-${i}` });
-        return { domainId: a.domain.id, ak: a.ak, sk: a.sk, projectId: a.projects[0]!.id };
-      },
-    );
-    await api(endpoint, 'DELETE', '/_sandbox/delays/injected');
-    say(`peer: ${count} deployments at once (SDK calls + OpenSSH, no orchestrator)`);
-    const started = Date.now();
-    const outcomes = await Promise.all(
-      accounts.map((a) =>
-        deployOne(endpoint, a, key, pkgPath, dir).catch((e: unknown) => ({
-          ok: false as const,
-          failure: (e instanceof Error ? e.message : String(e)).slice(0, 160),
-        })),
+  defer('peer directory', async () => {
+    const sockets = readdirSync(dir).filter((f) => f.endsWith('.sock'));
+    await Promise.all(
+      sockets.map((f) =>
+        run('ssh', ['-S', path.join(dir, f), '-O', 'exit', 'peer']).catch(() => undefined),
       ),
     );
-    const spanS = (Date.now() - started) / 1000;
-    const { waits } = await api<{ waits: InjectedWait[] }>(
-      endpoint,
-      'GET',
-      '/_sandbox/delays/injected',
-    );
-    const measured: PeerMeasured[] = outcomes.map((o, i) => {
-      if (!('marks' in o))
-        return {
-          ...o,
-          e2e: 0,
-          injected: 0,
-          transfer: 0,
-          installer: 0,
-          overhead: 0,
-          parts: { cloud: 0, ssh: 0, rest: 0 },
-        };
-      const intervals = waits
-        .filter((w) => w.account === accounts[i]!.domainId)
-        .map((w) => [w.startMs, w.endMs] as const);
-      const outside = (a: number, b: number) => Math.max(0, b - a - unionMs(intervals, a, b));
-      const [start, cloudDone, sshDone, end] = o.marks as [number, number, number, number];
-      const injected = unionMs(intervals, start, end);
-      const overhead = o.e2e - injected - o.transfer - o.installer;
-      const cloudPart = outside(start, cloudDone);
-      const sshPart = outside(cloudDone, sshDone);
-      return {
-        ok: true,
-        e2e: o.e2e,
-        injected,
-        transfer: o.transfer,
-        installer: o.installer,
-        overhead,
-        parts: { cloud: cloudPart, ssh: sshPart, rest: overhead - cloudPart - sshPart },
-      };
-    });
-    const ok = measured.filter((m) => m.ok);
-    const failures: Record<string, number> = {};
-    for (const m of measured.filter((x) => !x.ok)) {
-      failures[m.failure ?? '?'] = (failures[m.failure ?? '?'] ?? 0) + 1;
-    }
-    const o = ok.map((m) => m.overhead);
-    const part = (k: keyof PeerMeasured['parts']) => {
-      const xs = ok.map((m) => m.parts[k]);
-      return { p50: percentile(xs, 50), p95: percentile(xs, 95) };
-    };
-    return {
-      count,
-      succeeded: ok.length,
-      failures,
-      overhead: { p50: percentile(o, 50), p95: percentile(o, 95), max: Math.max(0, ...o) },
-      parts: { cloud: part('cloud'), ssh: part('ssh'), rest: part('rest') },
-      spanS,
-    };
-  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const sandbox = startOneClick('sandbox', ['sandbox', '--delays', 'realistic'], {});
+  defer('peer sandbox', async () => {
     await stopChild(sandbox, 180_000);
     cleanupStaleSandboxHosts();
-    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitForOutput(sandbox, 'Stop with Ctrl-C.');
+  const endpoint = bannerValue(sandbox.output(), /Endpoint:\s+(\S+)/);
+  const pkgPath = path.join(dir, 'scale-app.tar.gz');
+  writeFileSync(pkgPath, pkg);
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
+  const key = {
+    privatePath: path.join(dir, 'id'),
+    publicKey: readFileSync(path.join(dir, 'id.pub'), 'utf8').trim(),
+  };
+  const accounts = await mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    10,
+    async (i): Promise<Account> => {
+      const a = await api<{
+        domain: { id: string };
+        ak: string;
+        sk: string;
+        projects: { id: string }[];
+      }>(endpoint, 'POST', '/_sandbox/accounts', undefined, { name: `peer-${i}` });
+      return { domainId: a.domain.id, ak: a.ak, sk: a.sk, projectId: a.projects[0]!.id };
+    },
+  );
+  await api(endpoint, 'DELETE', '/_sandbox/delays/injected');
+  say(`peer: ${count} deployments at once (SDK calls + OpenSSH, no orchestrator)`);
+  const started = Date.now();
+  const outcomes = await Promise.all(
+    accounts.map((a) =>
+      deployOne(endpoint, a, key, pkgPath, dir).catch((e: unknown) => ({
+        ok: false as const,
+        failure: (e instanceof Error ? e.message : String(e)).slice(0, 160),
+      })),
+    ),
+  );
+  const spanS = (Date.now() - started) / 1000;
+  const { waits } = await api<{ waits: InjectedWait[] }>(
+    endpoint,
+    'GET',
+    '/_sandbox/delays/injected',
+  );
+  const measured: PeerMeasured[] = outcomes.map((o, i) => {
+    if (!('marks' in o))
+      return {
+        ...o,
+        e2e: 0,
+        injected: 0,
+        transfer: 0,
+        installer: 0,
+        overhead: 0,
+        parts: { cloud: 0, ssh: 0, rest: 0 },
+      };
+    const intervals = waits
+      .filter((w) => w.account === accounts[i]!.domainId)
+      .map((w) => [w.startMs, w.endMs] as const);
+    const outside = (a: number, b: number) => Math.max(0, b - a - unionMs(intervals, a, b));
+    const [start, cloudDone, sshDone, end] = o.marks as [number, number, number, number];
+    const injected = unionMs(intervals, start, end);
+    const overhead = o.e2e - injected - o.transfer - o.installer;
+    const cloudPart = outside(start, cloudDone);
+    const sshPart = outside(cloudDone, sshDone);
+    return {
+      ok: true,
+      e2e: o.e2e,
+      injected,
+      transfer: o.transfer,
+      installer: o.installer,
+      overhead,
+      parts: { cloud: cloudPart, ssh: sshPart, rest: overhead - cloudPart - sshPart },
+    };
+  });
+  const ok = measured.filter((m) => m.ok);
+  const failures: Record<string, number> = {};
+  for (const m of measured.filter((x) => !x.ok)) {
+    failures[m.failure ?? '?'] = (failures[m.failure ?? '?'] ?? 0) + 1;
   }
+  const o = ok.map((m) => m.overhead);
+  const part = (k: keyof PeerMeasured['parts']) => {
+    const xs = ok.map((m) => m.parts[k]);
+    return { p50: percentile(xs, 50), p95: percentile(xs, 95) };
+  };
+  return {
+    count,
+    succeeded: ok.length,
+    failures,
+    overhead: { p50: percentile(o, 50), p95: percentile(o, 95), max: Math.max(0, ...o) },
+    parts: { cloud: part('cloud'), ssh: part('ssh'), rest: part('rest') },
+    spanS,
+  };
 }

@@ -164,7 +164,6 @@ export async function startStep(
   );
 }
 
-/** Records a step's end with its status, attempts and log tail. */
 /**
  * A step a statement ended, as that statement left it: what the step-duration metric observes,
  * from the database's own clock (the same whichever worker ran each attempt).
@@ -190,6 +189,7 @@ function closedStep(r: ClosedStepRow): ClosedStep {
   return { step: r.step, status: r.status, durationMs: Math.max(0, durationMs) };
 }
 
+/** Records a step's end with its status, attempts and log tail; answers the step as it ended. */
 export async function endStep(
   sql: Sql,
   deploymentId: string,
@@ -222,7 +222,8 @@ export async function beginStepAttempt(
   attempt: number,
   previous?: { step: DeploymentStep; logTail: string },
 ): Promise<ClosedStep[]> {
-  // Every data-modifying part of a WITH runs, whatever the final SELECT reads.
+  // Every data-modifying part of a WITH runs, whatever the final SELECT reads. A step never
+  // closes itself: one statement may not both update a row and upsert it again.
   const rows = await sql.query<ClosedStepRow>(
     `with moved as (
        update deployments set state = $2, updated_at = now()
@@ -230,7 +231,7 @@ export async function beginStepAttempt(
      closed as (
        update deployment_steps set status = 'succeeded', ended_at = now(),
               log_tail = coalesce($5, log_tail)
-        where deployment_id = $1 and step = $4 and status = 'running'
+        where deployment_id = $1 and step = $4 and status = 'running' and $4 is distinct from $2
         returning ${CLOSED_COLUMNS}),
      opened as (
        insert into deployment_steps (deployment_id, step, status, attempts)

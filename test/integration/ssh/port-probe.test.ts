@@ -20,12 +20,14 @@ describe('waitForPortOpen (real loopback sockets)', () => {
   it('answers true at once for a port that accepts', async () => {
     const port = await freePort();
     servers.push(await listen(port));
-    const accepted: number[] = [];
-    servers[0]!.on('connection', () => accepted.push(port));
+    const accepted = new Promise<void>((resolve) =>
+      servers[0]!.once('connection', () => resolve()),
+    );
     await expect(waitForPortOpen('127.0.0.1', port, { until: Date.now() + 30_000 })).resolves.toBe(
       true,
     );
-    expect(accepted).toHaveLength(1);
+    // The server saw the connect (a hang guard ends the test if it never does).
+    await accepted;
   });
 
   it('keeps trying a refusing port and answers true once it listens, heartbeating meanwhile', async () => {

@@ -58,7 +58,6 @@ describe.each(databaseKinds)('deployment step recording on %s', (kind) => {
     expect(await beginStepAttempt(db, id, 'ssh', 1)).toEqual([]);
     const closed = await beginStepAttempt(db, id, 'push', 1, { step: 'ssh', logTail: 'key' });
     expect(closed.map((c) => [c.step, c.status])).toEqual([['ssh', 'succeeded']]);
-    expect(closed[0]!.durationMs).toBeGreaterThanOrEqual(0);
     // A later activity carrying the same `previous` closes nothing: ssh's end is observed once.
     expect(await beginStepAttempt(db, id, 'push', 2, { step: 'ssh', logTail: 'key' })).toEqual([]);
     // The one statement still moved the deployment, opened the step and kept the tail.
@@ -68,6 +67,16 @@ describe.each(databaseKinds)('deployment step recording on %s', (kind) => {
       ['ssh', 'succeeded', 1, 'key'],
       ['push', 'running', 2, null],
     ]);
+    expect(closed[0]!.durationMs).toBe(
+      Date.parse(steps[0]!.endedAt!) - Date.parse(steps[0]!.startedAt),
+    );
+  });
+
+  it('an attempt naming its own step as the one before reopens it and closes nothing', async () => {
+    await beginStepAttempt(db, id, 'push', 1);
+    expect(await beginStepAttempt(db, id, 'push', 2, { step: 'push', logTail: 'x' })).toEqual([]);
+    const [push] = await listSteps(db, id);
+    expect(push).toMatchObject({ step: 'push', status: 'running', attempts: 2 });
   });
 
   it('ending a step answers it with its duration from its first attempt', async () => {
